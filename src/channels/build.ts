@@ -1,0 +1,155 @@
+// Endpoints + overrides + clients -> channels with per-approach coverage and reasons.
+import type { Channel, ClientSite, CrateInfo, Endpoint, Override, TlsFeature, Verdict } from '../model.js';
+import type { ProductionFacts } from './capabilities.js';
+import { crateOf } from '../scan/crates.js';
+import { loadChannelRules, matchChannel, splitUrl, type ChannelRule } from './rules.js';
+import { clientTrust, combine, describeTrust, verdictB, verdictCa, type TrustContext } from './trust.js';
+
+interface Group {
+  rule?: ChannelRule;
+  id: string;
+  endpoints: Endpoint[];
+  overrides: Override[];
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+function addOverride(list: Override[], o: Override): void {
+  if (!list.some((x) => x.kind === o.kind && x.name === o.name)) list.push(o);
+}
+
+/** Clients of the endpoint crates; else of the nearest crates they depend on (path deps, not dev). */
+function linkedClients(crateNames: Set<string>, clients: ClientSite[], crates: CrateInfo[]): ClientSite[] {
+  const byName = new Map(crates.map((c) => [c.name, c]));
+  let frontier = [...crateNames];
+  const seen = new Set(frontier);
+  for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
+    const here = clients.filter((c) => frontier.includes(c.crate));
+    if (here.length > 0) return here;
+    const next: string[] = [];
+    for (const name of frontier) {
+      for (const d of byName.get(name)?.deps ?? []) {
+        if (d.table.includes('dev-dependencies') || !byName.has(d.package) || seen.has(d.package)) continue;
+        seen.add(d.package);
+        next.push(d.package);
+      }
+    }
+    frontier = next;
+  }
+  return [];
+}
+
+export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] {
+  const rules = loadChannelRules();
+  const groups = new Map<string, Group>();
+  const group = (rule: ChannelRule | undefined, host: string): Group => {
+    const id = rule?.id ?? `host:${host}`;
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { rule, id, endpoints: [], overrides: [] }));
+    return g;
+  };
+  for (const e of f.endpoints) {
+    const rule = matchChannel(e.url, e.overrides.map((o) => o.name));
+    const g = group(rule, e.host || splitUrl(e.url).host);
+    g.endpoints.push(e);
+    for (const o of e.overrides) addOverride(g.overrides, o);
+  }
+  // Overrides found by name anywhere in production code belong to their channels too.
+  for (const rule of rules.channels) {
+    const found: Override[] = [
+      ...f.envVars.filter((v) => rule.env.includes(v.name)).map((v) => ({ kind: 'env' as const, name: v.name, file: v.file, line: v.line })),
+      ...f.configKeys.filter((k) => rule.config.includes(k.key)).map((k) => ({ kind: 'config' as const, name: k.key, file: k.file, line: k.line })),
+    ];
+    if (found.length === 0) continue;
+    const g = groups.get(rule.id) ?? (rule.hosts.length === 0 || rule.env.some((n) => rules.uniqueOverrides.has(n)) ? group(rule, '') : undefined);
+    if (!g) continue;
+    for (const o of found) addOverride(g.overrides, o);
+  }
+  const order = new Map(rules.channels.map((c, i) => [c.id, i]));
+  return [...groups.values()]
+    .sort((a, b) => (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9) || a.id.localeCompare(b.id))
+    .map((g) => toChannel(g, f, ctx));
+}
+
+function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
+  const rules = loadChannelRules();
+  const hosts = [...new Set(g.endpoints.map((e) => e.host).filter(Boolean))].sort();
+  const urls = [...new Set(g.endpoints.map((e) => e.url))].sort();
+  const clients = linkedClients(new Set(g.endpoints.map((e) => e.crate).concat(g.overrides.map((o) => crateOf(o.file, f.crates)))), f.clients, f.crates);
+  const evidence = dedupe([...g.endpoints.map((e) => ({ file: e.file, line: e.line })), ...g.overrides.map((o) => ({ file: o.file, line: o.line }))]);
+
+  // A: a plain-HTTP reverse proxy needs a base-URL override.
+  const sets = new Set((rules.approaches.a as unknown as { sets?: string[] }).sets ?? []);
+  const managed = g.overrides.filter((o) => sets.has(o.name));
+  const whyA: string[] = [];
+  let a: Verdict;
+  if (managed.length > 0) {
+    a = 'yes';
+    whyA.push(...managed.map((o) => `patch --approach a sets ${o.kind} ${o.name} (read at ${o.file}:${o.line})`));
+  } else if (g.overrides.length > 0) {
+    a = 'partial';
+    whyA.push(...g.overrides.map((o) => `redirect by hand: set ${o.kind} ${o.name} (${o.file}:${o.line}) to a loopback proxy`));
+  } else {
+    a = 'no';
+    whyA.push(`no env var or config key overrides ${hosts.join(', ') || 'this channel'}`);
+  }
+
+  const loopback = hosts.length > 0 && hosts.every((h) => LOOPBACK.has(h));
+  const plainHttp = urls.length > 0 && urls.every((u) => u.startsWith('http://'));
+  const transport = g.rule?.transport;
+  const trusts = transport ? [] : (clients.length ? clients : [undefined]).map((c) => clientTrust(c, ctx));
+  const whyB: string[] = [];
+  const whyCa: string[] = [];
+  let b: Verdict;
+  let ca: Verdict;
+  let tls: string;
+  if (loopback) {
+    b = ca = 'no';
+    const msg = 'local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY; use its override with a reverse proxy';
+    whyB.push(msg);
+    whyCa.push(msg);
+    tls = 'plain HTTP (local)';
+  } else if (transport) {
+    b = ca = 'unknown';
+    const feats = f.tlsFeatures.filter((t: TlsFeature) => t.dependency === transport && !t.test);
+    const note = `rests on the ${transport} crate's own HTTP transport (registry dependency: its features and proxy handling are not visible in this tree)${
+      feats.length ? `; ${transport} is declared in ${feats[0]!.manifest} line ${feats[0]!.line}` : ''
+    }`;
+    whyB.push(note);
+    whyCa.push(note);
+    tls = `${transport} transport (not visible)`;
+  } else {
+    const vb = trusts.map(verdictB);
+    const vc = trusts.map(verdictCa);
+    b = plainHttp ? 'yes' : combine(vb.map((v) => v.verdict));
+    ca = plainHttp ? 'yes' : combine(vc.map((v) => v.verdict));
+    for (const t of trusts) whyB.push(...t.reasons);
+    whyB.push(...new Set(vb.map((v) => v.why)));
+    for (const t of trusts) whyCa.push(...t.reasons);
+    whyCa.push(...new Set(vc.map((v) => v.why)));
+    tls = [...new Set(trusts.map(describeTrust))].join('; ');
+    if (plainHttp) tls = 'plain HTTP';
+  }
+  return {
+    id: g.id,
+    name: g.rule?.name ?? `Unclassified: ${hosts[0] ?? g.id.replace(/^host:/, '')}`,
+    hosts,
+    urls,
+    overrides: g.overrides,
+    authMode: g.rule?.auth ?? 'any',
+    coverage: { a, b, ca },
+    why: { a: dedupeStr(whyA), b: dedupeStr(whyB), ca: dedupeStr(whyCa) },
+    tls,
+    clients: clients.map((c) => ({ file: c.file, line: c.line, crate: c.crate })),
+    evidence,
+    unclassified: !g.rule,
+  };
+}
+
+const dedupe = (xs: { file: string; line: number }[]) => {
+  const seen = new Set<string>();
+  return xs
+    .filter((x) => (seen.has(`${x.file}:${x.line}`) ? false : (seen.add(`${x.file}:${x.line}`), true)))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+};
+const dedupeStr = (xs: string[]) => [...new Set(xs)];

@@ -1,0 +1,38 @@
+import type { Capabilities, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
+import { binaryClosure, unifiedFeatures } from '../scan/cargo/index.js';
+
+export interface ProductionFacts {
+  crates: CrateInfo[];
+  tlsFeatures: TlsFeature[];
+  clients: ClientSite[];
+  endpoints: Endpoint[];
+  envVars: EnvVar[];
+  configKeys: ConfigKey[];
+  workspaceVersion?: string;
+}
+
+const CLI_PACKAGE = 'codex-cli';
+
+/** What the scanned tree can do, from facts. Also returns the reqwest evidence the verdicts cite. */
+export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities; evidence: TlsFeature[]; closure: Set<string> } {
+  const hasCli = f.crates.some((c) => c.name === CLI_PACKAGE);
+  // Without a codex-cli package (a partial tree), every crate counts as shipped.
+  const closure = hasCli ? binaryClosure(f.crates, CLI_PACKAGE) : new Set(f.crates.map((c) => c.name));
+  const { features, evidence } = unifiedFeatures(f.tlsFeatures, closure, 'reqwest');
+  const customCaEnv = [...new Set(f.clients.filter((c) => c.tls.rootsAdded).flatMap((c) => c.tls.customCaEnv))].sort();
+  const nativeTlsDefault =
+    evidence.some((e) => e.roots === 'native-tls') && !f.clients.some((c) => c.tls.useRustls || c.tls.preconfiguredTls);
+  const version = f.workspaceVersion && f.workspaceVersion !== '0.0.0' ? f.workspaceVersion : undefined;
+  return {
+    capabilities: {
+      ...(version ? { version } : {}),
+      openaiBaseUrlKey: f.configKeys.some((k) => k.key === 'openai_base_url'),
+      openaiBaseUrlEnv: f.envVars.some((e) => e.name === 'OPENAI_BASE_URL'),
+      customCaEnv,
+      reqwestFeatures: features,
+      nativeTlsDefault,
+    },
+    evidence,
+    closure,
+  };
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
+import type { Approach, AuthMode, Verdict } from '../model.js';
+
+export interface ChannelRule {
+  id: string;
+  name: string;
+  hosts: string[];
+  paths: string[];
+  exactPaths: string[];
+  ports: number[];
+  env: string[];
+  config: string[];
+  auth: AuthMode;
+  weight: number;
+  transport?: string;
+  managedBy: Approach[];
+}
+
+export interface ChannelRules {
+  channels: ChannelRule[];
+  approaches: Record<Approach, { name: string; cost: number }>;
+  scoring: Record<Verdict, number>;
+  /** Override names that belong to exactly one channel: they identify it regardless of host. */
+  uniqueOverrides: Map<string, ChannelRule>;
+}
+
+const RULES_URL = new URL('../../rules/channels.toml', import.meta.url);
+let cached: ChannelRules | undefined;
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+export function loadChannelRules(): ChannelRules {
+  if (cached) return cached;
+  const doc = parse(readFileSync(RULES_URL, 'utf8')) as Record<string, unknown>;
+  const channels = (doc.channel as Record<string, unknown>[]).map(
+    (c): ChannelRule => ({
+      id: String(c.id),
+      name: String(c.name),
+      hosts: strings(c.hosts),
+      paths: strings(c.paths),
+      exactPaths: strings(c.exact_paths),
+      ports: Array.isArray(c.ports) ? c.ports.map(Number) : [],
+      env: strings(c.env),
+      config: strings(c.config),
+      auth: (c.auth as AuthMode) ?? 'any',
+      weight: Number(c.weight ?? 1),
+      transport: c.transport ? String(c.transport) : undefined,
+      managedBy: strings(c.managed_by) as Approach[],
+    }),
+  );
+  const counts = new Map<string, ChannelRule[]>();
+  for (const c of channels) for (const n of [...c.env, ...c.config]) counts.set(n, [...(counts.get(n) ?? []), c]);
+  const uniqueOverrides = new Map<string, ChannelRule>();
+  for (const [n, list] of counts) if (list.length === 1) uniqueOverrides.set(n, list[0]!);
+  const approaches = doc.approach as Record<Approach, { name: string; cost: number }>;
+  const scoring = doc.scoring as Record<Verdict, number>;
+  cached = { channels, approaches, scoring, uniqueOverrides };
+  return cached;
+}
+
+function hostMatches(pattern: string, host: string): boolean {
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern.slice(2);
+  return host === pattern;
+}
+
+function pathMatches(rule: ChannelRule, path: string): boolean {
+  if (rule.exactPaths.includes(path)) return true;
+  if (rule.paths.length === 0) return true;
+  return rule.paths.some((p) => (p.startsWith('~') ? path.includes(p.slice(1)) : path.startsWith(p)));
+}
+
+/** Splits a URL (possibly with `{placeholders}`) into host, port and path without throwing. */
+export function splitUrl(url: string): { host: string; port?: number; path: string } {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]*)(?::(\d+))?([^?#]*)/i.exec(url);
+  if (!m) {
+    const bare = /^([^/:]+)(?::(\d+))?(\/.*)?$/.exec(url);
+    return { host: (bare?.[1] ?? url).toLowerCase(), port: bare?.[2] ? Number(bare[2]) : undefined, path: bare?.[3] ?? '' };
+  }
+  return { host: m[1]!.toLowerCase(), port: m[2] ? Number(m[2]) : undefined, path: m[3] ?? '' };
+}
+
+/** The channel rule for a URL and the override names that govern it, or undefined. */
+export function matchChannel(url: string, overrideNames: readonly string[] = []): ChannelRule | undefined {
+  const rules = loadChannelRules();
+  for (const n of overrideNames) {
+    const unique = rules.uniqueOverrides.get(n);
+    if (unique) return unique;
+  }
+  const { host, port, path } = splitUrl(url);
+  return rules.channels.find(
+    (c) =>
+      c.hosts.some((h) => hostMatches(h, host)) &&
+      (c.ports.length === 0 || port === undefined || c.ports.includes(port)) &&
+      pathMatches(c, path),
+  );
+}
+
+/** Channel of a URL seen on the wire or in code: `{ id, name }`, or undefined when no rule knows it. */
+export function classifyUrl(url: string): { id: string; name: string } | undefined {
+  const rule = matchChannel(url);
+  return rule ? { id: rule.id, name: rule.name } : undefined;
+}

@@ -1,0 +1,108 @@
+// Effective TLS of each client in the codex CLI binary, from unified Cargo features and the
+// builder calls the scanner saw. Reasons are sentences a user can check against the tree.
+import type { Capabilities, ClientSite, Roots, TlsFeature, Verdict } from '../model.js';
+
+export interface ClientTrust {
+  backend: 'native-tls' | 'rustls' | 'unknown';
+  roots: Roots[];
+  customCa: string[];
+  honoursProxy: boolean;
+  reasons: string[];
+}
+
+export interface TrustContext {
+  capabilities: Capabilities;
+  /** TlsFeature facts that enable the unified reqwest features of the CLI binary. */
+  evidence: TlsFeature[];
+}
+
+const where = (f: TlsFeature) =>
+  f.implicit
+    ? `reqwest default features in ${f.manifest} line ${f.line} (implicit default-tls)`
+    : `feature ${f.feature} of ${f.dependency} in ${f.declared?.manifest ?? f.manifest} line ${f.declared?.line ?? f.line}`;
+
+function rootsOf(ctx: TrustContext): { webpki: TlsFeature[]; native: TlsFeature[]; nativeTls: TlsFeature[] } {
+  return {
+    webpki: ctx.evidence.filter((f) => f.roots === 'webpki'),
+    native: ctx.evidence.filter((f) => f.roots === 'native'),
+    nativeTls: ctx.evidence.filter((f) => f.roots === 'native-tls' || f.roots === 'platform'),
+  };
+}
+
+/** TLS backend and roots a reqwest client built at `client` (or an unseen default client) uses. */
+export function clientTrust(client: ClientSite | undefined, ctx: TrustContext): ClientTrust {
+  const r = rootsOf(ctx);
+  const reasons: string[] = [];
+  const site = client ? `${client.file}:${client.line}` : 'the crate’s default client (no construction site linked)';
+  const honoursProxy = !client?.noProxy;
+  if (!honoursProxy) reasons.push(`${site} calls no_proxy(): HTTPS_PROXY is ignored`);
+  const customCa = client?.tls.rootsAdded ? client.tls.customCaEnv : [];
+  if (customCa.length > 0) reasons.push(`${site} adds roots from ${customCa.join(' / ')}`);
+  const forcedRustls = client?.tls.useRustls || client?.tls.preconfiguredTls;
+  if (!forcedRustls && r.nativeTls.length > 0) {
+    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli and ${site} does not call use_rustls_tls`);
+    return { backend: 'native-tls', roots: ['native-tls'], customCa, honoursProxy, reasons };
+  }
+  if (client?.tls.preconfiguredTls) reasons.push(`${site} uses use_preconfigured_tls: roots are whatever that config holds`);
+  const roots: Roots[] = [];
+  if (client?.tls.builtInRootsDisabled) {
+    reasons.push(`${site} disables built-in roots (tls_built_in_root_certs(false))`);
+  } else {
+    if (r.webpki.length > 0) {
+      roots.push('webpki');
+      reasons.push(`rustls with compiled-in webpki roots from ${where(r.webpki[0]!)}`);
+    }
+    if (r.native.length > 0) {
+      roots.push('native');
+      reasons.push(`rustls with OS roots from ${where(r.native[0]!)}`);
+    }
+  }
+  if (roots.length === 0 && customCa.length === 0 && !client?.tls.preconfiguredTls) {
+    reasons.push('no TLS feature of reqwest reaches codex-cli in this tree');
+    return { backend: 'unknown', roots, customCa, honoursProxy, reasons };
+  }
+  return { backend: 'rustls', roots, customCa, honoursProxy, reasons };
+}
+
+/** B: rebuilt with native roots, CA in the OS store, forward proxy. */
+export function verdictB(t: ClientTrust): { verdict: Verdict; why: string } {
+  if (!t.honoursProxy) return { verdict: 'no', why: 'bypasses the forward proxy (no_proxy)' };
+  if (t.backend === 'native-tls') return { verdict: 'yes', why: 'native-tls trusts the OS store, where B installs the CA (the rebuild is not what makes it work)' };
+  if (t.backend === 'rustls') {
+    if (t.roots.length === 0 && t.customCa.length === 0) return { verdict: 'no', why: 'built-in roots disabled: the OS store is not consulted' };
+    return { verdict: 'yes', why: 'after the rebuild rustls loads OS roots, where B installs the CA' };
+  }
+  return { verdict: 'unknown', why: 'TLS backend unknown' };
+}
+
+/** CA: forward proxy + CA through the environment, no rebuild. */
+export function verdictCa(t: ClientTrust): { verdict: Verdict; why: string } {
+  if (!t.honoursProxy) return { verdict: 'no', why: 'bypasses the forward proxy (no_proxy)' };
+  if (t.customCa.length > 0) return { verdict: 'yes', why: `the client adds the CA from ${t.customCa.join(' / ')}` };
+  if (t.backend === 'native-tls')
+    return { verdict: 'partial', why: 'native-tls: SSL_CERT_FILE works on Linux (OpenSSL); macOS and Windows use the OS store only' };
+  if (t.backend === 'rustls' && t.roots.includes('native'))
+    return { verdict: 'yes', why: 'rustls OS roots (rustls-native-certs) honour SSL_CERT_FILE' };
+  if (t.backend === 'rustls') return { verdict: 'no', why: 'rustls with compiled-in webpki roots only: no environment variable adds a CA' };
+  return { verdict: 'unknown', why: 'TLS backend unknown' };
+}
+
+/** Combines per-client verdicts of one channel. */
+export function combine(verdicts: Verdict[]): Verdict {
+  if (verdicts.length === 0) return 'unknown';
+  if (verdicts.every((v) => v === verdicts[0])) return verdicts[0]!;
+  if (verdicts.includes('yes') || verdicts.includes('partial')) return 'partial';
+  return verdicts.includes('unknown') ? 'unknown' : 'no';
+}
+
+export function describeTrust(t: ClientTrust): string {
+  const parts: string[] =
+    t.backend === 'native-tls'
+      ? ['native-tls (OS store; OpenSSL on Linux honours SSL_CERT_FILE)']
+      : t.backend === 'rustls'
+        ? [`rustls (${t.roots.length ? t.roots.join(' + ') : 'no built-in'} roots)`]
+        : ['unknown'];
+  if (t.customCa.length) parts.push(`+ CA from ${t.customCa.join('/')}`);
+  if (!t.honoursProxy) parts.push('no proxy');
+  return parts.join(' ');
+}

@@ -1,0 +1,153 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { InputError } from './model.js';
+import { processIo, type Io } from './io.js';
+import { scanCommand } from './commands/scan.js';
+import { docsCommand } from './commands/docs.js';
+import { patchTreeCommand, unpatchTreeCommand } from './commands/patch-tree.js';
+import { patchHomeCommand, unpatchHomeCommand, runCommand } from './commands/patch-home.js';
+import { verifyCommand } from './commands/verify.js';
+import { wizardCommand } from './commands/wizard.js';
+
+const require = createRequire(import.meta.url);
+export const VERSION: string = (require('../package.json') as { version: string }).version;
+
+type Handler = () => Promise<number>;
+
+/** Builds the command tree; each action stores its handler so `main` can await its exit code. */
+export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command {
+  const program = new Command();
+  program
+    .name('codex-mitm')
+    .description('Find every network channel of a codex-rs tree, how to capture it, and make it so.')
+    .version(VERSION, '-V, --version')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  const approach = (desc: string, choices = ['a', 'b', 'ca']) =>
+    new Option('--approach <approach>', desc).choices(choices);
+
+  program
+    .command('scan')
+    .description('scan a codex checkout (or its codex-rs folder) and report channels, clients, TLS roots')
+    .argument('[path]', 'codex checkout or codex-rs folder (default: current directory)')
+    .option('--json', 'JSON report (schemaVersion 1)')
+    .option('--markdown', 'Markdown report')
+    .option('--sarif', 'SARIF 2.1.0 report')
+    .option('--include-tests', 'also show findings in test code')
+    .option('--no-cache', 'do not use or fill the parse cache')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .action((path: string | undefined, opts) => setHandler(() => scanCommand(path, opts, io)));
+
+  program
+    .command('docs')
+    .description('regenerate the channel table between the codex-mitm markers in a Markdown file')
+    .argument('[file]', 'Markdown file (default: docs/channels.md)')
+    .option('--root <path>', 'codex-rs tree to scan (default: fixtures/codex-rs of this package)')
+    .option('--check', 'exit 1 and print a diff when the file is stale; write nothing')
+    .action((file: string | undefined, opts) => setHandler(() => docsCommand(file, opts, io)));
+
+  const patchCommon = (cmd: Command) =>
+    cmd
+      .option('--dry-run', 'print the diff, write nothing')
+      .option('--json', 'print the plan as JSON')
+      .option('--codex-home <dir>', 'codex home (default: $CODEX_HOME, else ~/.codex)');
+
+  patchCommon(
+    program
+      .command('patch')
+      .description('apply an approach: a (reverse proxy config), b (rebuild with native roots), ca (custom CA env)')
+      .argument('[path]', 'codex-rs tree (approach b; for a/ca: source tree used for coverage, like --root)')
+      .addOption(approach('capture approach').makeOptionMandatory())
+      .option('--include-dev', 'approach b: also patch dev-dependencies')
+      .option('--root <path>', 'approach a/ca: codex source tree, for version and coverage')
+      .addOption(new Option('--auth <mode>', 'approach a/ca: auth mode (default: from auth.json)').choices(['apikey', 'chatgpt']))
+      .option('--codex-version <version>', 'approach a/ca: codex version (default: codex --version)')
+      .option('--model-port <port>', 'approach a: model API reverse proxy port', '8080')
+      .option('--backend-port <port>', 'approach a: ChatGPT backend reverse proxy port', '8081')
+      .option('--proxy-port <port>', 'approach ca: forward proxy port', '8080')
+      .option('--listen-host <host>', 'proxy listen host (loopback only)', '127.0.0.1')
+      .option('--ca <file>', 'approach ca: CA certificate PEM (default: ~/.mitmproxy/mitmproxy-ca-cert.pem)'),
+  ).action((path: string | undefined, opts) =>
+    setHandler(() => (opts.approach === 'b' ? patchTreeCommand(path, opts, io) : patchHomeCommand(path, opts, io))),
+  );
+
+  patchCommon(
+    program
+      .command('unpatch')
+      .description('restore the exact bytes a patch changed')
+      .argument('[path]', 'codex-rs tree (approach b)')
+      .addOption(approach('approach to undo').makeOptionMandatory())
+      .option('--force', 'restore even files edited since the patch'),
+  ).action((path: string | undefined, opts) =>
+    setHandler(() => (opts.approach === 'b' ? unpatchTreeCommand(path, opts, io) : unpatchHomeCommand(path, opts, io))),
+  );
+
+  program
+    .command('run')
+    .description('run codex with the env file of an applied approach (a or ca)')
+    .addOption(approach('approach whose env file to use', ['a', 'ca']))
+    .option('--codex-home <dir>', 'codex home (default: $CODEX_HOME, else ~/.codex)')
+    .argument('<command...>', 'command to run, after --')
+    .action((argv: string[], opts) => setHandler(() => runCommand(argv, opts, io)));
+
+  program
+    .command('verify')
+    .description('run the real codex offline against loopback listeners and report what it contacted')
+    .option('--codex <bin>', 'codex binary (default: codex on PATH)')
+    .addOption(approach('approach to verify'))
+    .option('--codex-home <dir>', 'codex home to derive the throwaway home from')
+    .option('--timeout <seconds>', 'how long to let codex run', '20')
+    .option('--json', 'JSON observations')
+    .option('--markdown', 'Markdown section for docs')
+    .option('--root <path>', 'codex-rs tree: compare with the static prediction')
+    .addOption(new Option('--auth <mode>', 'fake auth to use').choices(['apikey', 'chatgpt']))
+    .addOption(new Option('--ca-env <name>', 'approach ca: which env var carries the CA').choices(['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE', 'none']))
+    .action((opts) => setHandler(() => verifyCommand(undefined, opts, io)));
+
+  program
+    .command('wizard', { isDefault: false })
+    .description('interactive wizard (also: codex-mitm with no arguments in a terminal)')
+    .option('--root <path>', 'codex source tree')
+    .option('--codex-home <dir>', 'codex home')
+    .action((opts) => setHandler(() => wizardCommand(undefined, opts, io)));
+
+  return program;
+}
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let handler: Handler | undefined;
+  const program = buildProgram(io, (h) => {
+    handler = h;
+  });
+  const args = argv.slice(2);
+  try {
+    if (args.length === 0) {
+      if (io.isTTY && process.stdin.isTTY) return await wizardCommand(undefined, {}, io);
+      io.stdout(program.helpInformation());
+      return 0;
+    }
+    await program.parseAsync(argv);
+    return handler ? await handler() : 0;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function reportError(err: unknown, io: Io): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end here with exitCode 0; usage errors with 1 → bad input is 2.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof InputError) {
+    io.stderr(`codex-mitm: ${err.oneLine}\n`);
+    return 2;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string') {
+    io.stderr(`codex-mitm: ${e.message.split('\n')[0]}\n`);
+    return 2;
+  }
+  throw err;
+}

@@ -1,0 +1,237 @@
+// The one result model. Every stage writes into it, every reporter and the patcher read it.
+// JSON contract: ../shared/DESIGN.md ("JSON report", schemaVersion 1). Paths are relative to the
+// scanned codex-rs root, with `/`; lines are 1-based.
+
+export type Roots = 'webpki' | 'native' | 'native-tls' | 'platform' | 'none';
+export type ManifestTable =
+  | 'dependencies'
+  | 'dev-dependencies'
+  | 'build-dependencies'
+  | 'workspace.dependencies'
+  | `target.${string}.dependencies`
+  | `target.${string}.dev-dependencies`
+  | `target.${string}.build-dependencies`;
+
+/** Where a finding sits. `crate` is the owning package name ('' when no manifest owns the file). */
+export interface Location {
+  file: string;
+  line: number;
+  crate: string;
+  /** true when the code can only be test code (cfg(test), tests/, benches/, *_tests.rs, tests.rs). */
+  test: boolean;
+}
+
+export interface ClientTls {
+  useRustls: boolean;
+  useNativeTls: boolean;
+  /** add_root_certificate(...) somewhere in the chain / on the binding. */
+  rootsAdded: boolean;
+  /** tls_built_in_root_certs(false) */
+  builtInRootsDisabled: boolean;
+  /** danger_accept_invalid_certs(true) */
+  acceptsInvalidCerts: boolean;
+  /** use_preconfigured_tls(...) */
+  preconfiguredTls: boolean;
+  /** Env vars the added roots come from (e.g. CODEX_CA_CERTIFICATE, SSL_CERT_FILE), when the scan can tell. */
+  customCaEnv: string[];
+}
+
+export interface ClientSite extends Location {
+  /** e.g. `reqwest::Client::builder`, `reqwest::blocking::Client::new`, `reqwest::ClientBuilder::new` */
+  constructor: string;
+  /** Builder methods seen in the chain, on the same binding, or in helpers the builder passes through. */
+  calls: string[];
+  tls: ClientTls;
+  noProxy: boolean;
+  /** `.proxy(...)` was called. */
+  proxy: boolean;
+  /** Enclosing function name, when inside one. */
+  function?: string;
+  /** Helper functions the builder was passed through (`fn name(b: ClientBuilder) -> ClientBuilder`). */
+  via?: string[];
+}
+
+export interface TlsFeature {
+  /** Manifest that owns this dependency entry (the member, for inherited entries). */
+  manifest: string;
+  line: number;
+  crate: string;
+  /** true for dev-dependencies (cannot reach a shipped binary). */
+  test: boolean;
+  dependency: string;
+  feature: string;
+  roots: Roots;
+  table: ManifestTable;
+  /** The feature (or the entry's version / default-features) comes through `workspace = true`. */
+  inherited: boolean;
+  /** reqwest's implicit `default-tls` (default features on), not written in any manifest. */
+  implicit?: boolean;
+  /** Resolved dependency version requirement (from the workspace entry when inherited). */
+  version?: string;
+  /** Where the feature string literally sits (the workspace root for features inherited from it).
+   *  Absent for implicit features. Offsets are UTF-16 code units into the manifest text as read. */
+  declared?: { manifest: string; line: number; start: number; end: number };
+}
+
+export interface Override {
+  kind: 'env' | 'config';
+  name: string;
+  file: string;
+  line: number;
+}
+
+export interface Endpoint extends Location {
+  url: string;
+  host: string;
+  /** const/static name the URL is bound to, if any. */
+  symbol?: string;
+  overrides: Override[];
+  function?: string;
+}
+
+export interface EnvVar extends Location {
+  name: string;
+  /** 'literal' or the const name it was read through. */
+  via: string;
+  /** Enclosing function name, when inside one. */
+  function?: string;
+}
+
+export interface ConfigKey extends Location {
+  key: string;
+  struct: string;
+  /** Rust type of the field as written, e.g. `Option<String>`. */
+  type?: string;
+}
+
+export interface CrateDep {
+  /** The name the dependency is known under in the manifest (the key). */
+  name: string;
+  /** The package name (differs with `package = "..."`). */
+  package: string;
+  table: ManifestTable;
+  /** Manifest-relative path resolved to a crate dir relative to root, for path dependencies. */
+  path?: string;
+  optional?: boolean;
+}
+
+export interface CrateInfo {
+  name: string;
+  /** Manifest path relative to root, e.g. `core/Cargo.toml`. */
+  manifest: string;
+  /** Crate folder relative to root ('' for the root package). */
+  dir: string;
+  bins: string[];
+  deps: CrateDep[];
+}
+
+export interface LockedWebpki {
+  /** Locked package that depends on webpki-roots (directly). */
+  package: string;
+  version: string;
+  /** Why it is in the build: the chain from a workspace crate, when known. */
+  reason: string;
+}
+
+export interface ScanWarning {
+  kind: 'syntax' | 'encoding' | 'unreadable' | 'symlink' | 'too-large' | 'manifest' | 'other';
+  file?: string;
+  line?: number;
+  message: string;
+}
+
+export interface ScanSummary {
+  rustFiles: number;
+  manifests: number;
+  crates: number;
+  clients: number;
+  tlsFeatures: number;
+  endpoints: number;
+  envVars: number;
+  configKeys: number;
+  channels?: number;
+  parseErrors: number;
+  warnings: ScanWarning[];
+  durationMs: number;
+  cached?: number;
+}
+
+export type Approach = 'a' | 'b' | 'ca';
+export type AuthMode = 'apikey' | 'chatgpt' | 'any';
+export type Verdict = 'yes' | 'no' | 'partial' | 'unknown';
+
+export interface Coverage {
+  verdict: Verdict;
+  /** Words a user can check: "feature rustls-tls in backend-client/Cargo.toml line 15". */
+  reasons: string[];
+}
+
+export interface Channel {
+  id: string;
+  name: string;
+  hosts: string[];
+  urls: string[];
+  overrides: Override[];
+  authMode: AuthMode;
+  coverage: { a: Verdict; b: Verdict; ca: Verdict };
+  /** Per-approach reasons behind `coverage`. */
+  why: { a: string[]; b: string[]; ca: string[] };
+  /** Effective TLS for the channel's clients: e.g. "native-tls (OS store, SSL_CERT_FILE)". */
+  tls: string;
+  /** Clients that carry it (file:line of construction sites). */
+  clients: { file: string; line: number; crate: string }[];
+  evidence: { file: string; line: number }[];
+  /** true when no rule in rules/channels.toml matched (named by host). */
+  unclassified: boolean;
+}
+
+export interface Recommendation {
+  approach: Approach;
+  reason: string;
+  misses: string[];
+}
+
+/** What the scanned tree can do, derived from facts (never from the version number alone). */
+export interface Capabilities {
+  version?: string;
+  /** `openai_base_url` top-level config key exists. */
+  openaiBaseUrlKey: boolean;
+  /** `OPENAI_BASE_URL` is still read from the environment. */
+  openaiBaseUrlEnv: boolean;
+  /** Custom CA env vars read by the shared client builder (CODEX_CA_CERTIFICATE, SSL_CERT_FILE). */
+  customCaEnv: string[];
+  /** Unified reqwest features of the codex CLI binary. */
+  reqwestFeatures: string[];
+  /** The CLI binary's reqwest uses native-tls by default (default-tls unified in). */
+  nativeTlsDefault: boolean;
+}
+
+export interface ScanResult {
+  schemaVersion: 1;
+  tool: { name: 'codex-mitm'; version: string };
+  root: string;
+  summary: ScanSummary;
+  crates: CrateInfo[];
+  clients: ClientSite[];
+  tlsFeatures: TlsFeature[];
+  endpoints: Endpoint[];
+  envVars: EnvVar[];
+  configKeys: ConfigKey[];
+  /** Locked packages that pull webpki-roots (when Cargo.lock exists). */
+  lockedWebpki?: LockedWebpki[];
+  capabilities?: Capabilities;
+  channels?: Channel[];
+  recommendation?: Recommendation;
+}
+
+/** Error for bad input: one line, exit code 2. */
+export class InputError extends Error {
+  constructor(message: string, public readonly file?: string, public readonly line?: number) {
+    super(message);
+    this.name = 'InputError';
+  }
+  get oneLine(): string {
+    const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+    return `${where}${this.message}`.replace(/\s*\n\s*/g, ' ');
+  }
+}

@@ -1,0 +1,223 @@
+// Edits config.toml by splicing: new top-level keys go into a marked block before the first table
+// header; keys the user already set are changed in place, their original statement recorded in a
+// trailing comment. Both are recognisable later, so `unpatch` can undo them byte for byte even
+// without a backup (reverseConfig). Every edit is checked: the result must parse, differ
+// semantically only by the intended keys, and reverse to the exact original bytes.
+import { parse, TomlError } from 'smol-toml';
+import { InputError } from '../../model.js';
+import { scanToml, tomlString } from './toml-scan.js';
+import { homeRules } from './rules.js';
+
+export interface KeyEdit {
+  /** Full key path, e.g. ['chatgpt_base_url'] or ['profiles', 'work', 'chatgpt_base_url']. */
+  path: string[];
+  value: string;
+}
+
+export interface PlacedEdit extends KeyEdit {
+  placed: 'block' | 'in-place';
+  /** 1-based line in the original text (in-place) or where the block goes. */
+  line: number;
+  /** Original statement text of an in-place edit. */
+  was?: string;
+}
+
+export interface BlockInfo {
+  approach?: string;
+  flags: string[];
+  line: number;
+}
+
+const FLAG_EOL = '+eol';
+const FLAG_CREATED = 'created';
+
+/** Parses config.toml; a syntax error becomes an InputError naming file and line (message first line only). */
+export function parseConfig(text: string, file: string): Record<string, unknown> {
+  try {
+    return parse(text) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      const msg = err.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
+      throw new InputError(`invalid TOML: ${msg} (column ${err.column})`, file, err.line);
+    }
+    throw err;
+  }
+}
+
+/** The managed block in `text`, if any. */
+export function findBlock(text: string): BlockInfo | undefined {
+  const { block } = homeRules();
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!.replace(/\r$/, '');
+    if (!l.startsWith(block.start)) continue;
+    const words = l.slice(block.start.length).trim().split(/\s+/).filter(Boolean);
+    const approach = words.find((w) => w.startsWith('approach='))?.slice('approach='.length);
+    return { ...(approach ? { approach } : {}), flags: words.filter((w) => !w.startsWith('approach=')), line: i + 1 };
+  }
+  return undefined;
+}
+
+/** true when `text` carries anything codex-mitm put there (block or in-place records). */
+export function hasManagedContent(text: string): boolean {
+  const { block } = homeRules();
+  return text.includes(block.start) || text.includes(block.was);
+}
+
+/**
+ * Applies `edits` to `original` (null: the file does not exist yet). Root keys not present go into
+ * the managed block; keys present anywhere (root, dotted, or inside their table) are changed in
+ * place. A nested key that is not present is an error (callers only ask for existing ones).
+ */
+export function applyConfigEdits(
+  original: string | null,
+  edits: KeyEdit[],
+  approach: string,
+  file: string,
+): { text: string; placed: PlacedEdit[] } {
+  const { block } = homeRules();
+  const text = original ?? '';
+  const scan = scanToml(text);
+  const eol = scan.eol;
+  const splices: { at: number; end: number; insert: string }[] = [];
+  const placed: PlacedEdit[] = [];
+  const blockKeys: KeyEdit[] = [];
+  for (const e of edits) {
+    const stmt = scan.statements.find((s) => s.kind === 'kv' && samePath(s.path, e.path));
+    if (stmt) {
+      const was = text.slice(stmt.start, stmt.end);
+      const prefix = text.slice(stmt.start, stmt.valueStart);
+      splices.push({ at: stmt.start, end: stmt.end, insert: `${prefix}${tomlString(e.value)}  ${block.was} ${JSON.stringify(was)}` });
+      placed.push({ ...e, placed: 'in-place', line: stmt.line, was });
+    } else if (e.path.length === 1) {
+      blockKeys.push(e);
+    } else {
+      throw new InputError(`cannot find ${e.path.join('.')} to change it in place`, file);
+    }
+  }
+  if (blockKeys.length > 0) {
+    const header = scan.firstHeader;
+    const rootKvs = scan.statements.filter((s) => s.kind === 'kv' && (!header || s.start < header.start));
+    const flags: string[] = [];
+    let at = 0;
+    let line = 1;
+    let lead = '';
+    if (rootKvs.length > 0) {
+      const last = rootKvs[rootKvs.length - 1]!;
+      at = last.end;
+      line = text.slice(0, at).split('\n').length + 1;
+      if (text.startsWith('\r\n', at)) at += 2;
+      else if (text[at] === '\n') at += 1;
+      else {
+        lead = eol;
+        flags.push(FLAG_EOL);
+      }
+    }
+    if (original === null) flags.push(FLAG_CREATED);
+    const lines = [
+      [block.start, `approach=${approach}`, ...flags].join(' '),
+      ...blockKeys.map((k) => `${k.path[0]} = ${tomlString(k.value)}`),
+      block.end,
+    ];
+    splices.push({ at, end: at, insert: lead + lines.join(eol) + eol });
+    for (const k of blockKeys) placed.push({ ...k, placed: 'block', line });
+  }
+  return { text: splice(text, splices), placed };
+}
+
+/** Undoes everything codex-mitm put into `text`. null: the file did not exist before. */
+export function reverseConfig(text: string): { text: string | null; changed: boolean } {
+  const { block } = homeRules();
+  if (!hasManagedContent(text)) return { text, changed: false };
+  const splices: { at: number; end: number; insert: string }[] = [];
+  let created = false;
+  try {
+    for (const s of scanToml(text).statements) {
+      if (s.kind === 'kv' && s.comment?.startsWith(block.was)) {
+        const was = JSON.parse(s.comment.slice(block.was.length).trim()) as string;
+        // The recorded statement replaces everything from the key through the record comment.
+        splices.push({ at: s.start, end: s.end, insert: was });
+      }
+    }
+  } catch {
+    // A document edited into something the scanner cannot follow: only the block is removed.
+  }
+  const startIdx = lineStartOf(text, block.start);
+  if (startIdx >= 0) {
+    const endMarker = text.indexOf(block.end, startIdx);
+    if (endMarker >= 0) {
+      let end = endMarker + block.end.length;
+      if (text.startsWith('\r\n', end)) end += 2;
+      else if (text[end] === '\n') end += 1;
+      const info = findBlock(text)!;
+      let at = startIdx;
+      if (info.flags.includes(FLAG_EOL)) {
+        if (text.slice(0, at).endsWith('\r\n')) at -= 2;
+        else if (text.slice(0, at).endsWith('\n')) at -= 1;
+      }
+      created = info.flags.includes(FLAG_CREATED);
+      splices.push({ at, end, insert: '' });
+    }
+  }
+  const out = splice(text, splices);
+  return { text: created && out === '' ? null : out, changed: true };
+}
+
+/**
+ * Refuses (InputError) unless `newText` parses, equals `original` semantically except for the
+ * edited keys, and reverses to the exact original bytes.
+ */
+export function verifyConfigEdit(original: string | null, newText: string, edits: KeyEdit[], file: string): void {
+  let after: Record<string, unknown>;
+  try {
+    after = parse(newText) as Record<string, unknown>;
+  } catch (err) {
+    throw new InputError(`refusing to write: the edited file would not parse (${(err as Error).message.split('\n')[0]})`, file);
+  }
+  const expected = canon(original === null ? {} : parse(original)) as Record<string, unknown>;
+  for (const e of edits) setPath(expected, e.path, e.value);
+  if (JSON.stringify(canon(after)) !== JSON.stringify(expected)) {
+    throw new InputError(`refusing to write: the edit would change more than ${edits.map((e) => e.path.join('.')).join(', ')}`, file);
+  }
+  const back = reverseConfig(newText).text;
+  if (back !== original) throw new InputError('refusing to write: the edit would not reverse to the original bytes', file);
+}
+
+function setPath(obj: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = obj;
+  for (const seg of path.slice(0, -1)) {
+    if (typeof cur[seg] !== 'object' || cur[seg] === null) cur[seg] = {};
+    cur = cur[seg] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+/** A plain, order-independent form of a parsed TOML value (dates and special floats tagged). */
+export function canon(v: unknown): unknown {
+  if (v instanceof Date) return { $date: v.toISOString() };
+  if (Array.isArray(v)) return v.map(canon);
+  if (typeof v === 'number') return Object.is(v, -0) || !Number.isFinite(v) ? { $num: Object.is(v, -0) ? '-0' : String(v) } : v;
+  if (typeof v === 'bigint') return { $big: String(v) };
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+function samePath(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function lineStartOf(text: string, marker: string): number {
+  let i = text.indexOf(marker);
+  while (i > 0 && text[i - 1] !== '\n') i = text.indexOf(marker, i + 1);
+  return i;
+}
+
+function splice(text: string, splices: { at: number; end: number; insert: string }[]): string {
+  let out = text;
+  for (const s of [...splices].sort((a, b) => b.at - a.at)) out = out.slice(0, s.at) + s.insert + out.slice(s.end);
+  return out;
+}

@@ -1,0 +1,92 @@
+// The one writer: temp file in the same folder, fsync, rename over the target, mode preserved.
+import { promises as fs, constants } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export async function writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void> {
+  const dir = dirname(path);
+  let finalMode = mode;
+  if (finalMode === undefined) {
+    try {
+      finalMode = (await fs.stat(path)).mode & 0o7777;
+    } catch {
+      finalMode = 0o644;
+    }
+  }
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await fs.open(tmp, 'wx', finalMode);
+  try {
+    await fh.writeFile(data);
+    await fh.chmod(finalMode); // open() honours the umask; chmod does not
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  try {
+    await fs.rename(tmp, path);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const dh = await fs.open(dir, constants.O_RDONLY);
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    // Some filesystems (and Windows) cannot fsync a directory; the rename is still atomic.
+  }
+}
+
+/** Why `path` cannot be written (or created), or undefined when it can.
+ *  Checks mode bits as well as access(2): root passes access() even on a read-only file. */
+export async function unwritableReason(path: string): Promise<string | undefined> {
+  const dir = dirname(path);
+  let exists = true;
+  try {
+    const st = await fs.stat(path);
+    if (!st.isFile()) return `${path} is not a regular file`;
+    if ((st.mode & 0o222) === 0) return `${path} is read-only`;
+    await fs.access(path, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') exists = false;
+    else if (code === 'EACCES' || code === 'EPERM') return `${path} is not writable`;
+    else if (typeof code === 'string') return `${path}: ${code}`;
+    else throw err;
+  }
+  const d = await nearestExistingDir(dir);
+  try {
+    const st = await fs.stat(d);
+    if ((st.mode & 0o222) === 0) return `folder ${d} is read-only`;
+    await fs.access(d, constants.W_OK | constants.X_OK);
+  } catch {
+    return `folder ${d} is not writable`;
+  }
+  void exists;
+  return undefined;
+}
+
+async function nearestExistingDir(dir: string): Promise<string> {
+  let d = dir;
+  for (;;) {
+    try {
+      const st = await fs.stat(d);
+      if (st.isDirectory()) return d;
+      return d;
+    } catch {
+      const up = dirname(d);
+      if (up === d) return d;
+      d = up;
+    }
+  }
+}

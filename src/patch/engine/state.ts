@@ -1,0 +1,145 @@
+// The patch state: what a patch changed, with the hashes and backups that let `unpatch` put every
+// byte back. One JSON file per approach: <stateDir>/<approach>.json (stateDir default
+// <target>/.codex-mitm); original bytes in <stateDir>/backup/<approach>/<sha256 of the bytes>.
+import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { InputError, type Approach } from '../../model.js';
+
+export const STATE_VERSION = 1;
+export const STATE_DIR_NAME = '.codex-mitm';
+
+export interface PatchStateFile {
+  /** Relative to the target with `/` (absolute when the file lies outside the target). */
+  path: string;
+  /** false: the patch created the file ("did not exist" before). */
+  existed: boolean;
+  /** Mode of the original file (null when it did not exist). */
+  mode: number | null;
+  /** sha256 (hex) of the original bytes; null when the file did not exist. */
+  before: string | null;
+  /** sha256 (hex) of the bytes the last patch wrote. */
+  after: string;
+  /** after-hashes of earlier patch runs folded into this state (still count as "patched"). */
+  earlier: string[];
+  /** Backup of the original bytes, relative to the state folder; null when the file did not exist. */
+  backup: string | null;
+}
+
+export interface PatchState {
+  tool: 'codex-mitm';
+  stateVersion: number;
+  approach: Approach;
+  /** Absolute target at the time of the patch (informational; paths are relative to it). */
+  target: string;
+  createdAt: string;
+  updatedAt: string;
+  files: PatchStateFile[];
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function stateDirOf(target: string, stateDir?: string): string {
+  return stateDir ? resolve(stateDir) : join(resolve(target), STATE_DIR_NAME);
+}
+
+export function stateFileOf(target: string, approach: Approach, stateDir?: string): string {
+  return join(stateDirOf(target, stateDir), `${approach}.json`);
+}
+
+/** Path as stored in the state (relative to target with `/` when inside it). */
+export function storedPath(target: string, abs: string): string {
+  const rel = relative(resolve(target), abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return abs;
+  return rel.split(sep).join('/');
+}
+
+export function absPath(target: string, stored: string): string {
+  return isAbsolute(stored) ? stored : join(resolve(target), ...stored.split('/'));
+}
+
+/** Reads the state of `approach`; undefined when none was recorded. Bad JSON, a wrong shape or
+ *  another state version → InputError naming the file. */
+export async function readState(target: string, approach: Approach, stateDir?: string): Promise<PatchState | undefined> {
+  const file = stateFileOf(target, approach, stateDir);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(`cannot read patch state: ${(err as Error).message}`, file);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`patch state is corrupted (not JSON: ${(err as Error).message})`, file);
+  }
+  return validateState(data, file, approach);
+}
+
+function validateState(data: unknown, file: string, approach: Approach): PatchState {
+  const bad = (why: string): never => {
+    throw new InputError(`patch state is corrupted (${why})`, file);
+  };
+  if (!data || typeof data !== 'object') bad('not an object');
+  const s = data as Record<string, unknown>;
+  if (s.tool !== 'codex-mitm') bad('not written by codex-mitm');
+  if (typeof s.stateVersion !== 'number') bad('no stateVersion');
+  if (s.stateVersion !== STATE_VERSION) {
+    throw new InputError(
+      `patch state has version ${String(s.stateVersion)}, this codex-mitm reads version ${STATE_VERSION}; restore the files with the codex-mitm that wrote it`,
+      file,
+    );
+  }
+  if (s.approach !== approach) bad(`approach is ${String(s.approach)}, expected ${approach}`);
+  if (!Array.isArray(s.files)) bad('no files list');
+  const hex = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+  for (const [i, f] of (s.files as unknown[]).entries()) {
+    const e = f as Record<string, unknown>;
+    if (!e || typeof e !== 'object') bad(`files[${i}] is not an object`);
+    if (typeof e.path !== 'string' || e.path === '') bad(`files[${i}].path`);
+    if (typeof e.existed !== 'boolean') bad(`files[${i}].existed`);
+    if (!hex(e.after)) bad(`files[${i}].after`);
+    if (e.existed) {
+      if (!hex(e.before)) bad(`files[${i}].before`);
+      if (typeof e.backup !== 'string' || e.backup.includes('..')) bad(`files[${i}].backup`);
+      if (typeof e.mode !== 'number') bad(`files[${i}].mode`);
+    } else if (e.before !== null) bad(`files[${i}].before must be null for a created file`);
+    if (e.earlier !== undefined && !(Array.isArray(e.earlier) && e.earlier.every(hex))) bad(`files[${i}].earlier`);
+    if (e.earlier === undefined) e.earlier = [];
+  }
+  return s as unknown as PatchState;
+}
+
+/** The original bytes of a recorded file, checked against the recorded before-hash. */
+export async function readBackup(stateDir: string, f: PatchStateFile, stateFile: string): Promise<Buffer> {
+  if (!f.backup || !f.before) throw new InputError(`no backup recorded for ${f.path}`, stateFile);
+  const file = join(stateDir, ...f.backup.split('/'));
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch {
+    throw new InputError(`backup of ${f.path} is missing (${file}); nothing was changed`, stateFile);
+  }
+  if (sha256(bytes) !== f.before) {
+    throw new InputError(`backup of ${f.path} is corrupted (sha256 differs from the recorded original); nothing was changed`, file);
+  }
+  return bytes;
+}
+
+/** Current bytes of a file, or null when it does not exist. */
+export async function readCurrent(path: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
+  }
+}
+
+export function stateToJson(state: PatchState): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}

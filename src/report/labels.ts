@@ -1,0 +1,49 @@
+// Words the reporters use for approaches and flags. One place, so table, Markdown and SARIF agree.
+import type { Approach, ClientSite, ScanResult, TlsFeature } from '../model.js';
+
+export const APPROACH_LABEL: Record<Approach, string> = {
+  a: 'A — point codex at a local reverse proxy (config / env base URLs)',
+  b: 'B — rebuild codex so reqwest trusts the OS store (native roots)',
+  ca: 'CA — give codex your proxy CA (CODEX_CA_CERTIFICATE / SSL_CERT_FILE / system store)',
+};
+
+export const APPROACH_SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };
+
+/** Short TLS flags of one client site, in a fixed order. */
+export function clientFlags(c: ClientSite): string[] {
+  const f: string[] = [];
+  if (c.tls.useRustls) f.push('rustls');
+  if (c.tls.useNativeTls) f.push('native-tls');
+  if (c.tls.preconfiguredTls) f.push('preconfigured-tls');
+  if (c.tls.rootsAdded) f.push(c.tls.customCaEnv.length ? `roots+ (${c.tls.customCaEnv.join(', ')})` : 'roots+');
+  if (c.tls.builtInRootsDisabled) f.push('no-built-in-roots');
+  if (c.tls.acceptsInvalidCerts) f.push('accepts-invalid-certs');
+  if (c.proxy) f.push('proxy');
+  if (c.noProxy) f.push('no_proxy');
+  return f;
+}
+
+export function featureNotes(t: TlsFeature): string[] {
+  const n: string[] = [];
+  if (t.implicit) n.push('implicit (default features)');
+  if (t.inherited) n.push('inherited (workspace = true)');
+  if (t.declared && t.declared.manifest !== t.manifest) n.push(`declared ${t.declared.manifest}:${t.declared.line}`);
+  return n;
+}
+
+/** A shipped table reaches a binary; dev-dependencies never do. */
+export function shipped(t: TlsFeature): boolean {
+  return !t.test && !/(^|\.)dev-dependencies$/.test(t.table);
+}
+
+export function codexVersion(r: ScanResult): string | undefined {
+  return r.capabilities?.version;
+}
+
+export function seconds(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,141 @@
+// Shared text helpers for the reporters: verdict glyphs, plain-ANSI colour, column layout.
+import type { Override, Verdict } from '../model.js';
+
+export type Tone = 'good' | 'bad' | 'warn' | 'dim' | 'bold' | 'head' | 'plain';
+
+const ANSI: Record<Tone, [string, string]> = {
+  good: ['\u001b[32m', '\u001b[39m'],
+  bad: ['\u001b[31m', '\u001b[39m'],
+  warn: ['\u001b[33m', '\u001b[39m'],
+  dim: ['\u001b[2m', '\u001b[22m'],
+  bold: ['\u001b[1m', '\u001b[22m'],
+  head: ['\u001b[1;36m', '\u001b[22;39m'],
+  plain: ['', ''],
+};
+
+export function paint(text: string, tone: Tone, color: boolean): string {
+  if (!color || tone === 'plain' || text === '') return text;
+  const [on, off] = ANSI[tone];
+  return `${on}${text}${off}`;
+}
+
+/** Glyphs that stay readable without colour. */
+export const VERDICT_GLYPH: Record<Verdict, string> = { yes: '✓', no: '✗', partial: '~', unknown: '?' };
+export const VERDICT_TONE: Record<Verdict, Tone> = { yes: 'good', no: 'bad', partial: 'warn', unknown: 'dim' };
+
+export function verdictCell(v: Verdict): Cell {
+  return { text: VERDICT_GLYPH[v] ?? '?', tone: VERDICT_TONE[v] ?? 'dim' };
+}
+
+export function loc(file: string, line?: number): string {
+  const f = slash(file);
+  return line ? `${f}:${line}` : f;
+}
+
+export function slash(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+export function overrideLabel(o: Override): string {
+  return `${o.kind} ${o.name}`;
+}
+
+/** Unique by key, first occurrence wins, order kept. */
+export function uniqBy<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const it of items) {
+    const k = key(it);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(it);
+  }
+  return out;
+}
+
+export function byLocation<T extends { file?: string; manifest?: string; line?: number }>(a: T, b: T): number {
+  const fa = a.file ?? a.manifest ?? '';
+  const fb = b.file ?? b.manifest ?? '';
+  return fa < fb ? -1 : fa > fb ? 1 : (a.line ?? 0) - (b.line ?? 0);
+}
+
+export interface Cell {
+  text: string;
+  tone?: Tone;
+}
+
+/** Display width: counts code points (the glyphs used here are single-width). */
+export function width(s: string): number {
+  return [...s].length;
+}
+
+function truncate(s: string, w: number): string {
+  const cps = [...s];
+  if (cps.length <= w) return s;
+  if (w <= 1) return cps.slice(0, w).join('');
+  return `${cps.slice(0, w - 1).join('')}…`;
+}
+
+export interface LayoutOptions {
+  /** Total line width to aim for (indent included). */
+  width: number;
+  indent?: number;
+  color: boolean;
+  /** Columns that may be shortened (with …) to fit, widest first. Defaults to all but the first. */
+  shrink?: number[];
+  /** Columns never padded (the last one is never padded anyway). */
+  minWidths?: number[];
+}
+
+/**
+ * Lays out rows as aligned columns separated by two spaces. Colours are applied after padding, so
+ * alignment holds with and without ANSI. Shrinkable columns are cut with … when the line is too long.
+ */
+export function layout(header: string[], rows: (string | Cell)[][], o: LayoutOptions): string[] {
+  const indent = ' '.repeat(o.indent ?? 2);
+  const cells: Cell[][] = rows.map((r) => r.map((c) => (typeof c === 'string' ? { text: c } : c)));
+  const n = header.length;
+  const widths = header.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i]?.text ?? ''))));
+  const sep = 2;
+  const total = () => indent.length + widths.reduce((a, b) => a + b, 0) + sep * (n - 1);
+  const shrink = o.shrink ?? [...Array(n).keys()].slice(1);
+  const floor = (i: number) => Math.max(o.minWidths?.[i] ?? 8, Math.min(width(header[i]), 12));
+  while (total() > o.width) {
+    // shorten the widest shrinkable column that is still above its floor
+    let best = -1;
+    for (const i of shrink) if (widths[i] > floor(i) && (best < 0 || widths[i] > widths[best])) best = i;
+    if (best < 0) break;
+    widths[best] -= Math.min(widths[best] - floor(best), total() - o.width);
+  }
+  const line = (r: Cell[], head: boolean) =>
+    (
+      indent +
+      r
+        .map((c, i) => {
+          const t = truncate(c.text, widths[i]);
+          const padded = i === n - 1 ? t : t + ' '.repeat(widths[i] - width(t));
+          return paint(padded, head ? 'bold' : c.tone ?? 'plain', o.color);
+        })
+        .join(' '.repeat(sep))
+    ).replace(/\s+$/, '');
+  return [line(header.map((h) => ({ text: h })), true), ...cells.map((r) => line(r, false))];
+}
+
+/** Wraps prose to `w` columns with a hanging indent. */
+export function wrap(text: string, w: number, indent = '  ', hang = indent): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const out: string[] = [];
+  let cur = indent;
+  let fresh = true;
+  for (const word of words) {
+    if (!fresh && width(cur) + 1 + width(word) > w) {
+      out.push(cur);
+      cur = hang + word;
+    } else {
+      cur += (fresh ? '' : ' ') + word;
+    }
+    fresh = false;
+  }
+  if (!fresh) out.push(cur);
+  return out;
+}

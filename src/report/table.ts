@@ -1,0 +1,174 @@
+// Terminal report: recommendation and channel coverage first, then the facts behind them.
+import type { ConfigKey, EnvVar, ScanResult, Verdict } from '../model.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped } from './labels.js';
+import { byLocation, layout, loc, overrideLabel, paint, uniqBy, VERDICT_GLYPH, verdictCell, wrap, type Cell } from './style.js';
+
+export interface TableOptions {
+  color: boolean;
+  includeTests: boolean;
+  width?: number;
+}
+
+export function renderTable(r: ScanResult, opts: TableOptions): string {
+  const w = Math.max(60, opts.width ?? 100);
+  const c = opts.color;
+  const keep = <T extends { test: boolean }>(xs: T[]) => (opts.includeTests ? xs : xs.filter((x) => !x.test));
+  const testMark = (t: boolean) => (t ? ' (test)' : '');
+  const out: string[] = [];
+  const section = (title: string, count?: number) => {
+    out.push('', paint(count === undefined ? title : `${title} (${count})`, 'head', c));
+  };
+
+  const version = codexVersion(r);
+  out.push(paint(`codex-mitm ${r.tool.version}`, 'bold', c) + ` — ${r.root}${version ? ` (codex ${version})` : ''}`);
+
+  // Recommendation
+  if (r.recommendation) {
+    const rec = r.recommendation;
+    section('Recommendation');
+    out.push(`  ${paint(`Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}`, 'bold', c)}`);
+    out.push(...wrap(rec.reason, w, '  '));
+    if (rec.misses.length) {
+      out.push(`  ${paint('Not captured by it:', 'warn', c)}`);
+      for (const m of rec.misses) out.push(...wrap(m, w, '    - ', '      '));
+    }
+  }
+  if (r.capabilities) {
+    const cap = r.capabilities;
+    const yn = (b: boolean) => (b ? 'yes' : 'no');
+    section('What this tree can do');
+    const facts = [
+      `openai_base_url config key: ${yn(cap.openaiBaseUrlKey)}`,
+      `OPENAI_BASE_URL read from env: ${yn(cap.openaiBaseUrlEnv)}`,
+      `custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.join(', ') : 'none'}`,
+      `CLI reqwest TLS: ${cap.nativeTlsDefault ? 'native-tls by default (OS store, SSL_CERT_FILE)' : 'rustls by default'}`,
+    ];
+    for (const f of facts) out.push(...wrap(f, w, '  ', '    '));
+    if (cap.reqwestFeatures.length) out.push(...wrap(`CLI reqwest features: ${cap.reqwestFeatures.join(', ')}`, w, '  ', '    '));
+  }
+
+  // Channels
+  if (r.channels) {
+    section('Channels', r.channels.length);
+    const rows: (string | Cell)[][] = r.channels.map((ch) => [
+      ch.name + (ch.unclassified ? ' *' : ''),
+      ch.hosts.join(', ') || '-',
+      ch.overrides.length ? uniqBy(ch.overrides, overrideLabel).map(overrideLabel).join(', ') : 'none',
+      verdictCell(ch.coverage.a),
+      verdictCell(ch.coverage.b),
+      verdictCell(ch.coverage.ca),
+    ]);
+    out.push(...layout(['channel', 'hosts', 'override', 'A', 'B', 'CA'], rows, { width: w, color: c, shrink: [1, 2, 0] }));
+    const legend = (['yes', 'partial', 'no', 'unknown'] as Verdict[]).map((v) => `${VERDICT_GLYPH[v]} ${v}`).join('  ');
+    out.push(paint(`  ${legend}${r.channels.some((ch) => ch.unclassified) ? '   * no rule in rules/channels.toml' : ''}`, 'dim', c));
+  }
+
+  // Clients
+  const clients = keep(r.clients).slice().sort(byLocation);
+  section('Clients', clients.length);
+  if (clients.length) {
+    const rows = clients.map((cl) => [
+      loc(cl.file, cl.line) + testMark(cl.test),
+      cl.constructor,
+      clientFlags(cl).join(', ') || '-',
+    ]);
+    out.push(...layout(['at', 'constructor', 'TLS / proxy'], rows, { width: w, color: c, shrink: [2, 0, 1] }));
+  } else out.push('  none');
+
+  // TLS features
+  const feats = r.tlsFeatures.slice().sort((a, b) => Number(!shipped(a)) - Number(!shipped(b)) || byLocation(a, b));
+  section('TLS features', feats.length);
+  if (feats.length) {
+    const rows: (string | Cell)[][] = feats.map((t) => {
+      const ship = shipped(t);
+      return [
+        t.implicit ? `${t.manifest} (implicit)` : loc(t.manifest, t.line),
+        t.dependency,
+        t.feature,
+        { text: t.roots, tone: t.roots === 'webpki' && ship ? 'warn' : 'plain' },
+        { text: ship ? 'shipped' : 'dev', tone: ship ? 'plain' : 'dim' },
+        t.table,
+        featureNotes(t).join(', '),
+      ];
+    });
+    out.push(
+      ...layout(['manifest', 'dependency', 'feature', 'roots', 'ships', 'table', 'notes'], rows, {
+        width: w,
+        color: c,
+        shrink: [6, 0, 5, 2],
+      }),
+    );
+  } else out.push('  none');
+  if (r.lockedWebpki?.length) {
+    out.push(`  ${paint('Cargo.lock pulls webpki-roots through:', 'bold', c)}`);
+    for (const lw of r.lockedWebpki) out.push(...wrap(`${lw.package} ${lw.version}: ${lw.reason}`, w, '    - ', '      '));
+  }
+
+  // Endpoints
+  const eps = keep(r.endpoints)
+    .slice()
+    .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : byLocation(a, b)));
+  section('Endpoints', eps.length);
+  if (eps.length) {
+    const rows = eps.map((e) => [e.host, e.url, e.symbol ?? '-', loc(e.file, e.line) + testMark(e.test)]);
+    const lines = layout(['host', 'url', 'symbol', 'at'], rows, { width: w, color: c, shrink: [1, 2, 3] });
+    out.push(lines[0]);
+    eps.forEach((e, i) => {
+      out.push(lines[i + 1]);
+      for (const o of e.overrides) out.push(...wrap(`override ${overrideLabel(o)} (${loc(o.file, o.line)})`, w, '      ↳ ', '        '));
+    });
+  } else out.push('  none');
+
+  // Env vars and config keys: one row per name, first sites listed.
+  const sites = (xs: (EnvVar | ConfigKey)[]) => {
+    const s = uniqBy(xs.slice().sort(byLocation), (x) => loc(x.file, x.line));
+    const first = s.slice(0, 2).map((x) => loc(x.file, x.line) + testMark(x.test));
+    return s.length > 2 ? `${first.join(', ')} +${s.length - 2}` : first.join(', ');
+  };
+  const envs = group(keep(r.envVars), (e) => e.name);
+  section('Env vars', envs.length);
+  if (envs.length) {
+    const rows = envs.map(([name, xs]) => [name, uniqBy(xs, (x) => x.via).map((x) => x.via).join(', '), sites(xs)]);
+    out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [2, 1] }));
+  } else out.push('  none');
+
+  const keys = group(keep(r.configKeys), (k) => `${k.struct}.${k.key}`);
+  section('Config keys', keys.length);
+  if (keys.length) {
+    const rows = keys.map(([, xs]) => [xs[0].key, xs[0].struct, xs[0].type ?? '', sites(xs)]);
+    out.push(...layout(['key', 'struct', 'type', 'declared at'], rows, { width: w, color: c, shrink: [3, 2, 1] }));
+  } else out.push('  none');
+
+  // Summary
+  const s = r.summary;
+  const hidden = opts.includeTests
+    ? 0
+    : [r.clients, r.endpoints, r.envVars, r.configKeys].reduce((n, xs) => n + xs.filter((x) => x.test).length, 0);
+  out.push('');
+  const parts = [
+    plural(s.rustFiles, '.rs file'),
+    plural(s.manifests, 'manifest'),
+    plural(s.crates, 'crate'),
+    plural(s.parseErrors, 'parse error'),
+    plural(s.warnings.length, 'warning'),
+  ];
+  const cached = s.cached ? `, ${s.cached} from cache` : '';
+  out.push(...wrap(`Scanned ${parts.join(', ')} in ${seconds(s.durationMs)}${cached}.`, w, '', ''));
+  if (hidden) out.push(paint(`${plural(hidden, 'finding')} in test code hidden (--include-tests shows them).`, 'dim', c));
+  for (const wn of s.warnings) {
+    const where = wn.file ? `${loc(wn.file, wn.line)}: ` : '';
+    out.push(...wrap(`${paint('warning', 'warn', c)} ${where}${wn.message} [${wn.kind}]`, w, '  ', '    '));
+  }
+  return out.join('\n') + '\n';
+}
+
+function group<T>(xs: T[], key: (x: T) => string): [string, T[]][] {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}

@@ -1,0 +1,78 @@
+// The versions table of docs/channels.md: one row per scanned codex version (scan --json files).
+import type { ScanResult, Verdict } from '../model.js';
+import { shipped } from './labels.js';
+import { mdCell } from './markdown.js';
+
+export interface VersionScan {
+  /** Row label; defaults to capabilities.version. */
+  label?: string;
+  result: ScanResult;
+}
+
+const code = (s: string) => `\`${s}\``;
+
+function label(v: VersionScan): string {
+  const ver = v.result.capabilities?.version;
+  return v.label ?? (ver && ver !== '0.0.0' ? ver : v.result.root.replace(/\\/g, '/'));
+}
+
+function versionKey(s: string): number[] | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(s.replace(/^rust-v/, ''));
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+function compareLabels(a: string, b: string): number {
+  const ka = versionKey(a);
+  const kb = versionKey(b);
+  if (ka && kb) return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+  if (ka) return -1;
+  if (kb) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function count(r: ScanResult, k: 'a' | 'b' | 'ca'): string {
+  const chs = r.channels ?? [];
+  const n = (v: Verdict) => chs.filter((c) => c.coverage[k] === v).length;
+  const partial = n('partial');
+  return `${n('yes')}/${chs.length}${partial ? ` (+${partial} partial)` : ''}`;
+}
+
+/** `codex | files | OPENAI_BASE_URL env | openai_base_url key | custom CA env | CLI TLS | shipped webpki manifests | channels A / B / CA | recommended` */
+export function renderVersionsTable(scans: VersionScan[]): string {
+  const rows = scans
+    .map((v) => ({ v, l: label(v) }))
+    .sort((x, y) => compareLabels(x.l, y.l))
+    .map(({ v, l }) => {
+      const r = v.result;
+      const cap = r.capabilities;
+      const yn = (b: boolean | undefined) => (b === undefined ? '?' : b ? 'yes' : 'no');
+      const webpki = [...new Set(r.tlsFeatures.filter((t) => t.roots === 'webpki' && shipped(t)).map((t) => t.manifest))].sort();
+      return [
+        mdCell(l),
+        String(r.summary.rustFiles),
+        yn(cap?.openaiBaseUrlEnv),
+        yn(cap?.openaiBaseUrlKey),
+        cap ? (cap.customCaEnv.length ? cap.customCaEnv.map(code).join(', ') : 'none') : '?',
+        cap ? (cap.nativeTlsDefault ? 'native-tls' : 'rustls') : '?',
+        webpki.length ? `${webpki.length}: ${webpki.map((m) => code(m.replace(/\/?Cargo\.toml$/, '') || '.')).join(', ')}` : '0',
+        `${count(r, 'a')} · ${count(r, 'b')} · ${count(r, 'ca')}`,
+        r.recommendation ? r.recommendation.approach.toUpperCase() : '?',
+      ];
+    });
+  const header = [
+    'codex',
+    '.rs files',
+    '`OPENAI_BASE_URL` env',
+    '`openai_base_url` key',
+    'custom CA env',
+    'CLI TLS',
+    'shipped webpki manifests',
+    'channels captured A · B · CA',
+    'recommended',
+  ];
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n') + '\n';
+}

@@ -1,0 +1,72 @@
+// Cargo manifest scanner: crates, TLS features (with exact spans), Cargo.lock webpki-roots.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CrateInfo, LockedWebpki, ScanWarning, TlsFeature } from '../../model.js';
+import { crateInfoOf, packageName } from './crate-info.js';
+import { resolveDeps, resolveWorkspaceDeps } from './deps.js';
+import { lockedWebpkiOf } from './lockfile.js';
+import { readManifest, toPosix, type ParsedManifest } from './manifest-read.js';
+import { tlsFeaturesOf } from './tls-features.js';
+
+export { binaryClosure, unifiedFeatures } from './closure.js';
+export { locateFeatureStrings, lexToml, type FeatureStringSpan } from './toml-spans.js';
+export { loadTlsRules, tlsRuleFor, compatLine, type TlsCrateRule, type TlsFeatureRule } from './tls-rules.js';
+
+export interface ManifestScan {
+  crates: CrateInfo[];
+  tlsFeatures: TlsFeature[];
+  lockedWebpki?: LockedWebpki[];
+  warnings: ScanWarning[];
+  workspaceVersion?: string;
+}
+
+function workspaceRootOf(ms: ParsedManifest[]): ParsedManifest | undefined {
+  const roots = ms.filter((m) => typeof m.doc.workspace === 'object' && m.doc.workspace !== null);
+  return roots.sort((a, b) => (a.dir === '' ? -1 : b.dir === '' ? 1 : a.dir.length - b.dir.length))[0];
+}
+
+/** Scan the manifests (paths relative to `root`). Never throws on a bad manifest: it becomes a warning. */
+export async function scanManifests(root: string, manifests: string[]): Promise<ManifestScan> {
+  const warnings: ScanWarning[] = [];
+  const parsed: ParsedManifest[] = [];
+  for (const rel of [...manifests].map(toPosix).sort()) {
+    const m = await readManifest(root, rel, warnings);
+    if (m) parsed.push(m);
+  }
+  const wsRoot = workspaceRootOf(parsed);
+  const crates: CrateInfo[] = [];
+  const tlsFeatures: TlsFeature[] = [];
+  for (const m of parsed) {
+    const name = packageName(m);
+    if (name === undefined) {
+      if (m !== wsRoot) warnings.push({ kind: 'manifest', file: m.rel, message: 'manifest has neither [package] name nor [workspace]' });
+      continue;
+    }
+    const deps = resolveDeps(m, wsRoot, warnings);
+    crates.push(crateInfoOf(root, m, name, deps));
+    for (const d of deps) tlsFeatures.push(...tlsFeaturesOf(d, { manifest: m, crate: name, wsRoot }, warnings));
+  }
+  if (wsRoot) {
+    const crate = packageName(wsRoot) ?? '';
+    for (const d of resolveWorkspaceDeps(wsRoot)) tlsFeatures.push(...tlsFeaturesOf(d, { manifest: wsRoot, crate }, warnings));
+  }
+
+  let workspaceVersion: string | undefined;
+  const wsPkg = (wsRoot?.doc.workspace as Record<string, unknown> | undefined)?.package;
+  if (typeof wsPkg === 'object' && wsPkg !== null && typeof (wsPkg as Record<string, unknown>).version === 'string') {
+    workspaceVersion = (wsPkg as Record<string, string>).version;
+  }
+
+  let lockedWebpki: LockedWebpki[] | undefined;
+  const lockRel = wsRoot ? (wsRoot.dir ? `${wsRoot.dir}/Cargo.lock` : 'Cargo.lock') : 'Cargo.lock';
+  const lockText = await readFile(path.join(root, lockRel), 'utf8').catch(() => undefined);
+  if (lockText !== undefined) lockedWebpki = lockedWebpkiOf(lockText, lockRel, warnings);
+
+  return {
+    crates,
+    tlsFeatures,
+    ...(lockedWebpki ? { lockedWebpki } : {}),
+    warnings,
+    ...(workspaceVersion !== undefined ? { workspaceVersion } : {}),
+  };
+}

@@ -1,0 +1,123 @@
+import { stat, access, readFile, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join, resolve, relative, sep } from 'node:path';
+import { globby } from 'globby';
+import { InputError, type ScanWarning } from '../model.js';
+
+export interface Discovered {
+  /** Absolute codex-rs root. */
+  root: string;
+  /** `.rs` files relative to root, `/`-separated, sorted. */
+  rustFiles: string[];
+  /** `Cargo.toml` files relative to root, sorted. */
+  manifests: string[];
+  warnings: ScanWarning[];
+}
+
+const IGNORE = ['**/target/**', '**/node_modules/**', '**/.git/**', '**/.codex-mitm/**'];
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The codex-rs root for PATH: PATH itself when it holds a workspace Cargo.toml (or is named
+ * codex-rs), else `PATH/codex-rs`, else the first `codex-rs` folder below PATH (depth <= 3).
+ */
+export async function findCodexRoot(path: string): Promise<string> {
+  const abs = resolve(path);
+  if (!(await exists(abs))) throw new InputError('path does not exist', abs);
+  if (!(await isDir(abs))) throw new InputError('not a folder', abs);
+  if (abs.split(sep).pop() === 'codex-rs' || (await isWorkspaceRoot(abs))) return abs;
+  if (await isDir(join(abs, 'codex-rs'))) return join(abs, 'codex-rs');
+  const below = await globby('**/codex-rs', {
+    cwd: abs,
+    onlyDirectories: true,
+    deep: 3,
+    ignore: IGNORE,
+    suppressErrors: true,
+  });
+  if (below.length > 0) return join(abs, below.sort((a, b) => a.length - b.length)[0]!);
+  return abs;
+}
+
+async function isWorkspaceRoot(dir: string): Promise<boolean> {
+  try {
+    const text = await readFile(join(dir, 'Cargo.toml'), 'utf8');
+    return /^\s*\[workspace\]/m.test(text);
+  } catch {
+    return false;
+  }
+}
+
+/** Lists Rust files and manifests under root, honouring .gitignore and skipping target/. One walk. */
+export async function discover(path: string): Promise<Discovered> {
+  const root = await findCodexRoot(path);
+  const warnings: ScanWarning[] = [];
+  const entries = await globby('**', {
+    cwd: root,
+    gitignore: await exists(join(root, '.gitignore')),
+    ignore: IGNORE,
+    onlyFiles: false,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+    objectMode: true,
+  });
+  const rustFiles: string[] = [];
+  const manifests: string[] = [];
+  for (const entry of entries) {
+    const p = entry.path;
+    if (entry.dirent.isSymbolicLink()) {
+      await noteSymlink(root, p, warnings, p.endsWith('.rs') ? rustFiles : undefined);
+      continue;
+    }
+    if (!entry.dirent.isFile()) continue;
+    if (p.endsWith('.rs')) rustFiles.push(p);
+    else if (p === 'Cargo.toml' || p.endsWith('/Cargo.toml')) manifests.push(p);
+  }
+  rustFiles.sort();
+  manifests.sort();
+  if (rustFiles.length === 0) {
+    throw new InputError('no Rust sources found (expected a codex checkout or its codex-rs folder)', root);
+  }
+  return { root, rustFiles, manifests, warnings };
+}
+
+/** Symlinked folders are not followed; loops and broken links are reported, linked files kept. */
+async function noteSymlink(root: string, rel: string, warnings: ScanWarning[], keep?: string[]): Promise<void> {
+  const abs = join(root, rel);
+  try {
+    const target = await realpath(abs);
+    const st = await stat(target);
+    if (st.isFile()) {
+      keep?.push(rel);
+      return;
+    }
+    const parent = resolve(abs, '..');
+    if (parent === target || parent.startsWith(target + sep)) {
+      warnings.push({ kind: 'symlink', file: rel, message: `symlink loop to ${relative(root, target) || '.'}: not followed` });
+    } else {
+      warnings.push({ kind: 'symlink', file: rel, message: 'symlinked folder: not followed' });
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    warnings.push({
+      kind: 'symlink',
+      file: rel,
+      message: code === 'ELOOP' ? 'symlink loop: not followed' : `broken symlink (${code ?? 'error'}): skipped`,
+    });
+  }
+}

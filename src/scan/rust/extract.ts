@@ -1,0 +1,658 @@
+// Facts of one Rust file: one tree-sitter parse, one combined query (rules/queries/rust-scan.scm),
+// then local walks from the captured nodes. Pure: text + rules in, FileFacts out.
+import Parser from 'tree-sitter';
+import Rust from 'tree-sitter-rust';
+import type { SyntaxNode, Tree } from 'tree-sitter';
+import type { FileFacts, RawClient, RawOverride } from './facts.js';
+import { emptyFacts } from './facts.js';
+import { modDeclsOf } from './prefilter.js';
+import type { RustRules } from './rules.js';
+import { deniedUrl } from './rules.js';
+
+let parser: Parser | undefined;
+let query: Parser.Query | undefined;
+let errorQuery: Parser.Query | undefined;
+let queryText: string | undefined;
+
+function tools(rules: RustRules): { parser: Parser; query: Parser.Query; errorQuery: Parser.Query } {
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(Rust as unknown as Parser.Language);
+  }
+  if (!query || queryText !== rules.query) {
+    query = new Parser.Query(Rust as unknown as Parser.Language, rules.query);
+    errorQuery = new Parser.Query(Rust as unknown as Parser.Language, '(ERROR) @e (MISSING) @e');
+    queryText = rules.query;
+  }
+  return { parser, query, errorQuery: errorQuery! };
+}
+
+const UPPER = /^[A-Z][A-Z0-9_]*[A-Z0-9]$/;
+const STATEMENT_TYPES = new Set(['let_declaration', 'expression_statement', 'field_initializer', 'const_item', 'static_item']);
+
+interface Range {
+  start: number;
+  end: number;
+}
+interface FnRange extends Range {
+  name: string;
+  node: SyntaxNode;
+}
+interface OverrideSite extends Range {
+  override: RawOverride;
+  /** Statement-level (true) or function-level fallback (false). */
+  local: boolean;
+}
+
+const lineOf = (n: SyntaxNode): number => n.startPosition.row + 1;
+
+/** The string value of a (raw) string literal, without quotes; escapes left as written. */
+function stringValue(n: SyntaxNode): string {
+  const c = n.namedChildren.filter((x) => x.type === 'string_content');
+  if (c.length > 0) return c.map((x) => x.text).join('');
+  const t = n.text;
+  const m = /^r?#*"([\s\S]*)"#*$/.exec(t);
+  return m ? m[1]! : '';
+}
+
+/** `use` tree → local name to full path. */
+function addUses(node: SyntaxNode, prefix: string, out: Map<string, string>): void {
+  const join = (a: string, b: string): string => (a ? `${a}::${b}` : b);
+  switch (node.type) {
+    case 'use_declaration': {
+      const arg = node.childForFieldName('argument');
+      if (arg) addUses(arg, prefix, out);
+      return;
+    }
+    case 'identifier':
+    case 'crate':
+    case 'super':
+    case 'self': {
+      const name = node.text;
+      if (name === 'self') {
+        const last = prefix.split('::').pop();
+        if (last) out.set(last, prefix);
+      } else out.set(name, join(prefix, name));
+      return;
+    }
+    case 'scoped_identifier': {
+      const full = join(prefix, node.text.replace(/\s+/g, ''));
+      const name = node.childForFieldName('name')?.text ?? full.split('::').pop()!;
+      if (name === 'self') {
+        const p = full.replace(/::self$/, '');
+        out.set(p.split('::').pop()!, p);
+      } else out.set(name, full);
+      return;
+    }
+    case 'use_as_clause': {
+      const path = node.childForFieldName('path');
+      const alias = node.childForFieldName('alias');
+      if (path && alias) out.set(alias.text, join(prefix, path.text.replace(/\s+/g, '')));
+      return;
+    }
+    case 'scoped_use_list': {
+      const path = node.childForFieldName('path');
+      const list = node.childForFieldName('list');
+      const p = path ? join(prefix, path.text.replace(/\s+/g, '')) : prefix;
+      if (list) addUses(list, p, out);
+      return;
+    }
+    case 'use_list':
+      for (const c of node.namedChildren) addUses(c, prefix, out);
+      return;
+    default:
+      return;
+  }
+}
+
+/** `a::b::c` with its first segment resolved through the file's `use` map. */
+function resolvePath(text: string, uses: Map<string, string>): string {
+  const t = text.replace(/\s+/g, '').replace(/^::/, '').replace(/::<[^>]*>/g, '');
+  const segs = t.split('::');
+  const head = uses.get(segs[0]!);
+  if (head && head !== segs[0]) return [head, ...segs.slice(1)].join('::');
+  return t;
+}
+
+function hostOf(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
+  if (!m) {
+    // bare host
+    return url.split(/[/:?#]/)[0]!.toLowerCase();
+  }
+  let h = m[1]!;
+  const at = h.lastIndexOf('@');
+  if (at >= 0) h = h.slice(at + 1);
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1).toLowerCase();
+  return h.replace(/:\d*$/, '').toLowerCase();
+}
+
+function cleanUrl(u: string): string {
+  return u.replace(/[.,;:!'"]+$/, '');
+}
+
+export function extractFacts(text: string, file: string, rules: RustRules): FileFacts {
+  const { parser: p, query: q, errorQuery } = tools(rules);
+  const facts = emptyFacts();
+  facts.modDecls = modDeclsOf(text);
+  let tree: Tree;
+  try {
+    tree = p.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 1024) });
+  } catch {
+    facts.parseErrors = 1;
+    facts.firstErrorLine = 1;
+    return facts;
+  }
+  const root = tree.rootNode;
+  if (root.hasError) {
+    const errs = errorQuery.captures(root);
+    facts.parseErrors = Math.max(1, errs.length);
+    facts.firstErrorLine = errs.length ? Math.min(...errs.map((e) => lineOf(e.node))) : 1;
+  }
+
+  const caps = q.captures(root);
+  const uses = new Map<string, string>();
+  const fns: FnRange[] = [];
+  const testRanges: Range[] = [];
+  const calls: SyntaxNode[] = [];
+  const strs: SyntaxNode[] = [];
+  const macros: SyntaxNode[] = [];
+  const consts: SyntaxNode[] = [];
+  const structs: SyntaxNode[] = [];
+  const seenCall = new Set<number>();
+  for (const c of caps) {
+    const n = c.node;
+    switch (c.name) {
+      case 'fn': {
+        const name = n.childForFieldName('name')?.text ?? '';
+        fns.push({ start: n.startIndex, end: n.endIndex, name, node: n });
+        break;
+      }
+      case 'use':
+        addUses(n, '', uses);
+        break;
+      case 'attr':
+        markTestAttr(n, rules, testRanges);
+        break;
+      case 'iattr':
+        if (rules.testAttrs.some((r) => r.test(attrInner(n)))) facts.fileTest = true;
+        break;
+      case 'call':
+        if (!seenCall.has(n.startIndex * 7 + n.endIndex)) {
+          seenCall.add(n.startIndex * 7 + n.endIndex);
+          calls.push(n);
+        }
+        break;
+      case 'macro':
+        macros.push(n);
+        break;
+      case 'str':
+        strs.push(n);
+        break;
+      case 'const':
+        consts.push(n);
+        break;
+      case 'struct':
+        structs.push(n);
+        break;
+    }
+  }
+
+  const inTest = (pos: number): boolean => {
+    for (const r of testRanges) if (pos >= r.start && pos < r.end) return true;
+    return false;
+  };
+  const fnAt = (pos: number): FnRange | undefined => {
+    let best: FnRange | undefined;
+    for (const f of fns) if (pos >= f.start && pos < f.end && (!best || f.start >= best.start)) best = f;
+    return best;
+  };
+
+  // ---- consts ----------------------------------------------------------------------------
+  for (const n of consts) {
+    const name = n.childForFieldName('name')?.text;
+    const value = n.childForFieldName('value');
+    if (!name || !value) continue;
+    let v = value;
+    while (v.type === 'reference_expression' || v.type === 'parenthesized_expression') {
+      const inner = v.childForFieldName('value') ?? v.namedChildren[v.namedChildren.length - 1];
+      if (!inner) break;
+      v = inner;
+    }
+    if (v.type === 'string_literal' || v.type === 'raw_string_literal') {
+      facts.consts.push({ name, value: stringValue(v), line: lineOf(n), test: inTest(n.startIndex) });
+    }
+  }
+
+  // ---- env reads -------------------------------------------------------------------------
+  /** Env read at a call: the name (literal) or const it reads. */
+  const envReadOf = (call: SyntaxNode): { name?: string; constRef?: string } | undefined => {
+    const fn = call.childForFieldName('function');
+    const args = call.childForFieldName('arguments');
+    if (!fn || !args) return undefined;
+    const argNodes = args.namedChildren.filter((x) => x.type !== 'line_comment' && x.type !== 'block_comment');
+    let callee = '';
+    let method = false;
+    if (fn.type === 'identifier' || fn.type === 'scoped_identifier') callee = resolvePath(fn.text, uses);
+    else if (fn.type === 'field_expression') {
+      callee = fn.childForFieldName('field')?.text ?? '';
+      method = true;
+    } else if (fn.type === 'generic_function') {
+      const inner = fn.childForFieldName('function');
+      if (inner) callee = resolvePath(inner.text, uses);
+    }
+    const first = argNodes[0];
+    const argName = (a: SyntaxNode | undefined): { name?: string; constRef?: string } | undefined => {
+      let x = a;
+      while (x && x.type === 'reference_expression') x = x.childForFieldName('value') ?? undefined;
+      if (!x) return undefined;
+      if (x.type === 'string_literal' || x.type === 'raw_string_literal') return { name: stringValue(x) };
+      if (x.type === 'identifier' && UPPER.test(x.text)) return { constRef: x.text };
+      if (x.type === 'scoped_identifier') {
+        const last = x.childForFieldName('name')?.text;
+        if (last && UPPER.test(last)) return { constRef: last };
+      }
+      return undefined;
+    };
+    if (!method && rules.readFunctions.has(callee)) return argName(first);
+    const lastSeg = callee.split('::').pop() ?? '';
+    if (rules.writeMethods.has(lastSeg)) return undefined;
+    // wrapper: a const named like an env var handed to any function
+    for (const a of argNodes) {
+      const r = argName(a);
+      if (r?.constRef && rules.envConst.test(r.constRef)) return r;
+    }
+    return undefined;
+  };
+
+  const envCalls: { node: SyntaxNode; read: { name?: string; constRef?: string } }[] = [];
+  for (const c of calls) {
+    const r = envReadOf(c);
+    if (!r) continue;
+    envCalls.push({ node: c, read: r });
+    facts.envReads.push({ ...r, line: lineOf(c), function: fnAt(c.startIndex)?.name, test: inTest(c.startIndex) });
+  }
+  const macroEnv = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/g;
+  const macroEnvReads: { node: SyntaxNode; read: { name?: string; constRef?: string }; line: number }[] = [];
+  for (const m of macros) {
+    const name = m.childForFieldName('macro')?.text ?? '';
+    if (name === 'env' || name === 'option_env') continue; // compile time
+    const t = m.text;
+    if (!t.includes('env')) continue;
+    for (const mm of t.matchAll(macroEnv)) {
+      const read = mm[1] ? { name: mm[1] } : { constRef: mm[2]! };
+      const line = lineOf(m) + (t.slice(0, mm.index).match(/\n/g)?.length ?? 0);
+      macroEnvReads.push({ node: m, read, line });
+      facts.envReads.push({ ...read, line, function: fnAt(m.startIndex)?.name, test: inTest(m.startIndex) });
+    }
+  }
+
+  // ---- override sites ------------------------------------------------------------------------
+  const statementOf = (n: SyntaxNode): SyntaxNode | undefined => {
+    let cur: SyntaxNode | null = n;
+    while (cur) {
+      if (STATEMENT_TYPES.has(cur.type)) return cur;
+      const par: SyntaxNode | null = cur.parent;
+      if (!par) return undefined;
+      if (cur.type === 'function_item') return undefined;
+      if (par.type === 'block' && par.parent?.type === 'function_item') return cur; // tail expression
+      cur = par;
+    }
+    return undefined;
+  };
+  const sites: OverrideSite[] = [];
+  const addSite = (n: SyntaxNode, ov: RawOverride, nameForPattern: string): void => {
+    const s = statementOf(n);
+    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: ov, local: true });
+    const f = fnAt(n.startIndex);
+    if (f && rules.overrideName.test(nameForPattern)) sites.push({ start: f.start, end: f.end, override: ov, local: false });
+  };
+  for (const e of envCalls) {
+    addSite(e.node, { kind: 'env', ...e.read, line: lineOf(e.node) }, e.read.name ?? e.read.constRef ?? '');
+  }
+  for (const e of macroEnvReads) addSite(e.node, { kind: 'env', ...e.read, line: e.line }, e.read.name ?? e.read.constRef ?? '');
+  // config fields: `cfg.chatgpt_base_url`, `profile.x.or(cfg.x)`
+  if (/url|endpoint|issuer|host|origin/.test(text)) {
+    for (const f of root.descendantsOfType('field_identifier')) {
+      const name = f.text;
+      if (!rules.configField.test(name)) continue;
+      const fe = f.parent;
+      if (!fe || fe.type !== 'field_expression') continue;
+      // a method call `x.base_url()` is not a field read
+      if (fe.parent?.type === 'call_expression' && fe.parent.childForFieldName('function')?.equals(fe)) continue;
+      const s = statementOf(fe);
+      if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true });
+    }
+  }
+  const overridesAt = (pos: number): RawOverride[] => {
+    const local = sites.filter((s) => s.local && pos >= s.start && pos < s.end);
+    const chosen = local.length > 0 ? local : sites.filter((s) => !s.local && pos >= s.start && pos < s.end);
+    const out: RawOverride[] = [];
+    const seen = new Set<string>();
+    for (const s of chosen) {
+      const k = `${s.override.kind}:${s.override.name ?? ''}:${s.override.constRef ?? ''}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(s.override);
+    }
+    return out;
+  };
+  // const references in override contexts
+  if (sites.length > 0) {
+    const seenRef = new Set<string>();
+    const envConstNames = new Set(
+      [...envCalls.map((e) => e.read.constRef), ...macroEnvReads.map((e) => e.read.constRef)].filter(Boolean) as string[],
+    );
+    for (const s of sites) {
+      const container = findContainer(root, s);
+      if (!container) continue;
+      for (const id of container.descendantsOfType('identifier')) {
+        const name = id.text;
+        if (!UPPER.test(name) || envConstNames.has(name)) continue;
+        const k = `${name}@${id.startIndex}`;
+        if (seenRef.has(k)) continue;
+        seenRef.add(k);
+        const ov = overridesAt(id.startIndex);
+        if (ov.length === 0) continue;
+        facts.constRefs.push({ name, line: lineOf(id), function: fnAt(id.startIndex)?.name, test: inTest(id.startIndex), overrides: ov });
+      }
+      // identifiers inside macros (format!("{}", BASE)) are plain identifiers in token trees too
+    }
+  }
+
+  // ---- URLs ------------------------------------------------------------------------------
+  for (const s of strs) {
+    const t = s.text;
+    const hasScheme = t.includes('http');
+    const bare = !hasScheme ? rules.knownHosts.find((h) => t.includes(h)) : undefined;
+    if (!hasScheme && !bare) continue;
+    const value = stringValue(s);
+    const urls: string[] = [];
+    if (hasScheme) for (const m of value.matchAll(rules.url)) urls.push(cleanUrl(m[0]));
+    else {
+      const v = value.trim();
+      for (const h of rules.knownHosts) if (v === h || v.startsWith(`${h}/`) || v.startsWith(`${h}:`)) urls.push(v);
+    }
+    if (urls.length === 0) continue;
+    let symbol: string | undefined;
+    for (let a: SyntaxNode | null = s.parent; a; a = a.parent) {
+      if (a.type === 'const_item' || a.type === 'static_item') {
+        symbol = a.childForFieldName('name')?.text;
+        break;
+      }
+      if (a.type === 'function_item' || a.type === 'source_file' || a.type === 'let_declaration') break;
+    }
+    for (const url of urls) {
+      const host = hostOf(url);
+      if (!host || host.includes('{') || deniedUrl(rules, url, host)) continue;
+      facts.urls.push({
+        url,
+        host,
+        line: lineOf(s) + (s.text.slice(0, s.text.indexOf(url.slice(0, 8))).match(/\n/g)?.length ?? 0),
+        ...(symbol ? { symbol } : {}),
+        function: fnAt(s.startIndex)?.name,
+        test: inTest(s.startIndex),
+        overrides: symbol ? [] : overridesAt(s.startIndex),
+      });
+    }
+  }
+
+  // ---- clients and builder helpers -------------------------------------------------------
+  extractClients(facts, calls, fns, uses, rules, inTest, fnAt);
+
+  // ---- config structs --------------------------------------------------------------------
+  const configFile = rules.configPath.test(file);
+  for (const st of structs) {
+    const name = st.childForFieldName('name')?.text ?? '';
+    if (!rules.configStructs.has(name) && !configFile) continue;
+    const attrs = precedingAttrs(st);
+    if (!attrs.some((a) => /\bderive\b[\s\S]*\bDeserialize\b/.test(a))) continue;
+    const renameAll = attrs.map((a) => /rename_all\s*=\s*"([^"]+)"/.exec(a)?.[1]).find(Boolean);
+    const body = st.childForFieldName('body');
+    if (!body || body.type !== 'field_declaration_list') continue;
+    for (const fd of body.namedChildren) {
+      if (fd.type !== 'field_declaration') continue;
+      const fname = fd.childForFieldName('name')?.text;
+      const ftype = fd.childForFieldName('type')?.text.replace(/\s+/g, ' ') ?? '';
+      if (!fname) continue;
+      const fattrs = precedingAttrs(fd);
+      const serdeAttrs = fattrs.filter((a) => /^\s*serde\s*\(/.test(a));
+      if (serdeAttrs.some((a) => /\bskip\b|\bskip_deserializing\b/.test(a))) continue;
+      const rename = serdeAttrs.map((a) => /\brename\s*=\s*"([^"]+)"/.exec(a)?.[1]).find(Boolean);
+      const key = rename ?? applyRenameAll(fname.replace(/^r#/, ''), renameAll);
+      if (!rules.configFieldName.test(fname) && !rules.configFieldName.test(key) && !/\b(Url|Certificate|Tls|Proxy)\b/.test(ftype)) continue;
+      facts.configFields.push({ struct: name, key, line: lineOf(fd), type: ftype, test: inTest(fd.startIndex) });
+    }
+  }
+  return facts;
+}
+
+/** The node spanning exactly the site (a statement or a function). */
+function findContainer(root: SyntaxNode, r: Range): SyntaxNode | undefined {
+  let n: SyntaxNode | null = root.descendantForIndex(r.start, Math.max(r.start, r.end - 1));
+  while (n && !(n.startIndex <= r.start && n.endIndex >= r.end)) n = n.parent;
+  return n ?? undefined;
+}
+
+function attrInner(n: SyntaxNode): string {
+  return n.text.replace(/^#!?\[/, '').replace(/\]$/, '').trim();
+}
+
+function precedingAttrs(n: SyntaxNode): string[] {
+  const out: string[] = [];
+  for (let s = n.previousNamedSibling; s; s = s.previousNamedSibling) {
+    if (s.type === 'attribute_item') out.push(attrInner(s));
+    else if (s.type === 'line_comment' || s.type === 'block_comment') continue;
+    else break;
+  }
+  return out;
+}
+
+function markTestAttr(n: SyntaxNode, rules: RustRules, out: Range[]): void {
+  const inner = attrInner(n);
+  if (!rules.testAttrs.some((r) => r.test(inner))) return;
+  let s = n.nextNamedSibling;
+  while (s && (s.type === 'attribute_item' || s.type === 'line_comment' || s.type === 'block_comment')) s = s.nextNamedSibling;
+  if (s) out.push({ start: n.startIndex, end: s.endIndex });
+}
+
+function applyRenameAll(name: string, rule: string | undefined): string {
+  if (!rule) return name;
+  const words = name.split('_').filter(Boolean);
+  switch (rule) {
+    case 'kebab-case':
+      return words.join('-');
+    case 'camelCase':
+      return words.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('');
+    case 'PascalCase':
+      return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+    case 'SCREAMING_SNAKE_CASE':
+      return name.toUpperCase();
+    case 'lowercase':
+      return name.toLowerCase();
+    case 'UPPERCASE':
+      return name.toUpperCase();
+    default:
+      return name;
+  }
+}
+
+// ---- clients -------------------------------------------------------------------------------
+
+interface ChainResult {
+  calls: string[];
+  via: string[];
+  /** Binding names the builder ends up in (`let b = ...`, `b = ...`). */
+  bindings: string[];
+}
+
+function extractClients(
+  facts: FileFacts,
+  calls: SyntaxNode[],
+  fns: FnRange[],
+  uses: Map<string, string>,
+  rules: RustRules,
+  inTest: (pos: number) => boolean,
+  fnAt: (pos: number) => FnRange | undefined,
+): void {
+  const calleeName = (call: SyntaxNode): string | undefined => {
+    const fn = call.childForFieldName('function');
+    if (!fn) return undefined;
+    if (fn.type === 'identifier') return fn.text;
+    if (fn.type === 'scoped_identifier') return fn.childForFieldName('name')?.text;
+    return undefined;
+  };
+
+  /** Climb a builder chain upward from `node` (a builder-valued expression). */
+  const climb = (start: SyntaxNode, onlyKnown: boolean): ChainResult => {
+    const res: ChainResult = { calls: [], via: [], bindings: [] };
+    let cur = start;
+    let filter = onlyKnown;
+    for (;;) {
+      const par = cur.parent;
+      if (!par) break;
+      if (par.type === 'try_expression' || par.type === 'parenthesized_expression' || par.type === 'await_expression') {
+        cur = par;
+        continue;
+      }
+      if (par.type === 'field_expression' && par.childForFieldName('value')?.equals(cur)) {
+        const call = par.parent;
+        const method = par.childForFieldName('field')?.text ?? '';
+        if (!call || call.type !== 'call_expression' || !call.childForFieldName('function')?.equals(par)) break;
+        if (rules.terminal.has(method)) return res;
+        if (!filter || isBuilderMethod(method, rules)) res.calls.push(method);
+        cur = call;
+        continue;
+      }
+      if (par.type === 'arguments') {
+        const call = par.parent;
+        const name = call && call.type === 'call_expression' ? calleeName(call) : undefined;
+        if (!call || !name) break;
+        res.via.push(name);
+        filter = true;
+        cur = call;
+        continue;
+      }
+      if (par.type === 'reference_expression') {
+        cur = par;
+        continue;
+      }
+      if (par.type === 'let_declaration' && par.childForFieldName('value')?.equals(cur)) {
+        const pat = par.childForFieldName('pattern');
+        if (pat?.type === 'identifier') res.bindings.push(pat.text);
+        break;
+      }
+      if (par.type === 'assignment_expression' && par.childForFieldName('right')?.equals(cur)) {
+        const left = par.childForFieldName('left');
+        if (left?.type === 'identifier') res.bindings.push(left.text);
+        break;
+      }
+      break;
+    }
+    return res;
+  };
+
+  /** Follow bindings inside a function: methods called on them and helpers they go through. */
+  const follow = (fn: FnRange | undefined, names: string[], after: number, res: ChainResult): void => {
+    if (!fn) return;
+    const tracked = new Set(names);
+    const done = new Set<number>();
+    for (let pass = 0; pass < 2; pass++) {
+      for (const c of calls) {
+        if (c.startIndex < after || c.startIndex >= fn.end || done.has(c.startIndex)) continue;
+        if (fnAt(c.startIndex) !== fn) continue;
+        const f = c.childForFieldName('function');
+        let from: SyntaxNode | undefined;
+        let method: string | undefined;
+        if (f?.type === 'field_expression') {
+          const v = f.childForFieldName('value');
+          if (v?.type === 'identifier' && tracked.has(v.text)) {
+            method = f.childForFieldName('field')?.text;
+            from = c;
+          }
+        }
+        let helper: string | undefined;
+        if (!from) {
+          const args = c.childForFieldName('arguments');
+          const name = calleeName(c);
+          if (args && name) {
+            for (const a of args.namedChildren) {
+              let x: SyntaxNode | null = a;
+              while (x && x.type === 'reference_expression') x = x.childForFieldName('value');
+              if (x?.type === 'identifier' && tracked.has(x.text)) {
+                helper = name;
+                from = c;
+              }
+            }
+          }
+        }
+        if (!from) continue;
+        done.add(c.startIndex);
+        if (method !== undefined) {
+          if (rules.terminal.has(method)) continue;
+          res.calls.push(method);
+        }
+        if (helper) res.via.push(helper);
+        const r = climb(from, helper !== undefined);
+        res.calls.push(...r.calls);
+        res.via.push(...r.via);
+        for (const b of r.bindings) tracked.add(b);
+      }
+    }
+  };
+
+  // builder helpers: functions with a ClientBuilder parameter
+  for (const f of fns) {
+    const params = f.node.childForFieldName('parameters');
+    if (!params) continue;
+    for (const prm of params.namedChildren) {
+      if (prm.type !== 'parameter') continue;
+      const ty = prm.childForFieldName('type');
+      const pat = prm.childForFieldName('pattern');
+      if (!ty || !pat) continue;
+      const tyText = resolvePath(ty.text.replace(/^&\s*(mut\s+)?/, ''), uses);
+      if (!rules.builderTypes.has(tyText)) continue;
+      const pname = pat.type === 'identifier' ? pat.text : pat.namedChildren.find((x) => x.type === 'identifier')?.text;
+      if (!pname) continue;
+      const res: ChainResult = { calls: [], via: [], bindings: [] };
+      follow(f, [pname], params.endIndex, res);
+      facts.helpers.push({ name: f.name, line: lineOf(f.node), calls: dedupe(res.calls), via: dedupe(res.via), test: inTest(f.start) });
+      break;
+    }
+  }
+
+  for (const c of calls) {
+    const fn = c.childForFieldName('function');
+    if (!fn || (fn.type !== 'scoped_identifier' && fn.type !== 'identifier')) continue;
+    const t = fn.text;
+    if (!t.includes('builder') && !t.includes('new')) continue;
+    const full = resolvePath(t, uses);
+    if (!rules.constructors.has(full)) continue;
+    const res = climb(c, false);
+    const enclosing = fnAt(c.startIndex);
+    if (res.bindings.length > 0) follow(enclosing, res.bindings, c.endIndex, res);
+    const client: RawClient = {
+      line: lineOf(c),
+      constructor: full,
+      calls: dedupe(res.calls),
+      via: dedupe(res.via),
+      function: enclosing?.name,
+      test: inTest(c.startIndex),
+    };
+    facts.clients.push(client);
+  }
+}
+
+function isBuilderMethod(m: string, rules: RustRules): boolean {
+  const c = rules.data.clients;
+  return (
+    c.known_methods.includes(m) ||
+    [c.use_rustls, c.use_native_tls, c.roots_added, c.builtin_roots, c.accept_invalid, c.preconfigured, c.no_proxy, c.proxy].some((l) =>
+      l.includes(m),
+    )
+  );
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}

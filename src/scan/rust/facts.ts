@@ -1,0 +1,118 @@
+// Per-file facts of the Rust scan: what one file says on its own, before any cross-file
+// resolution (consts of other files, helper functions, test modules, crates). Plain JSON, so the
+// content-hash cache can store it and workers can send it.
+
+/** An override seen next to an endpoint: env read (literal name or a const) or a config field. */
+export interface RawOverride {
+  kind: 'env' | 'config';
+  /** Env var name as written, or config field name. */
+  name?: string;
+  /** Const the env var name is read through (resolved later). */
+  constRef?: string;
+  line: number;
+}
+
+export interface RawClient {
+  line: number;
+  constructor: string;
+  calls: string[];
+  /** Helper functions the builder is passed through, in order. */
+  via: string[];
+  function?: string;
+  test: boolean;
+}
+
+/** `fn name(.., b: reqwest::ClientBuilder, ..)`: what it does to the builder. */
+export interface RawHelper {
+  name: string;
+  line: number;
+  calls: string[];
+  /** Helpers it hands the builder on to. */
+  via: string[];
+  test: boolean;
+}
+
+export interface RawUrl {
+  url: string;
+  host: string;
+  line: number;
+  /** const/static the literal is the value of. */
+  symbol?: string;
+  function?: string;
+  test: boolean;
+  overrides: RawOverride[];
+}
+
+/** A reference to an UPPER_CASE name at a site that carries overrides (resolved to a const later). */
+export interface RawConstRef {
+  name: string;
+  line: number;
+  function?: string;
+  test: boolean;
+  overrides: RawOverride[];
+}
+
+export interface RawEnvRead {
+  /** Literal name, when read with a string literal. */
+  name?: string;
+  /** Const name it is read through. */
+  constRef?: string;
+  line: number;
+  function?: string;
+  test: boolean;
+}
+
+export interface RawConst {
+  name: string;
+  value: string;
+  line: number;
+  test: boolean;
+}
+
+export interface RawConfigField {
+  struct: string;
+  key: string;
+  line: number;
+  type: string;
+  test: boolean;
+}
+
+export interface RawModDecl {
+  name: string;
+  /** `#[path = "..."]` value, when given. */
+  path?: string;
+  test: boolean;
+  line: number;
+}
+
+export interface FileFacts {
+  /** Number of ERROR/MISSING nodes. */
+  parseErrors: number;
+  /** Line of the first syntax error, when any. */
+  firstErrorLine?: number;
+  /** Whole file is test-only (`#![cfg(test)]`). */
+  fileTest: boolean;
+  consts: RawConst[];
+  clients: RawClient[];
+  helpers: RawHelper[];
+  urls: RawUrl[];
+  constRefs: RawConstRef[];
+  envReads: RawEnvRead[];
+  configFields: RawConfigField[];
+  modDecls: RawModDecl[];
+}
+
+export function emptyFacts(): FileFacts {
+  return {
+    parseErrors: 0,
+    fileTest: false,
+    consts: [],
+    clients: [],
+    helpers: [],
+    urls: [],
+    constRefs: [],
+    envReads: [],
+    configFields: [],
+    modDecls: [],
+  };
+}

@@ -1,0 +1,44 @@
+// Cheap text passes that run on every file, parsed or not: does the file need a parse at all,
+// which file modules does it declare (for cfg(test) modules), which string consts does it define.
+import type { RawConst, RawModDecl } from './facts.js';
+import type { RustRules } from './rules.js';
+
+export function needsParse(text: string, rules: RustRules): boolean {
+  return rules.prefilter.test(text);
+}
+
+const lineAt = (text: string, index: number): number => {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
+/** `#[cfg(test)] mod x;` and `#[path = "p"] mod x;` declarations (file modules only). */
+export function modDeclsOf(text: string): RawModDecl[] {
+  if (!text.includes('mod ')) return [];
+  const out: RawModDecl[] = [];
+  const re = /((?:#\[[^\]]*\]\s*(?:\/\/[^\n]*\n\s*)*)*)(?:pub(?:\s*\([^)]*\))?\s+)?mod\s+(r#)?([A-Za-z_][A-Za-z0-9_]*)\s*;/g;
+  for (const m of text.matchAll(re)) {
+    const attrs = m[1] ?? '';
+    const test = /#\[\s*cfg\s*\(\s*(test|all\s*\(\s*test\b)/.test(attrs);
+    const path = /#\[\s*path\s*=\s*"([^"]+)"\s*\]/.exec(attrs)?.[1];
+    out.push({ name: m[3]!, ...(path ? { path } : {}), test, line: lineAt(text, m.index! + attrs.length) });
+  }
+  return out;
+}
+
+/** String consts/statics by text, for files that are not parsed. */
+export function constsOf(text: string): RawConst[] {
+  if (!text.includes('const ') && !text.includes('static ')) return [];
+  const out: RawConst[] = [];
+  const re = /(?:^|\n)[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?(?:const|static)\s+([A-Z][A-Z0-9_]*)\s*:\s*&\s*(?:'static\s+)?str\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*;/g;
+  for (const m of text.matchAll(re)) {
+    out.push({ name: m[1]!, value: m[2]!, line: lineAt(text, m.index! + (m[0].startsWith('\n') ? 1 : 0)), test: false });
+  }
+  return out;
+}
+
+/** Test-only by its path (tests/, benches/, *_tests.rs, tests.rs, test_support). */
+export function testByPath(file: string, rules: RustRules): boolean {
+  return rules.testPaths.some((r) => r.test(file));
+}

@@ -1,0 +1,120 @@
+// Loads rules/rust.toml and rules/queries/rust-scan.scm (data, not code) and compiles them once.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
+
+export interface RustRulesData {
+  limits: { max_file_bytes: number };
+  prefilter: { tokens: string[] };
+  clients: {
+    constructors: string[];
+    builder_types: string[];
+    use_rustls: string[];
+    use_native_tls: string[];
+    roots_added: string[];
+    builtin_roots: string[];
+    accept_invalid: string[];
+    preconfigured: string[];
+    no_proxy: string[];
+    proxy: string[];
+    terminal: string[];
+    known_methods: string[];
+    ca_env_pattern: string;
+  };
+  env: {
+    read_functions: string[];
+    const_name_pattern: string;
+    write_methods: string[];
+    override_name_pattern: string;
+  };
+  endpoints: {
+    known_hosts: string[];
+    deny_hosts: string[];
+    deny_exact_hosts: string[];
+    deny_prefixes: string[];
+    url_regex: string;
+    config_field_pattern: string;
+  };
+  config: { structs: string[]; path_pattern: string; field_pattern: string };
+  tests: { path_patterns: string[]; attributes: string[] };
+}
+
+export interface RustRules {
+  data: RustRulesData;
+  query: string;
+  /** sha256 of the rules text and the query: part of the cache key. */
+  hash: string;
+  prefilter: RegExp;
+  constructors: Set<string>;
+  builderTypes: Set<string>;
+  terminal: Set<string>;
+  caEnv: RegExp;
+  readFunctions: Set<string>;
+  envConst: RegExp;
+  writeMethods: Set<string>;
+  overrideName: RegExp;
+  url: RegExp;
+  configField: RegExp;
+  knownHosts: string[];
+  denyHosts: string[];
+  denyExact: Set<string>;
+  denyPrefixes: string[];
+  configStructs: Set<string>;
+  configPath: RegExp;
+  configFieldName: RegExp;
+  testPaths: RegExp[];
+  testAttrs: RegExp[];
+}
+
+const rulesUrl = new URL('../../../rules/rust.toml', import.meta.url);
+const queryUrl = new URL('../../../rules/queries/rust-scan.scm', import.meta.url);
+
+let cached: RustRules | undefined;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function compileRules(tomlText: string, query: string): RustRules {
+  const data = parse(tomlText) as unknown as RustRulesData;
+  const hash = createHash('sha256').update(tomlText).update('\0').update(query).digest('hex');
+  const tokens = [...data.prefilter.tokens, ...data.endpoints.known_hosts].map(escapeRe);
+  return {
+    data,
+    query,
+    hash,
+    prefilter: new RegExp(tokens.join('|')),
+    constructors: new Set(data.clients.constructors),
+    builderTypes: new Set(data.clients.builder_types),
+    terminal: new Set(data.clients.terminal),
+    caEnv: new RegExp(data.clients.ca_env_pattern),
+    readFunctions: new Set(data.env.read_functions),
+    envConst: new RegExp(data.env.const_name_pattern),
+    writeMethods: new Set(data.env.write_methods),
+    overrideName: new RegExp(data.env.override_name_pattern),
+    url: new RegExp(data.endpoints.url_regex, 'g'),
+    configField: new RegExp(data.endpoints.config_field_pattern),
+    knownHosts: data.endpoints.known_hosts,
+    denyHosts: data.endpoints.deny_hosts.map((h) => h.toLowerCase()),
+    denyExact: new Set(data.endpoints.deny_exact_hosts.map((h) => h.toLowerCase())),
+    denyPrefixes: data.endpoints.deny_prefixes,
+    configStructs: new Set(data.config.structs),
+    configPath: new RegExp(data.config.path_pattern),
+    configFieldName: new RegExp(data.config.field_pattern, 'i'),
+    testPaths: data.tests.path_patterns.map((p) => new RegExp(p)),
+    testAttrs: data.tests.attributes.map((p) => new RegExp(p)),
+  };
+}
+
+export function loadRules(): RustRules {
+  if (!cached) cached = compileRules(readFileSync(rulesUrl, 'utf8'), readFileSync(queryUrl, 'utf8'));
+  return cached;
+}
+
+/** true when the host (lowercase, no port) is one codex never contacts (docs, examples, schemas). */
+export function deniedUrl(rules: RustRules, url: string, host: string): boolean {
+  if (rules.denyExact.has(host)) return true;
+  for (const d of rules.denyHosts) if (host === d || host.endsWith(`.${d}`)) return true;
+  for (const p of rules.denyPrefixes) if (url.startsWith(p)) return true;
+  return false;
+}

@@ -1,0 +1,64 @@
+// 1. Where: codex source tree and codex home, with the version and auth mode found there.
+import React from 'react';
+import { Box } from 'ink';
+import type { State } from '../state.js';
+import { Paint, pad } from '../theme.js';
+import { ErrorLine, Frame } from './frame.js';
+
+const HOME_SOURCE = { flag: 'from --codex-home', env: 'from $CODEX_HOME', default: 'default ~/.codex' } as const;
+const AUTH = { apikey: 'API key (auth.json has OPENAI_API_KEY)', chatgpt: 'ChatGPT sign-in (auth.json has tokens)' } as const;
+
+export function WhereScreen({ s }: { s: State }) {
+  const w = s.where;
+  const label = 14;
+  const row = (i: number, name: string, value: string, note: string, field: 'root' | 'home') => {
+    const focused = w.focus === i;
+    const editing = w.editing === field;
+    return (
+      <Box>
+        <Paint tone={focused ? 'bold' : 'plain'}>{`${focused ? '›' : ' '} ${pad(name, label)}`}</Paint>
+        {editing ? (
+          <Paint tone="bold" inverse>{`${w.draft}█`}</Paint>
+        ) : (
+          <Paint inverse={focused}>{value || '(none)'}</Paint>
+        )}
+        {!editing && note ? <Paint tone="dim">{`  ${note}`}</Paint> : null}
+      </Box>
+    );
+  };
+  const rootNote = w.detecting ? 'looking…' : w.rootError ? '' : w.rootDetected ? 'detected under the current directory' : '';
+  const keys = w.editing
+    ? 'type a path · Tab complete · Enter accept · Esc cancel · Ctrl-C quit'
+    : '↑↓/j k move · Enter edit/continue · q quit';
+  const more = w.completions.length > 6 ? ` (+${w.completions.length - 6} more)` : '';
+  return (
+    <Frame step={1} keys={keys} width={s.columns}>
+      {row(0, 'Source tree', w.root, rootNote, 'root')}
+      {w.editing === 'root' || w.editing === 'home' ? (
+        w.completions.length ? (
+          <Paint tone="dim">{`    ${w.completions.slice(0, 6).join('  ')}${more}`}</Paint>
+        ) : null
+      ) : null}
+      {row(1, 'Codex home', w.home, HOME_SOURCE[w.homeSource], 'home')}
+      <Box marginTop={1} flexDirection="column">
+        <Box>
+          <Paint>{`  ${pad('codex version', label)}`}</Paint>
+          <Paint tone={w.version ? 'good' : 'dim'}>{w.detecting ? '…' : (w.version ?? 'unknown')}</Paint>
+        </Box>
+        <Box>
+          <Paint>{`  ${pad('auth mode', label)}`}</Paint>
+          <Paint tone={w.auth ? 'good' : 'dim'}>
+            {w.detecting ? '…' : w.auth ? AUTH[w.auth] : 'not signed in (no usable auth.json); API key assumed'}
+          </Paint>
+        </Box>
+        {w.rootError ? <ErrorLine error={w.rootError} /> : null}
+      </Box>
+      <Box marginTop={1}>
+        <Paint tone={w.focus === 2 ? 'bold' : 'plain'} inverse={w.focus === 2}>
+          {`${w.focus === 2 ? '›' : ' '} Scan the source tree →`}
+        </Paint>
+      </Box>
+      {w.error ? <ErrorLine error={w.error} /> : null}
+    </Frame>
+  );
+}

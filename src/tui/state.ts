@@ -1,0 +1,568 @@
+// The wizard's one state and one reducer. Keys come in as actions; work the screens need
+// (scan, plan, apply, ...) is requested through `pending` and run by the app with the
+// functions in actions.ts; results come back as actions carrying the same `seq`.
+import type { Approach, AuthMode, ScanResult } from '../model.js';
+import type { PlanLike } from './actions.js';
+
+export type Screen = 'where' | 'scan' | 'channels' | 'evidence' | 'choose' | 'preview' | 'apply';
+export const SCREENS: Screen[] = ['where', 'scan', 'channels', 'evidence', 'choose', 'preview', 'apply'];
+
+export interface Key {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  tab?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+}
+
+export type HomeSource = 'flag' | 'env' | 'default';
+export type EditAuth = Exclude<AuthMode, 'any'>;
+
+export interface WhereState {
+  root: string;
+  rootDetected: boolean;
+  detecting: boolean;
+  home: string;
+  homeSource: HomeSource;
+  version?: string;
+  auth?: EditAuth | null;
+  rootError?: string;
+  /** 0 = source tree, 1 = codex home, 2 = continue */
+  focus: number;
+  editing: null | 'root' | 'home';
+  draft: string;
+  completions: string[];
+  error?: string;
+}
+
+export interface ScanState {
+  status: 'idle' | 'running' | 'done' | 'error';
+  done: number;
+  total: number;
+  result?: ScanResult;
+  error?: string;
+}
+
+export type ChooseField = 'approach' | 'auth' | 'modelPort' | 'backendPort' | 'proxyPort' | 'continue';
+
+export interface ApproachOption {
+  approach: Approach;
+  ok: boolean;
+  /** Why it is (not) offered, in words. */
+  why: string;
+}
+
+export interface ChooseState {
+  options: ApproachOption[];
+  approach: Approach;
+  auth: EditAuth;
+  modelPort: string;
+  backendPort: string;
+  proxyPort: string;
+  focus: number;
+  editing: null | 'modelPort' | 'backendPort' | 'proxyPort';
+  draft: string;
+  error?: string;
+}
+
+export interface PreviewState {
+  status: 'idle' | 'planning' | 'ready' | 'error';
+  plan?: PlanLike;
+  diff: string[];
+  /** Lines under the diff: what the approach will not capture, then the plan's notes. */
+  tail: TailLine[];
+  scroll: number;
+  error?: string;
+}
+
+export type Tone = 'good' | 'bad' | 'warn' | 'dim' | 'bold' | 'head' | 'plain';
+export interface TailLine {
+  text: string;
+  tone: Tone;
+}
+
+export interface ApplyState {
+  status: 'confirm' | 'applying' | 'done' | 'declined' | 'error';
+  error?: string;
+  saving: boolean;
+  saveDraft: string;
+  saved?: string;
+  saveError?: string;
+}
+
+export interface State {
+  screen: Screen;
+  cwd: string;
+  color: boolean;
+  columns: number;
+  rows: number;
+  where: WhereState;
+  scan: ScanState;
+  channels: { cursor: number };
+  evidence: { scroll: number };
+  choose: ChooseState;
+  preview: PreviewState;
+  apply: ApplyState;
+  pending: Pending | null;
+  seq: number;
+  /** Set when the wizard is done: the exit code. */
+  exit?: number;
+}
+
+export type Pending =
+  | { seq: number; kind: 'info'; root: string | null; home: string }
+  | { seq: number; kind: 'complete'; input: string }
+  | { seq: number; kind: 'scan'; root: string }
+  | { seq: number; kind: 'plan' }
+  | { seq: number; kind: 'apply' }
+  | { seq: number; kind: 'save'; file: string };
+
+export type Action =
+  | { type: 'key'; input: string; key: Key }
+  | { type: 'resize'; columns: number; rows: number }
+  | { type: 'info'; seq: number; root?: string; detected?: boolean; version?: string; auth?: EditAuth | null; rootError?: string }
+  | { type: 'completions'; seq: number; value: string; candidates: string[] }
+  | { type: 'progress'; seq: number; done: number; total: number }
+  | { type: 'scanned'; seq: number; result: ScanResult; options: ApproachOption[] }
+  | { type: 'planned'; seq: number; plan: PlanLike; diff: string; misses: string[] }
+  | { type: 'applied'; seq: number }
+  | { type: 'saved'; seq: number; file: string }
+  | { type: 'failed'; seq: number; error: string };
+
+export interface InitOptions {
+  cwd: string;
+  root?: string;
+  home: string;
+  homeSource: HomeSource;
+  color: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+export const NEXT_STEPS_FILE = 'codex-mitm-next-steps.md';
+
+export function initialState(o: InitOptions): State {
+  return {
+    screen: 'where',
+    cwd: o.cwd,
+    color: o.color,
+    columns: o.columns ?? 80,
+    rows: o.rows ?? 24,
+    where: {
+      root: o.root ?? '',
+      rootDetected: false,
+      detecting: true,
+      home: o.home,
+      homeSource: o.homeSource,
+      focus: 0,
+      editing: null,
+      draft: '',
+      completions: [],
+    },
+    scan: { status: 'idle', done: 0, total: 0 },
+    channels: { cursor: 0 },
+    evidence: { scroll: 0 },
+    choose: {
+      options: [],
+      approach: 'a',
+      auth: 'apikey',
+      modelPort: '8080',
+      backendPort: '8081',
+      proxyPort: '8080',
+      focus: 0,
+      editing: null,
+      draft: '',
+    },
+    preview: { status: 'idle', diff: [], tail: [], scroll: 0 },
+    apply: { status: 'confirm', saving: false, saveDraft: NEXT_STEPS_FILE },
+    pending: { seq: 1, kind: 'info', root: o.root ?? null, home: o.home },
+    seq: 1,
+  };
+}
+
+/** Rows a scrollable list may use on the current screen (header + footer take the rest). */
+export function listRows(s: Pick<State, 'rows'>, reserved = 10): number {
+  return Math.max(3, s.rows - reserved);
+}
+
+/** Fields of the Choose screen for the selected approach, in order. */
+export function chooseFields(approach: Approach): ChooseField[] {
+  if (approach === 'a') return ['approach', 'auth', 'modelPort', 'backendPort', 'continue'];
+  if (approach === 'ca') return ['approach', 'auth', 'proxyPort', 'continue'];
+  return ['approach', 'continue'];
+}
+
+/** True while a text field takes the keys (q and b are then letters, not commands). */
+export function isEditing(s: State): boolean {
+  return (
+    (s.screen === 'where' && s.where.editing !== null) ||
+    (s.screen === 'choose' && s.choose.editing !== null) ||
+    (s.screen === 'apply' && s.apply.saving)
+  );
+}
+
+function request(s: State, p: DistributiveOmit<Pending, 'seq'>): State {
+  const seq = s.seq + 1;
+  return { ...s, seq, pending: { ...p, seq } as Pending };
+}
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+const clamp = (n: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, n));
+
+function isUp(input: string, key: Key) {
+  return Boolean(key.upArrow) || input === 'k';
+}
+function isDown(input: string, key: Key) {
+  return Boolean(key.downArrow) || input === 'j';
+}
+function isBack(input: string, key: Key) {
+  return Boolean(key.escape) || input === 'b';
+}
+
+export function reducer(s: State, a: Action): State {
+  switch (a.type) {
+    case 'resize':
+      return { ...s, columns: a.columns, rows: a.rows };
+    case 'key':
+      return onKey(s, a.input, a.key);
+    default:
+      return onResult(s, a);
+  }
+}
+
+function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): State {
+  if (!s.pending || s.pending.seq !== a.seq) return s; // stale: the user moved on
+  const kind = s.pending.kind;
+  if (a.type === 'progress') {
+    return { ...s, scan: { ...s.scan, done: a.done, total: a.total } };
+  }
+  const done = { ...s, pending: null };
+  switch (a.type) {
+    case 'info':
+      return {
+        ...done,
+        where: {
+          ...s.where,
+          detecting: false,
+          root: a.root ?? s.where.root,
+          rootDetected: a.detected ?? s.where.rootDetected,
+          version: a.version,
+          auth: a.auth,
+          rootError: a.rootError,
+          // No tree found: go straight to typing one.
+          ...(a.root === undefined && !s.where.root && s.where.editing === null
+            ? { editing: 'root' as const, draft: '', focus: 0 }
+            : {}),
+        },
+      };
+    case 'completions':
+      return { ...done, where: { ...s.where, draft: a.value, completions: a.candidates } };
+    case 'scanned': {
+      const rec = a.result.recommendation?.approach;
+      const ok = a.options.filter((o) => o.ok).map((o) => o.approach);
+      const approach: Approach = rec && ok.includes(rec) ? rec : (ok[0] ?? rec ?? 'a');
+      const auth: EditAuth = s.where.auth ?? 'apikey';
+      return {
+        ...done,
+        scan: { ...s.scan, status: 'done', result: a.result },
+        channels: { cursor: 0 },
+        choose: { ...s.choose, options: a.options, approach, auth, focus: 0, editing: null, error: undefined },
+      };
+    }
+    case 'planned':
+      return {
+        ...done,
+        preview: {
+          status: 'ready',
+          plan: a.plan,
+          diff: a.diff === '' ? [] : a.diff.replace(/\n$/, '').split('\n'),
+          tail: tailLines(a.plan, a.misses),
+          scroll: 0,
+        },
+      };
+    case 'applied':
+      return { ...done, apply: { ...s.apply, status: 'done' } };
+    case 'saved':
+      return { ...done, apply: { ...s.apply, saving: false, saved: a.file, saveError: undefined } };
+    case 'failed':
+      switch (kind) {
+        case 'info':
+          return { ...done, where: { ...s.where, detecting: false, rootError: a.error } };
+        case 'complete':
+          return done;
+        case 'scan':
+          return { ...done, scan: { ...s.scan, status: 'error', error: a.error } };
+        case 'plan':
+          return { ...done, preview: { ...s.preview, status: 'error', error: a.error } };
+        case 'apply':
+          return { ...done, apply: { ...s.apply, status: 'error', error: a.error } };
+        case 'save':
+          return { ...done, apply: { ...s.apply, saveError: a.error } };
+      }
+  }
+  return s;
+}
+
+function tailLines(plan: PlanLike, misses: string[]): TailLine[] {
+  const out: TailLine[] = [];
+  if (misses.length) {
+    out.push({ text: '', tone: 'plain' });
+    out.push({ text: `Will not capture (${misses.length}):`, tone: 'warn' });
+    for (const m of misses) out.push({ text: `  ✗ ${m}`, tone: 'plain' });
+  }
+  if (plan.notes.length) {
+    out.push({ text: '', tone: 'plain' });
+    out.push({ text: 'Notes:', tone: 'bold' });
+    for (const n of plan.notes) out.push({ text: `  • ${n}`, tone: 'dim' });
+  }
+  return out;
+}
+
+function onKey(s: State, input: string, key: Key): State {
+  if (key.ctrl && input === 'c') return { ...s, exit: 130, pending: null };
+  if (s.exit !== undefined) return s;
+  if (!isEditing(s) && input === 'q' && !(s.screen === 'apply' && s.apply.status === 'applying')) {
+    return { ...s, exit: 0, pending: null };
+  }
+  switch (s.screen) {
+    case 'where':
+      return whereKey(s, input, key);
+    case 'scan':
+      return scanKey(s, input, key);
+    case 'channels':
+      return channelsKey(s, input, key);
+    case 'evidence':
+      return evidenceKey(s, input, key);
+    case 'choose':
+      return chooseKey(s, input, key);
+    case 'preview':
+      return previewKey(s, input, key);
+    case 'apply':
+      return applyKey(s, input, key);
+  }
+}
+
+/** Applies a key to a one-line text draft; returns null when the key is not an edit. */
+function editDraft(draft: string, input: string, key: Key): string | null {
+  if (key.backspace || key.delete) return draft.slice(0, -1);
+  if (key.ctrl && input === 'u') return '';
+  if (key.ctrl || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab || key.return || key.escape) {
+    return null;
+  }
+  if (input && !/[\u0000-\u001f\u007f]/.test(input)) return draft + input;
+  return null;
+}
+
+function startScan(s: State): State {
+  const next = request({ ...s, screen: 'scan', scan: { status: 'running', done: 0, total: 0 } }, { kind: 'scan', root: s.where.root });
+  return next;
+}
+
+function whereKey(s: State, input: string, key: Key): State {
+  const w = s.where;
+  if (w.editing) {
+    if (key.escape) {
+      return { ...s, where: { ...w, editing: null, completions: [], error: undefined } };
+    }
+    if (key.tab) {
+      return request(s, { kind: 'complete', input: w.draft });
+    }
+    if (key.return) {
+      const value = w.draft.trim();
+      if (!value) return { ...s, where: { ...w, error: 'type a path (Tab completes), or Esc' } };
+      const root = w.editing === 'root' ? value : w.root;
+      const home = w.editing === 'home' ? value : w.home;
+      return request(
+        {
+          ...s,
+          where: {
+            ...w,
+            root,
+            home,
+            rootDetected: w.editing === 'root' ? false : w.rootDetected,
+            homeSource: w.editing === 'home' ? 'flag' : w.homeSource,
+            editing: null,
+            completions: [],
+            error: undefined,
+            detecting: true,
+            focus: w.editing === 'root' ? 1 : 2,
+          },
+        },
+        { kind: 'info', root, home },
+      );
+    }
+    const draft = editDraft(w.draft, input, key);
+    if (draft === null) return s;
+    return { ...s, where: { ...w, draft, completions: [], error: undefined } };
+  }
+  if (isUp(input, key)) return { ...s, where: { ...w, focus: clamp(w.focus - 1, 0, 2) } };
+  if (isDown(input, key) || key.tab) return { ...s, where: { ...w, focus: clamp(w.focus + 1, 0, 2) } };
+  if (key.escape) return { ...s, exit: 0, pending: null }; // nothing to go back to
+  if (key.return || input === 'e') {
+    if (w.focus === 0 || (w.focus === 2 && input === 'e')) {
+      return { ...s, where: { ...w, editing: 'root', draft: w.root, error: undefined } };
+    }
+    if (w.focus === 1) return { ...s, where: { ...w, editing: 'home', draft: w.home, error: undefined } };
+    if (w.detecting) return s;
+    if (!w.root) return { ...s, where: { ...w, error: 'no codex source tree yet: choose one first', focus: 0 } };
+    if (w.rootError) return { ...s, where: { ...w, error: w.rootError, focus: 0 } };
+    return startScan(s);
+  }
+  return s;
+}
+
+function scanKey(s: State, input: string, key: Key): State {
+  if (isBack(input, key)) return { ...s, screen: 'where', pending: null, scan: { status: 'idle', done: 0, total: 0 } };
+  if (s.scan.status === 'error' && (key.return || input === 'r')) return startScan(s);
+  if (s.scan.status === 'done' && key.return) return { ...s, screen: 'channels' };
+  return s;
+}
+
+function channelCount(s: State): number {
+  return s.scan.result?.channels?.length ?? 0;
+}
+
+function channelsKey(s: State, input: string, key: Key): State {
+  const n = channelCount(s);
+  const page = listRows(s, 12);
+  const c = s.channels.cursor;
+  if (isBack(input, key)) return { ...s, screen: 'scan' };
+  if (isUp(input, key)) return { ...s, channels: { cursor: clamp(c - 1, 0, Math.max(0, n - 1)) } };
+  if (isDown(input, key)) return { ...s, channels: { cursor: clamp(c + 1, 0, Math.max(0, n - 1)) } };
+  if (key.pageUp) return { ...s, channels: { cursor: clamp(c - page, 0, Math.max(0, n - 1)) } };
+  if (key.pageDown) return { ...s, channels: { cursor: clamp(c + page, 0, Math.max(0, n - 1)) } };
+  if (key.return && n > 0) return { ...s, screen: 'evidence', evidence: { scroll: 0 } };
+  if (input === 'c' || key.rightArrow || (key.return && n === 0)) return { ...s, screen: 'choose' };
+  return s;
+}
+
+export function evidenceLines(s: State): string[] {
+  const ch = s.scan.result?.channels?.[s.channels.cursor];
+  if (!ch) return [];
+  const lines: string[] = [];
+  for (const e of ch.evidence) lines.push(`${e.file}:${e.line}`);
+  for (const c of ch.clients) {
+    const at = `${c.file}:${c.line}`;
+    if (!lines.includes(at)) lines.push(`${at}  (client, ${c.crate})`);
+  }
+  for (const o of ch.overrides) lines.push(`${o.file}:${o.line}  (${o.kind} override ${o.name})`);
+  return lines;
+}
+
+function evidenceKey(s: State, input: string, key: Key): State {
+  const n = evidenceLines(s).length;
+  const sc = s.evidence.scroll;
+  if (isBack(input, key) || key.return) return { ...s, screen: 'channels' };
+  if (isUp(input, key)) return { ...s, evidence: { scroll: clamp(sc - 1, 0, Math.max(0, n - 1)) } };
+  if (isDown(input, key)) return { ...s, evidence: { scroll: clamp(sc + 1, 0, Math.max(0, n - 1)) } };
+  return s;
+}
+
+function chooseKey(s: State, input: string, key: Key): State {
+  const c = s.choose;
+  const fields = chooseFields(c.approach);
+  const field = fields[clamp(c.focus, 0, fields.length - 1)]!;
+  if (c.editing) {
+    if (key.escape) return { ...s, choose: { ...c, editing: null, error: undefined } };
+    if (key.return || key.tab) {
+      const port = Number(c.draft);
+      if (!/^\d+$/.test(c.draft) || port < 1 || port > 65535) {
+        return { ...s, choose: { ...c, error: `port must be a number from 1 to 65535, not "${c.draft}"` } };
+      }
+      return { ...s, choose: { ...c, [c.editing]: String(port), editing: null, error: undefined } };
+    }
+    const draft = editDraft(c.draft, input, key);
+    if (draft === null || (draft && !/^\d*$/.test(draft))) return s;
+    return { ...s, choose: { ...c, draft, error: undefined } };
+  }
+  if (isBack(input, key)) return { ...s, screen: 'channels' };
+  if (isUp(input, key)) return { ...s, choose: { ...c, focus: clamp(c.focus - 1, 0, fields.length - 1) } };
+  if (isDown(input, key) || key.tab) return { ...s, choose: { ...c, focus: clamp(c.focus + 1, 0, fields.length - 1) } };
+  const cycle = key.leftArrow ? -1 : key.rightArrow || input === ' ' ? 1 : 0;
+  if (cycle && field === 'approach') return { ...s, choose: cycleApproach(c, cycle) };
+  if (cycle && field === 'auth') return { ...s, choose: { ...c, auth: c.auth === 'apikey' ? 'chatgpt' : 'apikey' } };
+  // a, b, c (or 1/2/3) pick an approach directly.
+  const direct = ({ a: 'a', '1': 'a', '2': 'b', '3': 'ca' } as Record<string, Approach>)[input];
+  if (direct) return { ...s, choose: pickApproach(c, direct) };
+  if (key.return) {
+    if (field === 'approach') return { ...s, choose: { ...c, focus: c.focus + 1 } };
+    if (field === 'auth') return { ...s, choose: { ...c, auth: c.auth === 'apikey' ? 'chatgpt' : 'apikey' } };
+    if (field === 'modelPort' || field === 'backendPort' || field === 'proxyPort') {
+      return { ...s, choose: { ...c, editing: field, draft: c[field], error: undefined } };
+    }
+    const opt = c.options.find((o) => o.approach === c.approach);
+    if (opt && !opt.ok) return { ...s, choose: { ...c, error: `approach ${c.approach.toUpperCase()} is not available: ${opt.why}` } };
+    return request({ ...s, screen: 'preview', preview: { status: 'planning', diff: [], tail: [], scroll: 0 } }, { kind: 'plan' });
+  }
+  return s;
+}
+
+function pickApproach(c: ChooseState, approach: Approach): ChooseState {
+  const opt = c.options.find((o) => o.approach === approach);
+  if (opt && !opt.ok) return { ...c, error: `approach ${approach.toUpperCase()} is not available: ${opt.why}` };
+  return { ...c, approach, focus: Math.min(c.focus, chooseFields(approach).length - 1), error: undefined };
+}
+
+function cycleApproach(c: ChooseState, dir: number): ChooseState {
+  const all: Approach[] = ['a', 'b', 'ca'];
+  const ok = all.filter((a) => c.options.length === 0 || c.options.some((o) => o.approach === a && o.ok));
+  if (ok.length === 0) return c;
+  const i = ok.indexOf(c.approach);
+  const next = ok[(i + dir + ok.length) % ok.length]!;
+  return { ...c, approach: next, error: undefined };
+}
+
+function previewKey(s: State, input: string, key: Key): State {
+  const p = s.preview;
+  const n = p.diff.length + p.tail.length;
+  const page = listRows(s, 10);
+  if (isBack(input, key)) return { ...s, screen: 'choose', pending: null, preview: { status: 'idle', diff: [], tail: [], scroll: 0 } };
+  if (p.status !== 'ready') return s;
+  const max = Math.max(0, n - page);
+  if (isUp(input, key)) return { ...s, preview: { ...p, scroll: clamp(p.scroll - 1, 0, max) } };
+  if (isDown(input, key)) return { ...s, preview: { ...p, scroll: clamp(p.scroll + 1, 0, max) } };
+  if (key.pageUp || input === ' ' && key.ctrl) return { ...s, preview: { ...p, scroll: clamp(p.scroll - page, 0, max) } };
+  if (key.pageDown || input === ' ') return { ...s, preview: { ...p, scroll: clamp(p.scroll + page, 0, max) } };
+  if (key.return) {
+    return { ...s, screen: 'apply', apply: { status: 'confirm', saving: false, saveDraft: NEXT_STEPS_FILE } };
+  }
+  return s;
+}
+
+function applyKey(s: State, input: string, key: Key): State {
+  const a = s.apply;
+  if (a.status === 'applying') return s;
+  if (a.saving) {
+    if (key.escape) return { ...s, apply: { ...a, saving: false, saveError: undefined } };
+    if (key.return) {
+      const file = a.saveDraft.trim();
+      if (!file) return { ...s, apply: { ...a, saveError: 'type a file name' } };
+      return request(s, { kind: 'save', file });
+    }
+    const draft = editDraft(a.saveDraft, input, key);
+    if (draft === null) return s;
+    return { ...s, apply: { ...a, saveDraft: draft, saveError: undefined } };
+  }
+  if (a.status === 'confirm') {
+    if (input === 'y' || input === 'Y') return request({ ...s, apply: { ...a, status: 'applying' } }, { kind: 'apply' });
+    if (input === 'n' || input === 'N' || key.return) return { ...s, apply: { ...a, status: 'declined' } };
+    if (isBack(input, key)) return { ...s, screen: 'preview' };
+    return s;
+  }
+  if (a.status === 'error') {
+    if (isBack(input, key)) return { ...s, screen: 'preview', apply: { ...a, status: 'confirm', error: undefined } };
+    return s;
+  }
+  // done or declined
+  if (input === 's') return { ...s, apply: { ...a, saving: true, saveError: undefined } };
+  if (a.status === 'declined' && isBack(input, key)) return { ...s, screen: 'preview', apply: { ...a, status: 'confirm' } };
+  if (key.return) return { ...s, exit: 0 };
+  return s;
+}

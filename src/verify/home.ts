@@ -1,0 +1,206 @@
+// The throwaway codex home of a verify run: the user's config.toml copied and patched per approach,
+// a fake auth.json (never the user's tokens), and the environment codex runs with.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify, TomlError } from 'smol-toml';
+import { InputError, type Approach } from '../model.js';
+import type { RunningListener } from './listeners.js';
+import { compareVersions, type VerifyRules } from './rules.js';
+
+export type VerifyAuth = 'apikey' | 'chatgpt';
+export type CaEnvChoice = 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none' | 'both';
+
+export interface HomeOptions {
+  /** Folder to build in (empty, owned by the run). */
+  dir: string;
+  /** The user's codex home to copy config.toml from (may not exist). */
+  userHome?: string;
+  approach: Approach;
+  auth: VerifyAuth;
+  caEnv: CaEnvChoice;
+  caPem: string;
+  /** codex version, when known. */
+  version?: string;
+  /** From a scanned tree: does the `openai_base_url` key exist / is the env var read. */
+  capabilities?: { openaiBaseUrlKey: boolean; openaiBaseUrlEnv: boolean };
+  listeners: { model: RunningListener; backend: RunningListener; proxyUrl: string };
+  /** The caller's env: only PATH-like basics are taken from it. */
+  parentEnv: NodeJS.ProcessEnv;
+  rules: VerifyRules;
+}
+
+export interface Home {
+  codexHome: string;
+  workDir: string;
+  env: Record<string, string>;
+  /** What was set, for the report: `config.toml: key = value`, `env NAME=value`. */
+  settings: string[];
+  /** Things dropped or changed in the copied config, for the report. */
+  notes: string[];
+}
+
+/** Env names passed through from the caller (everything else is dropped). */
+const KEEP_ENV = ['PATH', 'Path', 'SystemRoot', 'SYSTEMROOT', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LC_ALL', 'USER', 'LOGNAME', 'SHELL'];
+/** Config tables that would start programs on the user's behalf. */
+const DROP_KEYS = ['mcp_servers', 'notify'];
+const FAKE_API_KEY = 'sk-codex-mitm-verify-fake-key-not-valid';
+
+type Table = Record<string, unknown>;
+
+function isTable(v: unknown): v is Table {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+function b64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** An unsigned JWT that parses like a ChatGPT sign-in token; it authorises nothing. */
+export function fakeJwt(claims: Table): string {
+  return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.${Buffer.from('codex-mitm-fake').toString('base64url')}`;
+}
+
+export function fakeAuth(auth: VerifyAuth, now = new Date()): Table {
+  if (auth === 'apikey') return { OPENAI_API_KEY: FAKE_API_KEY };
+  const exp = Math.floor(now.getTime() / 1000) + 30 * 24 * 3600;
+  const account = 'codex-mitm-verify-account';
+  const authClaims = { chatgpt_plan_type: 'plus', chatgpt_user_id: 'user-codex-mitm-verify', chatgpt_account_id: account };
+  const claims = {
+    iss: 'https://auth.openai.com',
+    aud: ['app_codex_mitm_verify'],
+    sub: 'codex-mitm-verify',
+    email: 'verify@codex-mitm.invalid',
+    exp,
+    iat: exp - 31 * 24 * 3600,
+    'https://api.openai.com/auth': authClaims,
+    'https://api.openai.com/profile': { email: 'verify@codex-mitm.invalid', email_verified: true },
+  };
+  return {
+    OPENAI_API_KEY: null,
+    tokens: {
+      id_token: fakeJwt(claims),
+      access_token: fakeJwt({ ...claims, scp: ['openid'] }),
+      refresh_token: 'codex-mitm-verify-fake-refresh-token',
+      account_id: account,
+    },
+    last_refresh: now.toISOString(),
+  };
+}
+
+function readUserConfig(userHome: string | undefined): { config: Table; source?: string } {
+  if (!userHome) return { config: {} };
+  const file = join(userHome, 'config.toml');
+  if (!existsSync(file)) return { config: {} };
+  const text = readFileSync(file, 'utf8');
+  try {
+    return { config: parse(text) as Table, source: file };
+  } catch (err) {
+    if (err instanceof TomlError) throw new InputError(`invalid TOML: ${err.message.split('\n')[0]}`, file, err.line);
+    throw err;
+  }
+}
+
+/** How the model API base URL is moved for approach A: config key, env var, or both. */
+export function modelRoute(
+  version: string | undefined,
+  capabilities: HomeOptions['capabilities'],
+  rules: VerifyRules,
+): { key: boolean; env: boolean } {
+  if (capabilities) return { key: capabilities.openaiBaseUrlKey, env: !capabilities.openaiBaseUrlKey && capabilities.openaiBaseUrlEnv };
+  if (!version) return { key: true, env: true };
+  const hasKey = compareVersions(version, rules.model.configKeySince) >= 0;
+  return { key: hasKey, env: !hasKey };
+}
+
+export function buildHome(opts: HomeOptions): Home {
+  const { rules } = opts;
+  const codexHome = join(opts.dir, 'codex-home');
+  const userDir = join(opts.dir, 'home');
+  const workDir = join(opts.dir, 'work');
+  for (const d of [codexHome, userDir, workDir]) mkdirSync(d, { recursive: true });
+  const settings: string[] = [];
+  const notes: string[] = [];
+
+  const { config, source } = readUserConfig(opts.userHome);
+  notes.push(source ? `config copied from ${source}` : 'no user config.toml: started from an empty one');
+  for (const key of DROP_KEYS) {
+    if (key in config) {
+      delete config[key];
+      notes.push(`dropped \`${key}\` from the copied config (it starts programs)`);
+    }
+  }
+  // Never let the copied config send codex to the user's keyring or real credentials.
+  config.cli_auth_credentials_store = 'file';
+  const profiles = isTable(config[rules.profileTable]) ? (config[rules.profileTable] as Table) : {};
+  const setEverywhere = (key: string, value: string | undefined): void => {
+    if (value === undefined) delete config[key];
+    else config[key] = value;
+    for (const profile of Object.values(profiles)) {
+      if (isTable(profile) && key in profile) {
+        if (value === undefined) delete profile[key];
+        else profile[key] = value;
+      }
+    }
+  };
+
+  const env: Record<string, string> = {};
+  for (const name of KEEP_ENV) {
+    const v = opts.parentEnv[name];
+    if (v !== undefined) env[name] = v;
+  }
+  env.HOME = userDir;
+  env.USERPROFILE = userDir;
+  env.CODEX_HOME = codexHome;
+  env.NO_COLOR = '1';
+  env.TERM = 'dumb';
+  const proxyNames = new Set<string>();
+  for (const name of opts.rules.proxyEnv) {
+    proxyNames.add(name);
+    proxyNames.add(name.replace(/^(https)/i, (m) => m.slice(0, 4)));
+  }
+  proxyNames.add('ALL_PROXY');
+  proxyNames.add('all_proxy');
+  for (const name of proxyNames) env[name] = opts.listeners.proxyUrl;
+  for (const name of rules.noProxyEnv) env[name] = rules.noProxy;
+  settings.push(`env ${[...proxyNames].join('/')}=${opts.listeners.proxyUrl}`);
+
+  if (opts.approach === 'a') {
+    const backendUrl = opts.listeners.backend.baseUrl;
+    const modelUrl = opts.listeners.model.baseUrl;
+    setEverywhere(rules.backend.configKey, backendUrl);
+    settings.push(`config.toml: ${rules.backend.configKey} = "${backendUrl}"`);
+    const route = modelRoute(opts.version, opts.capabilities, rules);
+    if (route.key) {
+      setEverywhere(rules.model.configKey, modelUrl);
+      settings.push(`config.toml: ${rules.model.configKey} = "${modelUrl}"`);
+    } else {
+      setEverywhere(rules.model.configKey, undefined);
+    }
+    if (route.env && rules.model.envVar) {
+      env[rules.model.envVar] = modelUrl;
+      settings.push(`env ${rules.model.envVar}=${modelUrl}`);
+    }
+  } else {
+    // b and ca test the default upstreams: drop any redirect the user's config had.
+    for (const key of [rules.backend.configKey, rules.model.configKey]) {
+      if (key in config) notes.push(`removed \`${key}\` from the copied config (approach ${opts.approach} uses the default hosts)`);
+      setEverywhere(key, undefined);
+    }
+  }
+
+  if (opts.approach === 'ca' && opts.caEnv !== 'none') {
+    const caFile = join(opts.dir, 'codex-mitm-verify-ca.pem');
+    writeFileSync(caFile, opts.caPem);
+    const names =
+      opts.caEnv === 'both' ? [rules.caEnv, rules.fallbackCaEnv] : [opts.caEnv];
+    for (const name of names) {
+      env[name] = caFile;
+      settings.push(`env ${name}=<run CA>`);
+    }
+  }
+
+  writeFileSync(join(codexHome, 'config.toml'), stringify(config) + '\n');
+  writeFileSync(join(codexHome, 'auth.json'), JSON.stringify(fakeAuth(opts.auth), null, 2) + '\n', { mode: 0o600 });
+  settings.push(`auth.json: fake ${opts.auth === 'apikey' ? 'API key' : 'ChatGPT sign-in'}`);
+  return { codexHome, workDir, env, settings, notes };
+}

@@ -1,0 +1,173 @@
+// verify: run the installed codex once, offline, with a throwaway codex home, against loopback
+// listeners; report which hosts and paths it contacted, through which route, with what TLS outcome.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Approach, Capabilities, Channel } from '../model.js';
+import { createRunCa } from './ca.js';
+import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
+import { startListeners } from './listeners.js';
+import { failures, observe, type Classify, type Observation } from './observe.js';
+import { loadVerifyRules } from './rules.js';
+import { codexVersion, resolveBinary, runDetached } from './run.js';
+
+export type { Observation, Route } from './observe.js';
+
+export interface VerifyOptions {
+  /** codex binary (path or name on PATH). Default `codex`. */
+  codex?: string;
+  approach: Approach;
+  /** The user's codex home to copy config.toml from. Default $CODEX_HOME or ~/.codex. */
+  codexHome?: string;
+  timeoutMs: number;
+  auth: VerifyAuth;
+  caEnv: CaEnvChoice;
+  /** codex-rs source tree for static predictions. */
+  root?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Prompt given to `codex exec`. */
+  prompt?: string;
+  /** Channel classifier and scan; default: src/channels/rules.ts and src/scan/index.ts when present. */
+  classify?: Classify;
+  scan?: (root: string) => Promise<{ channels?: Channel[]; capabilities?: Capabilities }>;
+}
+
+export interface VerifyReport {
+  schemaVersion: 1;
+  date: string;
+  codex: {
+    bin: string;
+    version?: string;
+    versionText: string;
+    pid?: number;
+    exitCode: number | null;
+    signal: string | null;
+    timedOut: boolean;
+    stderrTail: string;
+  };
+  approach: Approach;
+  auth: VerifyAuth;
+  caEnv: CaEnvChoice;
+  root?: string;
+  settings: string[];
+  notes: string[];
+  listeners: { reverse: { name: string; port: number; baseUrl: string }[]; proxy: { port: number; url: string } };
+  observations: Observation[];
+  failures: Observation[];
+}
+
+export const DEFAULT_PROMPT = 'Reply with the single word: ok';
+
+// Loaded by name at run time so verify works before (and independently of) those modules.
+const CHANNEL_RULES = '../channels/rules.js';
+const SCAN = '../scan/index.js';
+
+async function defaultClassify(): Promise<Classify | undefined> {
+  try {
+    const mod = (await import(CHANNEL_RULES)) as { classifyUrl?: Classify };
+    return typeof mod.classifyUrl === 'function' ? mod.classifyUrl : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function defaultScan(): Promise<VerifyOptions['scan']> {
+  const mod = (await import(SCAN)) as { scan?: (root: string) => unknown };
+  if (typeof mod.scan !== 'function') throw new Error('src/scan/index.ts exports no scan()');
+  const scan = mod.scan;
+  return async (root) => (await scan(root)) as { channels?: Channel[]; capabilities?: Capabilities };
+}
+
+function tail(text: string, lines: number): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
+  const rules = loadVerifyRules();
+  const bin = resolveBinary(opts.codex ?? 'codex', opts.cwd, opts.env.PATH);
+  const userHome = opts.codexHome
+    ? resolve(opts.cwd, opts.codexHome)
+    : opts.env.CODEX_HOME
+      ? resolve(opts.cwd, opts.env.CODEX_HOME)
+      : join(opts.env.HOME ?? homedir(), '.codex');
+
+  let channels: Channel[] | undefined;
+  let capabilities: Capabilities | undefined;
+  let root: string | undefined;
+  if (opts.root) {
+    root = resolve(opts.cwd, opts.root);
+    const scan = opts.scan ?? (await defaultScan());
+    const result = await scan!(root);
+    channels = result.channels ?? [];
+    capabilities = result.capabilities;
+  }
+  const classify = opts.classify ?? (await defaultClassify());
+
+  const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-'));
+  const ca = createRunCa();
+  const listeners = await startListeners(ca, [rules.model, rules.backend]);
+  try {
+    const model = listeners.reverse.find((l) => l.name === rules.model.name)!;
+    const backend = listeners.reverse.find((l) => l.name === rules.backend.name)!;
+    // Version first, with a bare environment (no proxy, throwaway home).
+    const bareEnv: Record<string, string> = { PATH: opts.env.PATH ?? '', HOME: dir, CODEX_HOME: dir, NO_COLOR: '1' };
+    const { version, text: versionText } = await codexVersion(bin, bareEnv, dir);
+
+    const home = buildHome({
+      dir,
+      userHome,
+      approach: opts.approach,
+      auth: opts.auth,
+      caEnv: opts.caEnv,
+      caPem: ca.certPem,
+      version,
+      capabilities,
+      listeners: { model, backend, proxyUrl: listeners.proxy.url },
+      parentEnv: opts.env,
+      rules,
+    });
+    const result = await runDetached(bin, ['exec', '--skip-git-repo-check', opts.prompt ?? DEFAULT_PROMPT], {
+      env: home.env,
+      cwd: home.workDir,
+      timeoutMs: opts.timeoutMs,
+    });
+    await listeners.close();
+
+    const observations = observe({
+      sightings: listeners.sightings,
+      upstreamOf: { [rules.model.name]: rules.model.upstream, [rules.backend.name]: rules.backend.upstream },
+      portOf: { [rules.model.name]: model.port, [rules.backend.name]: backend.port },
+      classify,
+      channels,
+      approach: opts.approach,
+    });
+    const report: VerifyReport = {
+      schemaVersion: 1,
+      date: new Date().toISOString(),
+      codex: {
+        bin,
+        version,
+        versionText,
+        pid: result.pid,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        stderrTail: tail(result.stderr, 12),
+      },
+      approach: opts.approach,
+      auth: opts.auth,
+      caEnv: opts.caEnv,
+      settings: home.settings,
+      notes: home.notes,
+      listeners: { reverse: listeners.reverse.map((l) => ({ ...l })), proxy: listeners.proxy },
+      observations,
+      failures: failures(observations),
+    };
+    if (root) report.root = root;
+    return report;
+  } finally {
+    await listeners.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,148 @@
+// Turn what the listeners saw into observations: one per host/method/path and route, with the
+// channel it belongs to and, when a scan is given, what the static analysis predicted.
+import type { Approach, Channel, Verdict } from '../model.js';
+import type { SeenRequest, Sighting } from './listeners.js';
+
+export type Route = 'reverse' | 'intercepted' | 'refused' | 'not-seen';
+
+export interface Observation {
+  host: string;
+  method: string;
+  path: string;
+  route: Route;
+  /** Channel id (rules/channels.toml), null when no rule matched or no classifier is available. */
+  channel: string | null;
+  /** Static prediction for the run's approach (needs --root), else null. */
+  predicted: Verdict | null;
+  /** How many times it was seen. */
+  count: number;
+  /** Human name of the channel. */
+  channelName?: string;
+  /** Reverse listener that took it (reverse route). */
+  listener?: string;
+  /** `http` for requests that were in clear through the proxy. */
+  scheme?: 'http' | 'https';
+  /** Why TLS was refused (refused route). */
+  error?: string;
+  /** HTTP Upgrade asked for (e.g. websocket). */
+  upgrade?: string;
+}
+
+export type Classify = (url: string) => { id: string; name: string } | undefined;
+
+export interface ObserveInput {
+  sightings: Sighting[];
+  /** Reverse listener name → upstream origin it stands for (e.g. model-api → https://api.openai.com). */
+  upstreamOf: Record<string, string>;
+  /** Reverse listener name → its loopback port (absolute-form proxy requests to it count as reverse). */
+  portOf: Record<string, number>;
+  classify?: Classify;
+  channels?: Channel[];
+  approach: Approach;
+}
+
+function pathOnly(path: string): string {
+  const q = path.indexOf('?');
+  return q >= 0 ? path.slice(0, q) : path;
+}
+
+export function observe(input: ObserveInput): Observation[] {
+  const byKey = new Map<string, Observation>();
+  const channelById = new Map((input.channels ?? []).map((c) => [c.id, c]));
+  const listenerByPort = new Map(Object.entries(input.portOf).map(([name, port]) => [port, name]));
+
+  const add = (o: Omit<Observation, 'channel' | 'predicted' | 'count'>, url: string): void => {
+    const key = [o.route, o.host, o.method, o.path, o.listener ?? '', o.upgrade ?? ''].join('\u0000');
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.count++;
+      return;
+    }
+    const hit = input.classify?.(url);
+    const channel = hit?.id ?? null;
+    const known = channel ? channelById.get(channel) : undefined;
+    const predicted: Verdict | null = input.channels ? (known?.coverage[input.approach] ?? 'unknown') : null;
+    const obs: Observation = { ...o, channel, predicted, count: 1 };
+    if (hit) obs.channelName = hit.name;
+    byKey.set(key, obs);
+  };
+
+  const reverse = (listener: string, req: SeenRequest): void => {
+    const upstream = input.upstreamOf[listener] ?? '';
+    const path = pathOnly(req.path);
+    const o: Omit<Observation, 'channel' | 'predicted' | 'count'> = {
+      host: upstream ? new URL(upstream).host : listener,
+      method: req.method,
+      path,
+      route: 'reverse',
+      listener,
+      scheme: 'http',
+    };
+    if (req.upgrade) o.upgrade = req.upgrade;
+    add(o, `${upstream}${path}`);
+  };
+
+  for (const s of input.sightings) {
+    if (s.kind === 'reverse') {
+      reverse(s.listener, s);
+    } else if (s.kind === 'proxy-http') {
+      const own = s.host === '127.0.0.1' || s.host === 'localhost' ? listenerByPort.get(s.port) : undefined;
+      if (own) {
+        reverse(own, s);
+        continue;
+      }
+      const path = pathOnly(s.path);
+      const o: Omit<Observation, 'channel' | 'predicted' | 'count'> = { host: s.host, method: s.method, path, route: 'intercepted', scheme: 'http' };
+      if (s.upgrade) o.upgrade = s.upgrade;
+      add(o, `http://${s.host}${path}`);
+    } else {
+      const host = s.port === 443 ? s.host : `${s.host}:${s.port}`;
+      const origin = `https://${host}`;
+      if (s.tls === 'accepted' || s.tls === 'plain') {
+        if (s.requests.length === 0) {
+          add({ host, method: 'CONNECT', path: '', route: 'intercepted', scheme: s.tls === 'plain' ? 'http' : 'https' }, `${origin}/`);
+        }
+        for (const req of s.requests) {
+          const path = pathOnly(req.path);
+          const o: Omit<Observation, 'channel' | 'predicted' | 'count'> = {
+            host,
+            method: req.method,
+            path,
+            route: 'intercepted',
+            scheme: s.tls === 'plain' ? 'http' : 'https',
+          };
+          if (req.upgrade) o.upgrade = req.upgrade;
+          add(o, `${origin}${path}`);
+        }
+      } else {
+        const error = s.error ?? 'tunnel opened, no TLS handshake finished before the run ended';
+        add({ host, method: 'CONNECT', path: '', route: 'refused', scheme: 'https', error }, `${origin}/`);
+      }
+    }
+  }
+
+  const out = [...byKey.values()];
+  if (input.channels) {
+    const seenChannels = new Set(out.map((o) => o.channel).filter((c): c is string => c !== null));
+    for (const ch of input.channels) {
+      if (seenChannels.has(ch.id)) continue;
+      const o: Observation = {
+        host: ch.hosts[0] ?? '',
+        method: '',
+        path: '',
+        route: 'not-seen',
+        channel: ch.id,
+        predicted: ch.coverage[input.approach],
+        count: 0,
+        channelName: ch.name,
+      };
+      out.push(o);
+    }
+  }
+  return out;
+}
+
+/** Observations that fail the run: a channel predicted as captured ('yes') was seen refused. */
+export function failures(observations: Observation[]): Observation[] {
+  return observations.filter((o) => o.route === 'refused' && o.predicted === 'yes');
+}

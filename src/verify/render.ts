@@ -1,0 +1,110 @@
+// Renderers for a verify report: a table for people, Markdown for docs, JSON for machines.
+import type { VerifyReport } from './index.js';
+import type { Observation, Route } from './observe.js';
+
+const ROUTE_TEXT: Record<Route, string> = {
+  reverse: 'reverse listener',
+  intercepted: 'forward proxy, TLS intercepted',
+  refused: 'forward proxy, TLS refused',
+  'not-seen': 'not seen',
+};
+
+const ROUTE_ORDER: Route[] = ['reverse', 'intercepted', 'refused', 'not-seen'];
+
+function sorted(observations: Observation[]): Observation[] {
+  return [...observations].sort(
+    (a, b) =>
+      ROUTE_ORDER.indexOf(a.route) - ROUTE_ORDER.indexOf(b.route) ||
+      a.host.localeCompare(b.host) ||
+      a.path.localeCompare(b.path) ||
+      a.method.localeCompare(b.method),
+  );
+}
+
+function routeText(o: Observation): string {
+  let text = ROUTE_TEXT[o.route];
+  if (o.route === 'intercepted' && o.scheme === 'http') text = 'forward proxy, plain HTTP';
+  if (o.route === 'refused' && o.error) text += ` (${o.error})`;
+  return text;
+}
+
+function pathText(o: Observation): string {
+  const path = o.upgrade ? `${o.path} [upgrade: ${o.upgrade}]` : o.path;
+  return o.count > 1 ? `${path} (x${o.count})` : path;
+}
+
+function channelText(o: Observation): string {
+  return o.channel ?? '-';
+}
+
+function header(r: VerifyReport): string {
+  const version = r.codex.version ? `codex-cli ${r.codex.version}` : r.codex.versionText || 'codex (version unknown)';
+  const ca = r.approach === 'ca' ? `, CA env ${r.caEnv}` : '';
+  return `${version}, approach ${r.approach}${ca}, auth ${r.auth}`;
+}
+
+function outcome(r: VerifyReport): string {
+  const c = r.codex;
+  const how = c.timedOut ? 'stopped at the timeout' : c.signal ? `ended by ${c.signal}` : `exited with ${c.exitCode}`;
+  return `codex ${how}; ${r.observations.filter((o) => o.route !== 'not-seen').length} distinct requests/connections seen`;
+}
+
+export function renderTable(r: VerifyReport): string {
+  const rows = sorted(r.observations).map((o) => [
+    o.host,
+    o.method,
+    pathText(o),
+    routeText(o),
+    channelText(o),
+    o.predicted ?? '',
+  ]);
+  const head = ['HOST', 'METHOD', 'PATH', 'ROUTE', 'CHANNEL', r.root ? `PREDICTED (${r.approach})` : ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const out: string[] = [`codex-mitm verify: ${header(r)}`];
+  for (const s of r.settings) out.push(`  ${s}`);
+  for (const n of r.notes) out.push(`  note: ${n}`);
+  out.push('');
+  if (rows.length === 0) out.push('No request reached any listener.');
+  else out.push(line(head), ...rows.map(line));
+  out.push('', outcome(r));
+  if (r.failures.length > 0) {
+    out.push(`FAIL: ${r.failures.length} channel(s) predicted as captured were refused:`);
+    for (const f of r.failures) out.push(`  ${f.channel} (${f.host}): ${f.error ?? 'TLS refused'}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function md(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+export function renderMarkdown(r: VerifyReport): string {
+  const out: string[] = [`### ${header(r)} (${r.date.slice(0, 10)})`, ''];
+  out.push(`Ran \`codex exec --skip-git-repo-check\` offline against loopback listeners; ${outcome(r)}.`, '');
+  out.push('Set for the run:', '');
+  for (const s of r.settings) out.push(`- ${s.replace(/^(config\.toml: |env |auth\.json: )(.*)$/, (_m, a: string, b: string) => `${a}\`${b}\``)}`);
+  for (const n of r.notes.filter((n) => !n.startsWith('config copied') && !n.startsWith('no user config'))) out.push(`- ${n}`);
+  out.push('');
+  const predicted = Boolean(r.root);
+  out.push(
+    `| host | method | path | route | channel |${predicted ? ` predicted (${r.approach}) |` : ''}`,
+    `| --- | --- | --- | --- | --- |${predicted ? ' --- |' : ''}`,
+  );
+  for (const o of sorted(r.observations)) {
+    const cells = [o.host, o.method, pathText(o) ? `\`${pathText(o)}\`` : '', routeText(o), channelText(o)];
+    if (predicted) cells.push(o.predicted ?? '');
+    out.push(`| ${cells.map(md).join(' | ')} |`);
+  }
+  if (r.observations.length === 0) out.push(`| (nothing seen) | | | | |${predicted ? ' |' : ''}`);
+  out.push('');
+  return out.join('\n');
+}
+
+export function renderJson(r: VerifyReport): string {
+  return JSON.stringify(r, null, 2) + '\n';
+}
