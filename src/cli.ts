@@ -2,12 +2,21 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { InputError } from './model.js';
 import { processIo, type Io } from './io.js';
-import { scanCommand } from './commands/scan.js';
-import { docsCommand } from './commands/docs.js';
-import { patchTreeCommand, unpatchTreeCommand } from './commands/patch-tree.js';
-import { patchHomeCommand, unpatchHomeCommand, runCommand } from './commands/patch-home.js';
-import { verifyCommand } from './commands/verify.js';
-import { wizardCommand } from './commands/wizard.js';
+
+// Command modules load on demand: `--help` and `--version` never load tree-sitter or Ink.
+const scanCommand: typeof import('./commands/scan.js').scanCommand = async (...a) => (await import('./commands/scan.js')).scanCommand(...a);
+const docsCommand: typeof import('./commands/docs.js').docsCommand = async (...a) => (await import('./commands/docs.js')).docsCommand(...a);
+const patchTreeCommand: typeof import('./commands/patch-tree.js').patchTreeCommand = async (...a) =>
+  (await import('./commands/patch-tree.js')).patchTreeCommand(...a);
+const unpatchTreeCommand: typeof import('./commands/patch-tree.js').unpatchTreeCommand = async (...a) =>
+  (await import('./commands/patch-tree.js')).unpatchTreeCommand(...a);
+const patchHomeCommand: typeof import('./commands/patch-home.js').patchHomeCommand = async (...a) =>
+  (await import('./commands/patch-home.js')).patchHomeCommand(...a);
+const unpatchHomeCommand: typeof import('./commands/patch-home.js').unpatchHomeCommand = async (...a) =>
+  (await import('./commands/patch-home.js')).unpatchHomeCommand(...a);
+const runCommand: typeof import('./commands/patch-home.js').runCommand = async (...a) => (await import('./commands/patch-home.js')).runCommand(...a);
+const verifyCommand: typeof import('./commands/verify.js').verifyCommand = async (...a) => (await import('./commands/verify.js')).verifyCommand(...a);
+const wizardCommand: typeof import('./commands/wizard.js').wizardCommand = async (...a) => (await import('./commands/wizard.js')).wizardCommand(...a);
 
 const require = createRequire(import.meta.url);
 export const VERSION: string = (require('../package.json') as { version: string }).version;

@@ -1,6 +1,196 @@
-// Placeholder until the owning engineer lands this command.
+// `patch --approach a|ca`, `unpatch --approach a|ca`, `run`: the user's codex home.
+import { spawn } from 'node:child_process';
 import type { Io } from '../io.js';
 import { InputError } from '../model.js';
-export async function patchHomeCommand(_p: string | undefined, _o: Record<string, unknown>, _io: Io): Promise<number> { throw new InputError('patchHomeCommand is not built yet'); }
-export async function unpatchHomeCommand(_p: string | undefined, _o: Record<string, unknown>, _io: Io): Promise<number> { throw new InputError('unpatchHomeCommand is not built yet'); }
-export async function runCommand(_argv: string[], _o: Record<string, unknown>, _io: Io): Promise<number> { throw new InputError('run is not built yet'); }
+import { isEmptyPlan, planToJson, renderDiff } from '../patch/engine/index.js';
+import {
+  againstCurrent,
+  applyHome,
+  checkHome,
+  envFileApproach,
+  findBlock,
+  parseEnvFile,
+  planFor,
+  portInUse,
+  prepareHome,
+  removals,
+  resolveCodexHome,
+  undoHome,
+  type HomeApproach,
+  type HomePlan,
+  type HomeRequest,
+} from '../patch/codex-home/index.js';
+import { readHomeFile } from '../patch/codex-home/home.js';
+import { homeRules } from '../patch/codex-home/rules.js';
+import { join } from 'node:path';
+
+export interface PatchHomeOptions {
+  approach?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  codexHome?: string;
+  root?: string;
+  auth?: 'apikey' | 'chatgpt';
+  codexVersion?: string;
+  modelPort?: string;
+  backendPort?: string;
+  proxyPort?: string;
+  listenHost?: string;
+  ca?: string;
+  force?: boolean;
+}
+
+function approachOf(opts: { approach?: string }): HomeApproach {
+  if (opts.approach === 'a' || opts.approach === 'ca') return opts.approach;
+  throw new InputError(`--approach ${opts.approach ?? ''} is not a or ca`);
+}
+
+function request(path: string | undefined, opts: PatchHomeOptions, io: Io): HomeRequest {
+  const root = opts.root ?? path;
+  return {
+    approach: approachOf(opts),
+    ...(opts.codexHome ? { codexHome: opts.codexHome } : {}),
+    ...(root ? { root } : {}),
+    ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.codexVersion ? { codexVersion: opts.codexVersion } : {}),
+    ...(opts.modelPort !== undefined ? { modelPort: opts.modelPort } : {}),
+    ...(opts.backendPort !== undefined ? { backendPort: opts.backendPort } : {}),
+    ...(opts.proxyPort !== undefined ? { proxyPort: opts.proxyPort } : {}),
+    ...(opts.listenHost ? { listenHost: opts.listenHost } : {}),
+    ...(opts.ca ? { ca: opts.ca } : {}),
+    env: io.env,
+    cwd: io.cwd,
+    write: !opts.dryRun,
+  };
+}
+
+export async function patchHomeCommand(path: string | undefined, opts: PatchHomeOptions, io: Io): Promise<number> {
+  const approach = approachOf(opts);
+  const req = request(path, opts, io);
+  const prep = await prepareHome(approach, req);
+  const fresh = planFor(approach, prep.input);
+  const shown = againstCurrent(fresh, prep.files, prep.input.configText);
+  const removed = removals(fresh, prep.files, prep.input.configText);
+  const switching = prep.applied.filter((a) => a !== approach);
+  const unchanged = isEmptyPlan(shown) && removed.length === 0 && switching.length === 0 && prep.applied.includes(approach);
+
+  const warnings: string[] = [];
+  for (const p of fresh.proxies) {
+    if (await portInUse(p.host, p.port)) warnings.push(`${p.host}:${p.port} is already in use (a proxy already running there is fine; anything else will clash)`);
+  }
+  if (switching.length > 0) shown.notes.unshift(`approach ${switching.join(', ')} is applied here: it is undone first (unpatch ${switching.join(', ')}, then patch ${approach})`);
+  for (const f of removed) shown.notes.push(`${f} is removed (written by an earlier codex-mitm patch)`);
+
+  let written: string[] = [];
+  let flowsDir: string | undefined;
+  let plan: HomePlan = shown;
+  if (!unchanged && !opts.dryRun) {
+    const res = await applyHome(approach, req, prep);
+    written = res.written;
+    flowsDir = res.flowsDir;
+    plan = { ...res.plan, notes: shown.notes };
+  }
+
+  if (opts.json) {
+    io.stdout(
+      JSON.stringify(
+        {
+          ...(planToJson(shown) as object),
+          proxies: plan.proxies,
+          env: plan.env,
+          dryRun: Boolean(opts.dryRun),
+          unchanged,
+          written,
+          removed,
+          undone: switching,
+          warnings,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return 0;
+  }
+  for (const w of warnings) io.stderr(`codex-mitm: warning: ${w}\n`);
+  if (unchanged) {
+    io.stdout(`approach ${approach} is already applied to ${prep.input.home}; nothing to do (no-op)\n`);
+  } else {
+    io.stdout(renderDiff(shown, { color: io.color }));
+    if (opts.dryRun) io.stdout(`\ndry run: nothing written to ${prep.input.home}\n`);
+    else io.stdout(`\npatched ${prep.input.home} (approach ${approach}): ${written.length} file(s) written${switching.length ? `, approach ${switching.join(', ')} undone first` : ''}\n`);
+  }
+  if (shown.notes.length) io.stdout(`\nNotes:\n${shown.notes.map((n) => (n.startsWith('  ') ? n : `- ${n}`)).join('\n')}\n`);
+  io.stdout(`\n${shown.nextSteps.join('\n')}\n`);
+  void flowsDir;
+  return 0;
+}
+
+export async function unpatchHomeCommand(path: string | undefined, opts: PatchHomeOptions, io: Io): Promise<number> {
+  void path;
+  const approach = approachOf(opts);
+  const home = resolveCodexHome(opts.codexHome, io.env, io.cwd);
+  await checkHome(home, !opts.dryRun);
+  const res = await undoHome(home, approach, { ...(opts.force ? { force: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
+  if (res.via === 'none') throw new InputError(`no approach ${approach} patch found here; nothing to unpatch`, home);
+  if (opts.json) {
+    io.stdout(JSON.stringify({ approach, target: home, dryRun: Boolean(opts.dryRun), ...res }, null, 2) + '\n');
+    return 0;
+  }
+  const verb = opts.dryRun ? 'would restore' : 'restored';
+  for (const f of res.restored) io.stdout(`${verb} ${f}\n`);
+  for (const f of res.removed) io.stdout(`${opts.dryRun ? 'would remove' : 'removed'} ${f}\n`);
+  for (const r of res.refused) io.stdout(`${opts.force ? 'overwrote edits in' : 'refused'} ${r.path}: ${r.reason}\n`);
+  if (res.via === 'markers') io.stdout('(no patch state was recorded: cleaned from the codex-mitm markers in the files)\n');
+  io.stdout(
+    opts.dryRun
+      ? `dry run: nothing written to ${home}\n`
+      : `approach ${approach} undone in ${home}; flow files in ${join(home, homeRules().files.flows_dir)} (if any) are kept\n`,
+  );
+  return 0;
+}
+
+export async function runCommand(argv: string[], opts: { approach?: 'a' | 'ca'; codexHome?: string }, io: Io): Promise<number> {
+  if (argv.length === 0) throw new InputError('nothing to run: codex-mitm run -- codex ...');
+  const r = homeRules();
+  const home = resolveCodexHome(opts.codexHome, io.env, io.cwd);
+  await checkHome(home, false);
+  const envPath = join(home, r.files.env_file);
+  const envText = await readHomeFile(envPath, false);
+  const envApproach = envText !== null ? envFileApproach(envText) : undefined;
+  if (envText !== null && envApproach === undefined) throw new InputError('was not written by codex-mitm; refusing to use it', envPath);
+  const cfg = await readHomeFile(join(home, r.files.config), false);
+  const blockApproach = cfg !== null ? findBlock(cfg)?.approach : undefined;
+  const applied = envApproach ?? blockApproach;
+  const approach = opts.approach ?? applied;
+  if (!approach) throw new InputError('no approach is applied here; run `codex-mitm patch --approach a|ca` first', home);
+  if (applied !== approach) {
+    throw new InputError(`approach ${approach} is not applied here${applied ? ` (approach ${applied} is)` : ''}; run \`codex-mitm patch --approach ${approach}\` first`, home);
+  }
+  const vars = envText !== null && envApproach === approach ? parseEnvFile(envText, envPath) : {};
+  const env: NodeJS.ProcessEnv = { ...io.env, ...vars, ...(opts.codexHome ? { CODEX_HOME: home } : {}) };
+  if (Object.keys(vars).length === 0) io.stderr(`codex-mitm: approach ${approach} lives in config.toml; running the command unchanged\n`);
+  return new Promise<number>((resolveCode, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
+    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const done = () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    };
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      done();
+      reject(err.code === 'ENOENT' ? new InputError(`command not found: ${argv[0]}`) : err);
+    });
+    child.on('exit', (code, signal) => {
+      done();
+      resolveCode(code ?? (signal ? 128 + (osSignal(signal) ?? 1) : 1));
+    });
+  });
+}
+
+function osSignal(sig: NodeJS.Signals): number | undefined {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[sig];
+}

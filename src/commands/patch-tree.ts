@@ -1,5 +1,125 @@
-// Placeholder until the owning engineer lands this command.
+// `codex-mitm patch --approach b [PATH]` and `codex-mitm unpatch --approach b [PATH]`.
+import { relative, resolve } from 'node:path';
 import type { Io } from '../io.js';
-import { InputError } from '../model.js';
-export async function patchTreeCommand(_p: string | undefined, _o: Record<string, unknown>, _io: Io): Promise<number> { throw new InputError('patchTreeCommand is not built yet'); }
-export async function unpatchTreeCommand(_p: string | undefined, _o: Record<string, unknown>, _io: Io): Promise<number> { throw new InputError('unpatchTreeCommand is not built yet'); }
+import { findCodexRoot } from '../scan/discover.js';
+import { planTreeB, applyTreeB, unpatchTreeB, type ApproachBPlan } from '../patch/approach-b/index.js';
+import { renderDiff } from '../patch/engine/diff.js';
+import { changedFiles, planToJson } from '../patch/engine/plan.js';
+import type { ApplyResult, UnpatchResult } from '../patch/engine/apply.js';
+import { stateFileOf } from '../patch/engine/state.js';
+
+export interface PatchTreeOptions {
+  dryRun?: boolean;
+  json?: boolean;
+  includeDev?: boolean;
+}
+
+export interface UnpatchTreeOptions {
+  force?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** Plans approach B, prints the diff (or the plan as JSON) and, unless --dry-run, applies it.
+ *  JSON: the plan (files with display path, reasons and their unified diff, not the whole texts),
+ *  plus `dryRun`, `applied`, `written`, `stateFile`. */
+export async function patchTreeCommand(path: string | undefined, opts: PatchTreeOptions, io: Io): Promise<number> {
+  const { plan } = await planTreeB(resolve(io.cwd, path ?? '.'), { includeDev: opts.includeDev });
+  const files = changedFiles(plan);
+  let applied: ApplyResult | undefined;
+  if (!opts.dryRun && files.length > 0) applied = await applyTreeB(plan);
+  const stateFile = applied?.stateFile ?? stateFileOf(plan.target, 'b');
+
+  if (opts.json) {
+    const base = planToJson(plan) as Record<string, unknown>;
+    const json = {
+      ...base,
+      files: (base.files as Array<Record<string, unknown>>).map((f, i) => ({
+        ...f,
+        diff: renderDiff({ ...plan, files: [files[i]!] }),
+      })),
+      trustUnchanged: plan.trustUnchanged,
+      uncaptured: plan.uncaptured,
+      lockedWebpki: plan.lockedWebpki,
+      dryRun: Boolean(opts.dryRun),
+      applied: Boolean(applied && !applied.unchanged),
+      written: applied?.written.map((w) => rel(plan.target, w)) ?? [],
+      stateFile,
+    };
+    io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
+  }
+
+  const out: string[] = [];
+  if (files.length > 0) out.push(renderDiff(plan, { color: io.color }).trimEnd(), '');
+  out.push(...summary(plan, opts, applied, stateFile));
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}
+
+function summary(plan: ApproachBPlan, opts: PatchTreeOptions, applied: ApplyResult | undefined, stateFile: string): string[] {
+  const files = changedFiles(plan);
+  const out: string[] = [];
+  if (plan.trustUnchanged) out.push(`Note: ${plan.notes[0]}`, '');
+  if (files.length === 0) {
+    out.push('Nothing to do: no manifest of the codex-cli binary compiles in webpki roots (already patched, or never needed).');
+  } else {
+    const n = files.reduce((k, f) => k + f.reasons.length, 0);
+    out.push(`Approach B: ${n} feature(s) in ${files.length} manifest(s) switched to native roots:`);
+    for (const f of files) for (const r of f.reasons) out.push(`  ${f.display}:${r.line}  ${r.message.split(':')[0]}`);
+    if (opts.dryRun) out.push('Dry run: nothing was written.');
+    else out.push(`Wrote ${applied?.written.length ?? 0} file(s); original bytes kept under ${rel(plan.target, stateFile)} (undo: codex-mitm unpatch --approach b ${plan.target}).`);
+  }
+  const notes = plan.trustUnchanged ? plan.notes.slice(1) : plan.notes;
+  if (notes.length > 0) out.push('', 'Left alone / worth knowing:', ...notes.map((n) => `  - ${n}`));
+  if (plan.lockedWebpki.length > 0) {
+    out.push('', 'Cargo.lock (as locked now; the rebuild re-resolves features) still has packages depending on webpki-roots:');
+    for (const l of plan.lockedWebpki) out.push(`  - ${l.package} ${l.version}: ${l.reason}`);
+  }
+  if (plan.nextSteps.length > 0) out.push('', 'Next steps:', ...plan.nextSteps.map((s, i) => `  ${i + 1}. ${s}`));
+  if (plan.uncaptured.length > 0) out.push('', 'Still not captured through the proxy:', ...plan.uncaptured.map((u) => `  - ${u}`));
+  return out;
+}
+
+/** Restores every byte approach B changed (refuses files edited since, unless --force). */
+export async function unpatchTreeCommand(path: string | undefined, opts: UnpatchTreeOptions, io: Io): Promise<number> {
+  const root = await findCodexRoot(resolve(io.cwd, path ?? '.'));
+  const res: UnpatchResult = await unpatchTreeB(root, { force: opts.force, dryRun: opts.dryRun });
+  if (opts.json) {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          approach: 'b',
+          target: root,
+          dryRun: Boolean(opts.dryRun),
+          restored: res.restored.map((p) => rel(root, p)),
+          removed: res.removed.map((p) => rel(root, p)),
+          refused: res.refused.map((r) => ({ path: rel(root, r.path), reason: r.reason })),
+          untouched: (res.untouched ?? []).map((p) => rel(root, p)),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
+  const verb = opts.dryRun ? 'Would restore' : 'Restored';
+  const out: string[] = [];
+  out.push(`${verb} ${res.restored.length} file(s) to their original bytes${res.restored.length ? ':' : '.'}`);
+  out.push(...res.restored.map((p) => `  ${rel(root, p)}`));
+  if (res.removed.length > 0) out.push(`${opts.dryRun ? 'Would remove' : 'Removed'} ${res.removed.length} file(s) the patch created:`, ...res.removed.map((p) => `  ${rel(root, p)}`));
+  if ((res.untouched ?? []).length > 0) out.push(`Already original: ${(res.untouched ?? []).map((p) => rel(root, p)).join(', ')}`);
+  if (res.refused.length > 0) {
+    out.push(opts.force ? 'Edited since the patch (overwritten with --force):' : 'Edited since the patch (a real run refuses; --force overwrites):');
+    out.push(...res.refused.map((r) => `  ${rel(root, r.path)}: ${r.reason}`));
+  }
+  if (opts.dryRun) out.push('Dry run: nothing was written.');
+  else out.push('Patch state removed. Rebuild (`cargo build --release`) to get the original trust roots back.');
+  io.stdout(`${out.join('\n')}\n`);
+  return 0;
+}
+
+function rel(root: string, p: string): string {
+  const r = relative(root, p);
+  return r.startsWith('..') ? p : r.split('\\').join('/');
+}

@@ -23,11 +23,11 @@ export function clientFlags(c: ClientSite): string[] {
   return f;
 }
 
-export function featureNotes(t: TlsFeature): string[] {
+export function featureNotes(t: TlsFeature, short = false): string[] {
   const n: string[] = [];
-  if (t.implicit) n.push('implicit (default features)');
-  if (t.inherited) n.push('inherited (workspace = true)');
-  if (t.declared && t.declared.manifest !== t.manifest) n.push(`declared ${t.declared.manifest}:${t.declared.line}`);
+  if (t.implicit) n.push(short ? 'implicit' : 'implicit (default features)');
+  if (t.inherited) n.push(short ? 'inherited' : 'inherited (workspace = true)');
+  if (t.declared && t.declared.manifest !== t.manifest) n.push(`${short ? 'from' : 'declared in'} ${t.declared.manifest}:${t.declared.line}`);
   return n;
 }
 

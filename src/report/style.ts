@@ -83,7 +83,7 @@ export interface LayoutOptions {
   color: boolean;
   /** Columns that may be shortened (with …) to fit, widest first. Defaults to all but the first. */
   shrink?: number[];
-  /** Columns never padded (the last one is never padded anyway). */
+  /** Floors for shrinking, per column (default 8, or the header up to 12). */
   minWidths?: number[];
 }
 
@@ -99,13 +99,14 @@ export function layout(header: string[], rows: (string | Cell)[][], o: LayoutOpt
   const sep = 2;
   const total = () => indent.length + widths.reduce((a, b) => a + b, 0) + sep * (n - 1);
   const shrink = o.shrink ?? [...Array(n).keys()].slice(1);
-  const floor = (i: number) => Math.max(o.minWidths?.[i] ?? 8, Math.min(width(header[i]), 12));
+  const floor = (i: number) => o.minWidths?.[i] ?? Math.max(8, Math.min(width(header[i]), 12));
+  // shorten the widest shrinkable column (above its floor) step by step until the line fits
   while (total() > o.width) {
-    // shorten the widest shrinkable column that is still above its floor
     let best = -1;
     for (const i of shrink) if (widths[i] > floor(i) && (best < 0 || widths[i] > widths[best])) best = i;
     if (best < 0) break;
-    widths[best] -= Math.min(widths[best] - floor(best), total() - o.width);
+    const second = Math.max(floor(best), ...shrink.filter((i) => i !== best).map((i) => Math.min(widths[i], widths[best])));
+    widths[best] -= Math.max(1, Math.min(widths[best] - second, total() - o.width));
   }
   const line = (r: Cell[], head: boolean) =>
     (

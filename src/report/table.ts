@@ -26,7 +26,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   if (r.recommendation) {
     const rec = r.recommendation;
     section('Recommendation');
-    out.push(`  ${paint(`Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}`, 'bold', c)}`);
+    for (const l of wrap(`Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}`, w, '  ', '    ')) out.push(paint(l, 'bold', c));
     out.push(...wrap(rec.reason, w, '  '));
     if (rec.misses.length) {
       out.push(`  ${paint('Not captured by it:', 'warn', c)}`);
@@ -58,7 +58,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       verdictCell(ch.coverage.b),
       verdictCell(ch.coverage.ca),
     ]);
-    out.push(...layout(['channel', 'hosts', 'override', 'A', 'B', 'CA'], rows, { width: w, color: c, shrink: [1, 2, 0] }));
+    out.push(...layout(['channel', 'hosts', 'override', 'A', 'B', 'CA'], rows, { width: w, color: c, shrink: [0, 1, 2], minWidths: [20, 16, 16] }));
     const legend = (['yes', 'partial', 'no', 'unknown'] as Verdict[]).map((v) => `${VERDICT_GLYPH[v]} ${v}`).join('  ');
     out.push(paint(`  ${legend}${r.channels.some((ch) => ch.unclassified) ? '   * no rule in rules/channels.toml' : ''}`, 'dim', c));
   }
@@ -72,7 +72,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       cl.constructor,
       clientFlags(cl).join(', ') || '-',
     ]);
-    out.push(...layout(['at', 'constructor', 'TLS / proxy'], rows, { width: w, color: c, shrink: [2, 0, 1] }));
+    out.push(...layout(['at', 'constructor', 'TLS / proxy'], rows, { width: w, color: c, shrink: [0, 1, 2], minWidths: [28, 20, 16] }));
   } else out.push('  none');
 
   // TLS features
@@ -81,21 +81,23 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   if (feats.length) {
     const rows: (string | Cell)[][] = feats.map((t) => {
       const ship = shipped(t);
+      const notes = featureNotes(t, true);
+      if (!ship && !/dev-dependencies$/.test(t.table)) notes.unshift('dev only');
       return [
-        t.implicit ? `${t.manifest} (implicit)` : loc(t.manifest, t.line),
+        loc(t.manifest, t.line),
         t.dependency,
         t.feature,
         { text: t.roots, tone: t.roots === 'webpki' && ship ? 'warn' : 'plain' },
-        { text: ship ? 'shipped' : 'dev', tone: ship ? 'plain' : 'dim' },
-        t.table,
-        featureNotes(t).join(', '),
+        { text: t.table.replace(/dependencies$/, 'deps').replace(/^workspace\.deps$/, 'workspace'), tone: ship ? 'plain' : 'dim' },
+        notes.join(', '),
       ];
     });
     out.push(
-      ...layout(['manifest', 'dependency', 'feature', 'roots', 'ships', 'table', 'notes'], rows, {
+      ...layout(['manifest', 'dependency', 'feature', 'roots', 'table', 'notes'], rows, {
         width: w,
         color: c,
-        shrink: [6, 0, 5, 2],
+        shrink: [0, 1, 2, 4, 5],
+        minWidths: [28, 10, 16, 10, 9, 8],
       }),
     );
   } else out.push('  none');
@@ -111,7 +113,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   section('Endpoints', eps.length);
   if (eps.length) {
     const rows = eps.map((e) => [e.host, e.url, e.symbol ?? '-', loc(e.file, e.line) + testMark(e.test)]);
-    const lines = layout(['host', 'url', 'symbol', 'at'], rows, { width: w, color: c, shrink: [1, 2, 3] });
+    const lines = layout(['host', 'url', 'symbol', 'at'], rows, { width: w, color: c, shrink: [1, 2, 3], minWidths: [0, 20, 12, 28] });
     out.push(lines[0]);
     eps.forEach((e, i) => {
       out.push(lines[i + 1]);
@@ -129,14 +131,14 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   section('Env vars', envs.length);
   if (envs.length) {
     const rows = envs.map(([name, xs]) => [name, uniqBy(xs, (x) => x.via).map((x) => x.via).join(', '), sites(xs)]);
-    out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [2, 1] }));
+    out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [1, 2], minWidths: [0, 16, 20] }));
   } else out.push('  none');
 
   const keys = group(keep(r.configKeys), (k) => `${k.struct}.${k.key}`);
   section('Config keys', keys.length);
   if (keys.length) {
     const rows = keys.map(([, xs]) => [xs[0].key, xs[0].struct, xs[0].type ?? '', sites(xs)]);
-    out.push(...layout(['key', 'struct', 'type', 'declared at'], rows, { width: w, color: c, shrink: [3, 2, 1] }));
+    out.push(...layout(['key', 'struct', 'type', 'declared at'], rows, { width: w, color: c, shrink: [1, 2, 3], minWidths: [0, 12, 12, 24] }));
   } else out.push('  none');
 
   // Summary

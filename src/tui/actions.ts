@@ -1,11 +1,23 @@
 // The wizard's one adapter to the functions the commands call (scan, planners, diff, apply).
 // Screens never import those modules; wiring changes touch only this file.
 import { promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
-import { applyPlan, renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
+import { renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
+import { findCodexRoot } from '../scan/discover.js';
+import {
+  againstCurrent,
+  applyHome,
+  detectAuth,
+  expandPath,
+  planFor,
+  prepareHome,
+  removals,
+  resolveCodexHome,
+  type HomeRequest,
+} from '../patch/codex-home/index.js';
+import { applyTreeB, planTreeB, type ApproachBPlan } from '../patch/approach-b/index.js';
 import type { ApproachOption, EditAuth, HomeSource } from './state.js';
 
 export type PlanLike = Plan;
@@ -27,6 +39,10 @@ export interface TreeInfo {
   root?: string;
   version?: string;
   auth?: EditAuth | null;
+  /** The codex home, absolute. */
+  home?: string;
+  /** Where the auth mode comes from, or why it is unknown. */
+  authSource?: string;
   rootError?: string;
 }
 
@@ -34,7 +50,7 @@ export interface WizardActions {
   /** codex-rs folder at or under `cwd`, or undefined. */
   detectRoot(cwd: string): Promise<string | undefined>;
   /** Version of the tree and auth mode of the home. Never throws: problems come back as rootError. */
-  info(root: string, home: string): Promise<TreeInfo>;
+  info(root: string, home: string, cwd: string): Promise<TreeInfo>;
   /** Tab completion: the new input and the candidates (directories end with /). */
   complete(input: string, cwd: string): Promise<{ value: string; candidates: string[] }>;
   scan(root: string, onProgress: (done: number, total: number) => void): Promise<ScanResult>;
@@ -49,13 +65,7 @@ export interface WizardActions {
 
 /** codex home as Approach A finds it: --codex-home, $CODEX_HOME, ~/.codex. */
 export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): { dir: string; source: HomeSource } {
-  if (flag) return { dir: resolve(cwd, expandTilde(flag)), source: 'flag' };
-  if (env.CODEX_HOME) return { dir: resolve(cwd, expandTilde(env.CODEX_HOME)), source: 'env' };
-  return { dir: join(homedir(), '.codex'), source: 'default' };
-}
-
-export function expandTilde(p: string): string {
-  return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
+  return { dir: resolveCodexHome(flag, env, cwd), source: flag ? 'flag' : env.CODEX_HOME ? 'env' : 'default' };
 }
 
 /** One line for any error: InputError's own form, the first line of anything else. */
@@ -66,20 +76,12 @@ export function oneLine(err: unknown): string {
   return msg.split('\n')[0]!.trim() || 'unknown error';
 }
 
-async function readAuthMode(home: string): Promise<EditAuth | null> {
-  let text: string;
+async function readAuthMode(home: string): Promise<Pick<TreeInfo, 'auth' | 'authSource'>> {
   try {
-    text = await fs.readFile(join(home, 'auth.json'), 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    const j = JSON.parse(text) as { OPENAI_API_KEY?: unknown; tokens?: unknown };
-    if (typeof j.OPENAI_API_KEY === 'string' && j.OPENAI_API_KEY) return 'apikey';
-    if (j.tokens && typeof j.tokens === 'object') return 'chatgpt';
-    return null;
-  } catch {
-    return null;
+    const a = await detectAuth(home, undefined);
+    return { auth: a.mode ?? null, authSource: a.source };
+  } catch (err) {
+    return { auth: null, authSource: oneLine(err) };
   }
 }
 
@@ -96,14 +98,19 @@ async function treeVersion(root: string): Promise<string | undefined> {
   }
 }
 
+/** The codex-rs folder for a path the user gave (a checkout or the folder itself). */
 async function findRoot(path: string): Promise<string> {
-  const mod = (await import('../scan/index.js')) as { findCodexRoot?: (p: string) => Promise<string> };
-  if (mod.findCodexRoot) return mod.findCodexRoot(path);
-  throw new InputError(`${path}: findCodexRoot is not available yet`);
+  const root = await findCodexRoot(path);
+  try {
+    await fs.access(join(root, 'Cargo.toml'));
+  } catch {
+    throw new InputError('no codex-rs folder (no Cargo.toml) here', root);
+  }
+  return root;
 }
 
 export async function complete(input: string, cwd: string): Promise<{ value: string; candidates: string[] }> {
-  const typed = expandTilde(input);
+  const typed = input.startsWith('~') ? expandPath(input, process.env, cwd) + (input.endsWith('/') ? '/' : '') : input;
   const slash = typed.lastIndexOf('/');
   const dirPart = slash >= 0 ? typed.slice(0, slash + 1) : '';
   const base = slash >= 0 ? typed.slice(slash + 1) : typed;
@@ -153,30 +160,59 @@ function options(scan: ScanResult): ApproachOption[] {
   ];
 }
 
-async function plan(req: PlanRequest): Promise<Plan> {
-  if (req.approach === 'b') {
-    const mod = (await import('../patch/approach-b/index.js')) as Record<string, unknown>;
-    const fn = mod.planApproachB as ((scan: ScanResult, opts?: { root?: string }) => Plan | Promise<Plan>) | undefined;
-    if (!fn) throw new InputError('the approach B planner is not available yet');
-    return fn(req.scan, { root: req.root });
-  }
-  const mod = (await import('../patch/codex-home/index.js')) as Record<string, unknown>;
-  const name = req.approach === 'a' ? 'planApproachA' : 'planApproachCa';
-  const fn = mod[name] as ((o: Record<string, unknown>) => Plan | Promise<Plan>) | undefined;
-  if (!fn) throw new InputError(`the approach ${req.approach.toUpperCase()} planner is not available yet`);
-  return fn({
+/** What apply needs to redo the command's steps for a plan shown in the preview. */
+const requests = new WeakMap<Plan, HomeRequest>();
+
+function homeRequest(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): HomeRequest {
+  return {
+    approach: req.approach === 'ca' ? 'ca' : 'a',
     codexHome: req.home,
     scan: req.scan,
-    root: req.root,
     auth: req.auth,
     modelPort: req.modelPort,
     backendPort: req.backendPort,
     proxyPort: req.proxyPort,
-    version: req.scan.capabilities?.version,
-  });
+    env,
+    cwd,
+  };
 }
 
-export function realActions(): WizardActions {
+async function plan(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Promise<Plan> {
+  if (req.approach === 'b') {
+    const { plan: p } = await planTreeB(req.root);
+    return p;
+  }
+  const approach = req.approach === 'ca' ? 'ca' : 'a';
+  const hr = homeRequest(req, env, cwd);
+  const prepared = await prepareHome(approach, hr);
+  // Shown against the bytes on disk now (an earlier codex-mitm patch is undone first on apply).
+  const p = againstCurrent(planFor(approach, prepared.input), prepared.files);
+  const gone = removals(p, prepared.files);
+  const shown: Plan = gone.length ? { ...p, notes: [...p.notes, ...gone.map((g) => `removes ${g} (written by an earlier codex-mitm patch)`)] } : p;
+  requests.set(shown, hr);
+  return shown;
+}
+
+async function apply(p: Plan): Promise<{ written: string[]; unchanged: boolean }> {
+  if (p.approach === 'b') {
+    const r = await applyTreeB(p as ApproachBPlan);
+    return { written: r.written, unchanged: r.unchanged };
+  }
+  const hr = requests.get(p);
+  if (!hr) throw new InputError('this plan was not made by the wizard; go back and preview again');
+  const approach = p.approach === 'ca' ? 'ca' : 'a';
+  const prepared = await prepareHome(approach, { ...hr, write: true });
+  const r = await applyHome(approach, { ...hr, write: true }, prepared);
+  return { written: r.written, unchanged: r.written.length === 0 };
+}
+
+/** What the plan will not capture, when the planner says (approach B lists it). */
+export function uncaptured(p: Plan): string[] | undefined {
+  const u = (p as Partial<ApproachBPlan>).uncaptured;
+  return Array.isArray(u) ? u : undefined;
+}
+
+export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): WizardActions {
   return {
     async detectRoot(cwd) {
       try {
@@ -185,10 +221,11 @@ export function realActions(): WizardActions {
         return undefined;
       }
     },
-    async info(root, home) {
-      const out: TreeInfo = { auth: await readAuthMode(home) };
+    async info(root, home, cwd) {
+      const abs = expandPath(home, process.env, cwd);
+      const out: TreeInfo = { home: abs, ...(await readAuthMode(abs)) };
       try {
-        const r = await findRoot(root);
+        const r = await findRoot(expandPath(root, process.env, cwd));
         out.root = r;
         out.version = await treeVersion(r);
       } catch (err) {
@@ -202,19 +239,17 @@ export function realActions(): WizardActions {
         scan?: (p: string, o?: { onProgress?: (d: number, t: number) => void; useCache?: boolean }) => Promise<ScanResult>;
       };
       if (!mod.scan) throw new InputError('the scanner is not available yet');
-      return mod.scan(root, { onProgress });
+      // No parse cache: the wizard writes nothing until the user says y.
+      return mod.scan(root, { onProgress, useCache: false });
     },
     options,
-    plan,
+    plan: (req) => plan(req, env, cwd),
     diff(p, color) {
       return renderDiff(p, { color });
     },
-    async apply(p) {
-      const r = await applyPlan(p);
-      return { written: r.written, unchanged: r.unchanged };
-    },
+    apply,
     async save(file, text, cwd) {
-      const abs = isAbsolute(file) ? file : resolve(cwd, expandTilde(file));
+      const abs = isAbsolute(file) ? file : expandPath(file, process.env, cwd);
       await writeFileAtomic(abs, text);
       return abs;
     },

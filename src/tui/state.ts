@@ -33,6 +33,7 @@ export interface WhereState {
   homeSource: HomeSource;
   version?: string;
   auth?: EditAuth | null;
+  authSource?: string;
   rootError?: string;
   /** 0 = source tree, 1 = codex home, 2 = continue */
   focus: number;
@@ -127,7 +128,7 @@ export type Pending =
 export type Action =
   | { type: 'key'; input: string; key: Key }
   | { type: 'resize'; columns: number; rows: number }
-  | { type: 'info'; seq: number; root?: string; detected?: boolean; version?: string; auth?: EditAuth | null; rootError?: string }
+  | { type: 'info'; seq: number; root?: string; detected?: boolean; version?: string; auth?: EditAuth | null; authSource?: string; home?: string; rootError?: string }
   | { type: 'completions'; seq: number; value: string; candidates: string[] }
   | { type: 'progress'; seq: number; done: number; total: number }
   | { type: 'scanned'; seq: number; result: ScanResult; options: ApproachOption[] }
@@ -252,9 +253,11 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
           ...s.where,
           detecting: false,
           root: a.root ?? s.where.root,
+          home: a.home ?? s.where.home,
           rootDetected: a.detected ?? s.where.rootDetected,
           version: a.version,
           auth: a.auth,
+          authSource: a.authSource,
           rootError: a.rootError,
           // No tree found: go straight to typing one.
           ...(a.root === undefined && !s.where.root && s.where.editing === null

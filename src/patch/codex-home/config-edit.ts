@@ -68,6 +68,7 @@ export function hasManagedContent(text: string): boolean {
  * Applies `edits` to `original` (null: the file does not exist yet). Root keys not present go into
  * the managed block; keys present anywhere (root, dotted, or inside their table) are changed in
  * place. A nested key that is not present is an error (callers only ask for existing ones).
+ * The managed block (naming the approach) is always written, empty when nothing goes into it.
  */
 export function applyConfigEdits(
   original: string | null,
@@ -95,7 +96,8 @@ export function applyConfigEdits(
       throw new InputError(`cannot find ${e.path.join('.')} to change it in place`, file);
     }
   }
-  if (blockKeys.length > 0) {
+  {
+    // The block is written even when every key was changed in place: it names the approach.
     const header = scan.firstHeader;
     const rootKvs = scan.statements.filter((s) => s.kind === 'kv' && (!header || s.start < header.start));
     const flags: string[] = [];
@@ -176,7 +178,7 @@ export function verifyConfigEdit(original: string | null, newText: string, edits
   }
   const expected = canon(original === null ? {} : parse(original)) as Record<string, unknown>;
   for (const e of edits) setPath(expected, e.path, e.value);
-  if (JSON.stringify(canon(after)) !== JSON.stringify(expected)) {
+  if (JSON.stringify(canon(after)) !== JSON.stringify(canon(expected))) {
     throw new InputError(`refusing to write: the edit would change more than ${edits.map((e) => e.path.join('.')).join(', ')}`, file);
   }
   const back = reverseConfig(newText).text;

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError, type Approach } from '../../model.js';
 import { unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
+import { verifyState } from './verify-state.js';
 import {
   absPath,
   readBackup,
@@ -52,24 +53,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   if (files.length === 0) return { written: [], unchanged: true, stateFile };
 
   // 1. An earlier run's state must still describe the tree (and its backups must be intact).
-  const previous = await readStateFile(target, plan.approach, opts.stateDir);
-  const byPath = new Map<string, PatchStateFile>();
-  if (previous) {
-    for (const f of previous.files) {
-      const abs = absPath(target, f.path);
-      const cur = await readCurrent(abs);
-      const h = cur === null ? null : sha256(cur);
-      const known = h === f.before || h === f.after || (h !== null && f.earlier.includes(h));
-      if (!known) {
-        throw new InputError(
-          `${f.path} changed since the earlier patch recorded in ${stateFile}; run \`codex-mitm unpatch --approach ${plan.approach}\` (with --force to discard the edits) first`,
-          abs,
-        );
-      }
-      if (f.existed) await readBackup(stateDir, f, stateFile);
-      byPath.set(f.path, f);
-    }
-  }
+  const previous = await verifyState(target, plan.approach, opts.stateDir);
+  const byPath = new Map<string, PatchStateFile>((previous?.files ?? []).map((f) => [f.path, f]));
 
   // 2. Every file must still hold the text the plan was made from, and every target must be writable.
   const current = new Map<string, Buffer | null>();

@@ -16,7 +16,7 @@ export function renderDiff(plan: Plan, opts: { color?: boolean } = {}): string {
       context: 3,
     });
     // Drop the "Index:"/"====" preamble the diff package writes; keep the ---/+++ headers.
-    const body = patch.replace(/^Index: [^\n]*\n=+\n/, '');
+    const body = patch.replace(/^(Index: [^\n]*\n)?=+\n/, '');
     out += opts.color ? colorize(body) : body;
   }
   return out;

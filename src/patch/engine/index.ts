@@ -5,3 +5,4 @@ export { applyPlan, unpatchState, readState, type ApplyResult, type ApplyOptions
 export type { PatchState, PatchStateFile } from './state.js';
 export { STATE_VERSION, STATE_DIR_NAME, sha256, stateFileOf } from './state.js';
 export { writeFileAtomic, unwritableReason } from './atomic.js';
+export { verifyState } from './verify-state.js';

@@ -9,7 +9,19 @@ import { readManifest, toPosix, type ParsedManifest } from './manifest-read.js';
 import { tlsFeaturesOf } from './tls-features.js';
 
 export { binaryClosure, unifiedFeatures } from './closure.js';
-export { locateFeatureStrings, lexToml, type FeatureStringSpan } from './toml-spans.js';
+export {
+  dependencyLines,
+  featureStringsOf,
+  lexToml,
+  locateFeatureStrings,
+  TomlLexError,
+  type FeatureStringSpan,
+  type KeyPath,
+  type TomlKeySpan,
+  type TomlLexResult,
+  type TomlStringSpan,
+} from './toml-spans.js';
+export { isShippedTable, isTestTable } from './deps.js';
 export { loadTlsRules, tlsRuleFor, compatLine, type TlsCrateRule, type TlsFeatureRule } from './tls-rules.js';
 
 export interface ManifestScan {

@@ -67,6 +67,7 @@ export function lockedWebpkiOf(text: string, file: string, warnings: ScanWarning
   const out: LockedWebpki[] = [];
   for (const p of pkgs) {
     const k = `${p.name} ${p.version}`;
+    if (p.name === target) continue; // the 0.26 shim of webpki-roots re-exports 1.x: not a consumer
     if (!(edges.get(k) ?? []).some((d) => d.startsWith(`${target} `))) continue;
     const c = prev.has(k) ? chain(k) : [];
     const names = c.map((x) => {

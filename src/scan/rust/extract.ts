@@ -21,7 +21,7 @@ function tools(rules: RustRules): { parser: Parser; query: Parser.Query; errorQu
   }
   if (!query || queryText !== rules.query) {
     query = new Parser.Query(Rust as unknown as Parser.Language, rules.query);
-    errorQuery = new Parser.Query(Rust as unknown as Parser.Language, '(ERROR) @e (MISSING) @e');
+    errorQuery = new Parser.Query(Rust as unknown as Parser.Language, '(ERROR) @e');
     queryText = rules.query;
   }
   return { parser, query, errorQuery: errorQuery! };
@@ -44,6 +44,8 @@ interface OverrideSite extends Range {
   local: boolean;
 }
 
+const same = (a: SyntaxNode | null | undefined, b: SyntaxNode): boolean =>
+  !!a && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 const lineOf = (n: SyntaxNode): number => n.startPosition.row + 1;
 
 /** The string value of a (raw) string literal, without quotes; escapes left as written. */
@@ -319,7 +321,7 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
       const fe = f.parent;
       if (!fe || fe.type !== 'field_expression') continue;
       // a method call `x.base_url()` is not a field read
-      if (fe.parent?.type === 'call_expression' && fe.parent.childForFieldName('function')?.equals(fe)) continue;
+      if (fe.parent?.type === 'call_expression' && same(fe.parent.childForFieldName('function'), fe)) continue;
       const s = statementOf(fe);
       if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true });
     }
@@ -515,10 +517,10 @@ function extractClients(
         cur = par;
         continue;
       }
-      if (par.type === 'field_expression' && par.childForFieldName('value')?.equals(cur)) {
+      if (par.type === 'field_expression' && same(par.childForFieldName('value'), cur)) {
         const call = par.parent;
         const method = par.childForFieldName('field')?.text ?? '';
-        if (!call || call.type !== 'call_expression' || !call.childForFieldName('function')?.equals(par)) break;
+        if (!call || call.type !== 'call_expression' || !same(call.childForFieldName('function'), par)) break;
         if (rules.terminal.has(method)) return res;
         if (!filter || isBuilderMethod(method, rules)) res.calls.push(method);
         cur = call;
@@ -537,12 +539,12 @@ function extractClients(
         cur = par;
         continue;
       }
-      if (par.type === 'let_declaration' && par.childForFieldName('value')?.equals(cur)) {
+      if (par.type === 'let_declaration' && same(par.childForFieldName('value'), cur)) {
         const pat = par.childForFieldName('pattern');
         if (pat?.type === 'identifier') res.bindings.push(pat.text);
         break;
       }
-      if (par.type === 'assignment_expression' && par.childForFieldName('right')?.equals(cur)) {
+      if (par.type === 'assignment_expression' && same(par.childForFieldName('right'), cur)) {
         const left = par.childForFieldName('left');
         if (left?.type === 'identifier') res.bindings.push(left.text);
         break;

@@ -6,7 +6,7 @@ import { Paint, pad } from '../theme.js';
 import { ErrorLine, Frame } from './frame.js';
 
 const HOME_SOURCE = { flag: 'from --codex-home', env: 'from $CODEX_HOME', default: 'default ~/.codex' } as const;
-const AUTH = { apikey: 'API key (auth.json has OPENAI_API_KEY)', chatgpt: 'ChatGPT sign-in (auth.json has tokens)' } as const;
+const AUTH = { apikey: 'API key', chatgpt: 'ChatGPT sign-in' } as const;
 
 export function WhereScreen({ s }: { s: State }) {
   const w = s.where;
@@ -48,8 +48,9 @@ export function WhereScreen({ s }: { s: State }) {
         <Box>
           <Paint>{`  ${pad('auth mode', label)}`}</Paint>
           <Paint tone={w.auth ? 'good' : 'dim'}>
-            {w.detecting ? '…' : w.auth ? AUTH[w.auth] : 'not signed in (no usable auth.json); API key assumed'}
+            {w.detecting ? '…' : w.auth ? AUTH[w.auth] : 'unknown (API key assumed)'}
           </Paint>
+          {!w.detecting && w.authSource ? <Paint tone="dim">{`  ${w.authSource}`}</Paint> : null}
         </Box>
         {w.rootError ? <ErrorLine error={w.rootError} /> : null}
       </Box>

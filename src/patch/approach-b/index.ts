@@ -1,0 +1,48 @@
+// Approach B end to end: scan -> plan -> (apply) ; and unpatch.
+import { readFileSync } from 'node:fs';
+import { InputError, type ScanResult } from '../../model.js';
+import { scan } from '../../scan/index.js';
+import { binaryClosure } from '../../scan/cargo/index.js';
+import { applyPlan, unpatchState, type ApplyOptions, type ApplyResult, type UnpatchResult } from '../engine/apply.js';
+import { verifyState } from '../engine/verify-state.js';
+import { planApproachB, type ApproachBPlan } from './plan.js';
+import { detectOs, type OsInfo } from './next-steps.js';
+
+export { planApproachB, type ApproachBPlan, type PlanBOptions } from './plan.js';
+export { loadApproachBRules, type ApproachBRules, type SwitchRule } from './rules.js';
+export { detectOs, nextStepsB, uncapturedB, type OsInfo } from './next-steps.js';
+export { versionInRange } from './semver.js';
+export { replaceSpans, type SpanEdit } from './edit.js';
+export { unintendedDifference } from './toml-check.js';
+
+export const SHIPPED_BINARY = 'codex-cli';
+
+export interface ApproachBOptions {
+  includeDev?: boolean;
+  os?: OsInfo;
+}
+
+/** Scans `path` and plans approach B. Bad input (no codex tree, a manifest that does not parse, a
+ *  state that no longer matches the tree) → InputError. */
+export async function planTreeB(path: string, opts: ApproachBOptions = {}): Promise<{ plan: ApproachBPlan; scan: ScanResult }> {
+  const result = await scan(path, { includeTests: true });
+  if (!result.crates.some((c) => c.name === SHIPPED_BINARY)) {
+    throw new InputError(`not a codex-rs tree: no crate named ${SHIPPED_BINARY} among ${result.crates.length} manifests`, result.root);
+  }
+  await verifyState(result.root, 'b');
+  const shipped = binaryClosure(result.crates, SHIPPED_BINARY);
+  const plan = planApproachB(result, (p) => readFileSync(p, 'utf8'), {
+    shipped,
+    includeDev: opts.includeDev,
+    os: opts.os ?? detectOs(),
+  });
+  return { plan, scan: result };
+}
+
+export async function applyTreeB(plan: ApproachBPlan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  return applyPlan(plan, opts);
+}
+
+export async function unpatchTreeB(root: string, opts: { force?: boolean; dryRun?: boolean } = {}): Promise<UnpatchResult> {
+  return unpatchState(root, 'b', opts);
+}

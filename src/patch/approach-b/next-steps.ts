@@ -1,0 +1,65 @@
+// What the user does after the patch, for their OS, and what stays uncaptured.
+import { readFileSync } from 'node:fs';
+import type { ScanResult } from '../../model.js';
+import type { ApproachBRules, CaStore } from './rules.js';
+
+export interface OsInfo {
+  platform: NodeJS.Platform;
+  /** os-release ID and ID_LIKE words (Linux). */
+  ids: string[];
+}
+
+export function detectOs(platform: NodeJS.Platform = process.platform, osRelease = '/etc/os-release'): OsInfo {
+  if (platform !== 'linux') return { platform, ids: [] };
+  try {
+    const text = readFileSync(osRelease, 'utf8');
+    const ids: string[] = [];
+    for (const m of text.matchAll(/^(ID|ID_LIKE)=("?)([^"\n]*)\2\s*$/gm)) ids.push(...m[3]!.toLowerCase().split(/\s+/).filter(Boolean));
+    return { platform, ids };
+  } catch {
+    return { platform, ids: [] };
+  }
+}
+
+export function caStoreFor(os: OsInfo, rules: ApproachBRules): CaStore | undefined {
+  if (os.platform === 'linux') {
+    for (const id of os.ids) {
+      const s = rules.stores.find((x) => x.match.includes(id));
+      if (s) return s;
+    }
+    return rules.stores.find((s) => s.key === 'linux');
+  }
+  return rules.stores.find((s) => s.key === os.platform);
+}
+
+export function nextStepsB(root: string, os: OsInfo, rules: ApproachBRules): string[] {
+  const store = caStoreFor(os, rules);
+  const steps: string[] = [];
+  steps.push(`Run \`${rules.proxy.mitmdump}\` once so mitmproxy creates its CA (${rules.caFile}).`);
+  if (store) steps.push(`Install the CA into the ${store.name} system store: ${store.commands.map((c) => `\`${c}\``).join(' && ')}`);
+  const bin = os.platform === 'win32' ? 'target\\release\\codex.exe' : './target/release/codex';
+  steps.push(`Rebuild: \`cd ${root} && ${rules.proxy.build}\` (binary: ${bin}).`);
+  steps.push(`Start the forward proxy: \`${rules.proxy.mitmdump}\`.`);
+  steps.push(
+    os.platform === 'win32'
+      ? `Run codex through it: \`set ${rules.proxy.env}\` then \`${bin}\`.`
+      : `Run codex through it: \`${rules.proxy.env} ${bin}\`.`,
+  );
+  steps.push(`Undo later: \`codex-mitm unpatch --approach b ${root}\` (puts every byte back).`);
+  return steps;
+}
+
+/** What a forward proxy with a trusted CA still does not see, from the scan's facts. */
+export function uncapturedB(result: ScanResult): string[] {
+  const out: string[] = [];
+  for (const c of result.clients) {
+    if (c.test || !c.noProxy) continue;
+    out.push(`${c.file}:${c.line} (${c.crate}): ${c.constructor} calls no_proxy(), so https_proxy does not apply to it`);
+  }
+  for (const ch of result.channels ?? []) {
+    if (ch.coverage.b !== 'no') continue;
+    const why = ch.why.b.length > 0 ? `: ${ch.why.b.join('; ')}` : '';
+    out.push(`channel ${ch.name} (${ch.hosts.join(', ') || ch.id})${why}`);
+  }
+  return out;
+}

@@ -1,0 +1,188 @@
+// Approach B planner (pure: scan facts + file texts in, plan out). Switches every webpki-roots
+// feature that reaches the codex-cli binary to its native-roots equivalent, in the manifest where
+// the feature string is declared.
+import { join } from 'node:path';
+import { InputError, type LockedWebpki, type ScanResult, type TlsFeature } from '../../model.js';
+import type { FilePlan, Plan, PlanReason } from '../engine/plan.js';
+import { replaceSpans, type SpanEdit } from './edit.js';
+import { loadApproachBRules, type ApproachBRules, type SwitchRule } from './rules.js';
+import { unintendedDifference } from './toml-check.js';
+import { versionInRange } from './semver.js';
+import { nextStepsB, uncapturedB, type OsInfo } from './next-steps.js';
+import { locateFeatureStrings, type FeatureStringSpan } from '../../scan/cargo/toml-spans.js';
+import { loadTlsRules, tlsRuleFor, type TlsCrateRule } from '../../scan/cargo/tls-rules.js';
+
+export interface PlanBOptions {
+  /** Crate names that reach the shipped binary (binaryClosure(crates, 'codex-cli')). */
+  shipped: ReadonlySet<string>;
+  /** Also patch dev-dependencies. */
+  includeDev?: boolean;
+  rules?: ApproachBRules;
+  /** rules/tls.toml (for `network = false` crates); default: loaded from the package. */
+  tlsRules?: TlsCrateRule[];
+  /** For the next steps; default: a generic Linux. */
+  os?: OsInfo;
+}
+
+export interface ApproachBPlan extends Plan {
+  approach: 'b';
+  /** The scan shows B will not change which roots codex's clients use (nativeTlsDefault). */
+  trustUnchanged: boolean;
+  /** What a forward proxy still does not see (clients with no_proxy, channels with coverage.b 'no'). */
+  uncaptured: string[];
+  /** Locked packages that depend on webpki-roots (as locked now, before the rebuild). */
+  lockedWebpki: LockedWebpki[];
+}
+
+interface Candidate {
+  tf: TlsFeature;
+  rule: SwitchRule;
+}
+
+const spanKey = (tf: TlsFeature) => `${tf.declared!.manifest}\u0000${tf.declared!.start}`;
+const where = (tf: TlsFeature) => `${tf.manifest}:${tf.line}`;
+
+export function planApproachB(result: ScanResult, readText: (absPath: string) => string, opts: PlanBOptions): ApproachBPlan {
+  const rules = opts.rules ?? loadApproachBRules();
+  const tlsRules = opts.tlsRules ?? loadTlsRules();
+  for (const w of result.summary.warnings) {
+    if (w.kind === 'manifest') throw new InputError(w.message, w.file ? join(result.root, w.file) : undefined, w.line);
+  }
+
+  const byFrom = (tf: TlsFeature) => rules.switches.filter((s) => s.dependency === tf.dependency && s.from === tf.feature);
+  const candidates = new Map<string, Candidate[]>();
+  const skipped: Array<{ key: string; label: string; where: string; why: string }> = [];
+  for (const tf of result.tlsFeatures) {
+    const switches = byFrom(tf);
+    if (tf.roots !== 'webpki' && switches.length === 0) continue;
+    const id = tf.declared ? spanKey(tf) : `${tf.manifest}\u0000${tf.line}\u0000${tf.feature}`;
+    const label = `${tf.dependency} "${tf.feature}"`;
+    const skip = (why: string) => skipped.push({ key: id, label, where: `${where(tf)} (${tf.crate || 'workspace'})`, why });
+    const tlsRule = tlsRuleFor(tf.dependency, tf.version, tlsRules);
+    if (tlsRule && !tlsRule.network) {
+      skip(`its TLS never reaches the network (${tlsRule.note ?? 'rules/tls.toml: network = false'})`);
+      continue;
+    }
+    if (tf.implicit || !tf.declared) {
+      skip('an implicit default feature, not written in any manifest');
+      continue;
+    }
+    if (switches.length === 0) {
+      skip('compiles in webpki roots, but rules/approach-b.toml knows no native-roots equivalent');
+      continue;
+    }
+    const rule = switches.find((s) => versionInRange(tf.version, s.versions));
+    if (!rule) {
+      skip(`version ${tf.version ?? '(unknown)'} is outside the range ${switches.map((s) => `"${s.versions}"`).join(' / ')} the switch applies to`);
+      continue;
+    }
+    const table = tf.table;
+    if (table.endsWith('build-dependencies')) {
+      skip('a build-dependency (build scripts only, not the shipped binary)');
+      continue;
+    }
+    if ((tf.test || table.endsWith('dev-dependencies')) && !opts.includeDev) {
+      skip('in dev-dependencies (tests only, never in the shipped binary; --include-dev patches it)');
+      continue;
+    }
+    if (!opts.shipped.has(tf.crate)) {
+      skip(
+        tf.table === 'workspace.dependencies'
+          ? 'declared for the workspace; no crate of the codex-cli binary inherits it'
+          : `crate ${tf.crate || '(none)'} is not part of the codex-cli binary`,
+      );
+      continue;
+    }
+    const list = candidates.get(id) ?? [];
+    list.push({ tf, rule });
+    candidates.set(id, list);
+  }
+
+  // Group the spans to edit per manifest.
+  const perManifest = new Map<string, Candidate[][]>();
+  for (const group of candidates.values()) {
+    const m = group[0]!.tf.declared!.manifest;
+    const l = perManifest.get(m) ?? [];
+    l.push(group);
+    perManifest.set(m, l);
+  }
+
+  const files: FilePlan[] = [];
+  const notes: string[] = [];
+  for (const [manifest, groups] of [...perManifest.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const abs = join(result.root, ...manifest.split('/'));
+    let text: string;
+    try {
+      text = readText(abs);
+    } catch (err) {
+      throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, abs);
+    }
+    const spans = featureSpans(text);
+    const edits: SpanEdit[] = [];
+    const reasons: PlanReason[] = [];
+    for (const group of groups.sort((a, b) => a[0]!.tf.declared!.start - b[0]!.tf.declared!.start)) {
+      const { tf, rule } = group[0]!;
+      const d = tf.declared!;
+      edits.push({ start: d.start, end: d.end, from: tf.feature, to: rule.to });
+      const crates = [...new Set(group.map((c) => c.tf.crate))].sort();
+      const via = d.manifest !== tf.manifest || group.some((c) => c.tf.inherited) ? `, inherited by ${crates.join(', ')}` : '';
+      reasons.push({
+        rule: `approach-b/${rule.id}`,
+        line: d.line,
+        message: `${tf.dependency} "${tf.feature}" -> "${rule.to}": ${rule.why}`,
+        finding: `${tf.dependency} feature "${tf.feature}" in ${d.manifest}:${d.line} (crate ${crates.join(', ')}${via}; reaches codex-cli)`,
+      });
+      const here = spans.find((s) => s.start === d.start);
+      if (here && spans.some((s) => s !== here && s.table === here.table && s.dependency === here.dependency && s.feature === rule.to)) {
+        notes.push(`${d.manifest}:${d.line}: ${tf.dependency} already lists "${rule.to}"; after the switch it is named twice (cargo accepts a repeated feature)`);
+      }
+    }
+    const newText = replaceSpans(text, edits, abs);
+    const bad = unintendedDifference(text, newText, edits.map((e) => ({ from: e.from, to: e.to })));
+    if (bad) throw new InputError(`refusing to patch: ${bad}`, abs);
+    files.push({ path: abs, display: manifest, oldText: text, newText, reasons });
+  }
+
+  const patchedKeys = new Set(candidates.keys());
+  // One note per (feature, reason), listing every place it applies to.
+  const grouped = new Map<string, { label: string; why: string; where: string[] }>();
+  for (const s of skipped) {
+    if (patchedKeys.has(s.key)) continue;
+    const k = `${s.label}\u0000${s.why}`;
+    const g = grouped.get(k) ?? { label: s.label, why: s.why, where: [] };
+    if (!g.where.includes(s.where)) g.where.push(s.where);
+    grouped.set(k, g);
+  }
+  for (const g of grouped.values()) notes.push(`${g.label} in ${g.where.join(', ')}: ${g.why}; left alone`);
+
+  const caps = result.capabilities;
+  const trustUnchanged = Boolean(caps?.nativeTlsDefault);
+  if (trustUnchanged) {
+    notes.unshift(
+      'This patch will not change what codex trusts: default-tls (native-tls) is unified into the codex-cli binary and no client calls use_rustls_tls, so every reqwest client already uses native-tls (OpenSSL on Linux: the OS store and SSL_CERT_FILE). Approach B changes which roots are compiled in, not which are used; installing the CA in the OS store is enough without a rebuild.',
+    );
+  }
+  const rustlsClients = result.clients.filter((c) => !c.test && (c.tls.useRustls || c.tls.preconfiguredTls));
+  for (const c of rustlsClients) {
+    notes.push(`${c.file}:${c.line} (${c.crate}) builds a rustls client${c.tls.preconfiguredTls ? ' with a preconfigured TLS config' : ''}: it trusts the roots compiled in by the features above`);
+  }
+
+  return {
+    approach: 'b',
+    target: result.root,
+    files,
+    notes,
+    nextSteps: nextStepsB(result.root, opts.os ?? { platform: 'linux', ids: [] }, rules),
+    trustUnchanged,
+    uncaptured: uncapturedB(result),
+    lockedWebpki: result.lockedWebpki ?? [],
+  };
+}
+
+function featureSpans(text: string): FeatureStringSpan[] {
+  try {
+    return locateFeatureStrings(text);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,261 @@
+// Approach A and the CA route over the user's codex home: gather inputs from disk, plan (pure),
+// undo an earlier codex-mitm patch, apply through the engine. The CLI and the wizard both call these.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, type ScanResult } from '../../model.js';
+import { applyPlan, readState, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
+import { checkCaFile, checkListenHost, parsePort } from './checks.js';
+import { findBlock, hasManagedContent, reverseConfig } from './config-edit.js';
+import { envFileApproach } from './envfile.js';
+import { detectAuth, expandPath, readHome, readHomeFile, resolveCodexHome, checkHome, type HomeFiles } from './home.js';
+import { planApproachA as planA, planApproachCa as planCa, type HomePlan, type HomePlanInput } from './plan.js';
+import { homeRules } from './rules.js';
+import { resolveTarget } from './version.js';
+
+export type { HomePlan, HomePlanInput } from './plan.js';
+export { applyConfigEdits, reverseConfig, verifyConfigEdit, findBlock, parseConfig } from './config-edit.js';
+export { renderEnvFile, parseEnvFile, envFileApproach } from './envfile.js';
+export { resolveCodexHome, detectAuth, expandPath } from './home.js';
+export { routesFor, resolveTarget, parseCodexVersion, compareVersions, type CodexTarget } from './version.js';
+export { portInUse, checkListenHost, checkCaFile } from './checks.js';
+export { scanToml } from './toml-scan.js';
+
+export type HomeApproach = 'a' | 'ca';
+
+/** What the CLI options (or the wizard) ask for. Ports may be strings (commander). */
+export interface HomeRequest {
+  approach?: HomeApproach;
+  codexHome?: string;
+  /** Source tree for capabilities and coverage (scanned unless `scan` is given). */
+  root?: string;
+  scan?: ScanResult;
+  auth?: 'apikey' | 'chatgpt' | null;
+  codexVersion?: string;
+  /** Alias of codexVersion (wizard). */
+  version?: string;
+  modelPort?: number | string;
+  backendPort?: number | string;
+  proxyPort?: number | string;
+  listenHost?: string;
+  ca?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Will the caller write? Then a read-only home is refused up front. */
+  write?: boolean;
+}
+
+export interface Prepared {
+  input: HomePlanInput;
+  files: HomeFiles;
+  /** Approaches codex-mitm already applied here (marker in config.toml / env file / engine state). */
+  applied: HomeApproach[];
+}
+
+export function stateDirOf(home: string): string {
+  return join(home, homeRules().files.state_dir);
+}
+
+/** Reads the codex home and every input the planners need; refuses bad input before anything is written. */
+export async function prepareHome(approach: HomeApproach, req: HomeRequest): Promise<Prepared> {
+  const r = homeRules();
+  const env = req.env ?? process.env;
+  const cwd = req.cwd ?? process.cwd();
+  const host = checkListenHost(req.listenHost ?? '127.0.0.1');
+  const modelPort = parsePort(req.modelPort, r.ports.model, '--model-port');
+  const backendPort = parsePort(req.backendPort, r.ports.backend, '--backend-port');
+  const proxyPort = parsePort(req.proxyPort, r.ports.proxy, '--proxy-port');
+  const home = resolveCodexHome(req.codexHome, env, cwd);
+  const files = await readHome(home, req.write ?? false);
+  const auth = await detectAuth(home, req.auth ?? undefined);
+  if (approach === 'a' && auth.mode !== 'chatgpt' && modelPort === backendPort) {
+    throw new InputError(`--model-port and --backend-port are both ${modelPort}; approach a with an API key needs two proxies`);
+  }
+  let scan = req.scan;
+  if (!scan && req.root) {
+    const mod = (await import('../../scan/index.js')) as { scan: (p: string) => Promise<ScanResult> };
+    scan = await mod.scan(expandPath(req.root, env, cwd));
+  }
+  const target = resolveTarget({ codexVersion: req.codexVersion ?? req.version, capabilities: scan?.capabilities, env });
+  let ca: string | undefined;
+  if (approach === 'ca') {
+    ca = expandPath(req.ca ?? r.ca.default_ca, env, cwd);
+    await checkCaFile(ca);
+  }
+  const envOurs = files.envText !== null ? envFileApproach(files.envText) : undefined;
+  if (files.envText !== null && envOurs === undefined) {
+    throw new InputError('exists and was not written by codex-mitm; move it away first', files.envPath);
+  }
+  const applied = await appliedApproaches(home, files);
+  const configText = files.configText !== null && hasManagedContent(files.configText) ? reverseConfig(files.configText).text : files.configText;
+  const input: HomePlanInput = {
+    home,
+    configText,
+    envText: null,
+    ...(auth.mode ? { auth: auth.mode } : {}),
+    authSource: auth.source,
+    target,
+    host,
+    modelPort,
+    backendPort,
+    proxyPort,
+    ...(ca ? { ca } : {}),
+    ...(scan?.channels ? { channels: scan.channels } : {}),
+  };
+  return { input, files, applied };
+}
+
+async function appliedApproaches(home: string, files: HomeFiles): Promise<HomeApproach[]> {
+  const out = new Set<HomeApproach>();
+  const blk = files.configText !== null ? findBlock(files.configText) : undefined;
+  if (blk?.approach === 'a' || blk?.approach === 'ca') out.add(blk.approach);
+  else if (files.configText !== null && hasManagedContent(files.configText)) out.add('a');
+  const e = files.envText !== null ? envFileApproach(files.envText) : undefined;
+  if (e === 'a' || e === 'ca') out.add(e);
+  for (const a of ['a', 'ca'] as const) if (await readState(home, a, stateDirOf(home)).catch(() => undefined)) out.add(a);
+  return [...out];
+}
+
+export function planFor(approach: HomeApproach, input: HomePlanInput): HomePlan {
+  return approach === 'a' ? planA(input) : planCa(input);
+}
+
+/** Pure planner (HomePlanInput), or gather-and-plan from disk (HomeRequest, as the wizard calls it). */
+export function planApproachA(input: HomePlanInput): HomePlan;
+export function planApproachA(req: HomeRequest): Promise<HomePlan>;
+export function planApproachA(x: HomePlanInput | HomeRequest): HomePlan | Promise<HomePlan> {
+  return 'configText' in x ? planA(x) : prepareHome('a', x).then((p) => planA(p.input));
+}
+export function planApproachCa(input: HomePlanInput): HomePlan;
+export function planApproachCa(req: HomeRequest): Promise<HomePlan>;
+export function planApproachCa(x: HomePlanInput | HomeRequest): HomePlan | Promise<HomePlan> {
+  return 'configText' in x ? planCa(x) : prepareHome('ca', x).then((p) => planCa(p.input));
+}
+
+/** The plan as it reads against the files on disk now (old text = current bytes). A config.toml
+ *  that only changes back to the user's bytes (another approach undone) is shown as well. */
+export function againstCurrent(plan: HomePlan, files: HomeFiles, pristineConfig: string | null): HomePlan {
+  const current = new Map<string, string | null>([
+    [files.configPath, files.configText],
+    [files.envPath, files.envText],
+  ]);
+  const out: HomePlan = {
+    ...plan,
+    notes: [...plan.notes],
+    files: plan.files.map((f) => {
+      const oldText = current.has(f.path) ? current.get(f.path)! : f.oldText;
+      return { ...f, oldText, ...(oldText === null ? { mode: f.mode ?? 0o644 } : {}) };
+    }),
+  };
+  if (!plan.files.some((f) => f.path === files.configPath) && files.configText !== null && pristineConfig !== files.configText) {
+    if (pristineConfig !== null)
+      out.files.unshift({
+        path: files.configPath,
+        display: homeRules().files.config,
+        oldText: files.configText,
+        newText: pristineConfig,
+        reasons: [{ rule: 'unpatch', line: 1, message: 'the earlier codex-mitm patch is undone' }],
+      });
+  }
+  return out;
+}
+
+/** Files on disk that the plan would remove (a codex-mitm env file the new plan does not write). */
+export function removals(plan: HomePlan, files: HomeFiles, pristineConfig: string | null): string[] {
+  const out = files.envText !== null && !plan.files.some((f) => f.path === files.envPath) ? [files.envPath] : [];
+  if (files.configText !== null && pristineConfig === null && !plan.files.some((f) => f.path === files.configPath)) out.push(files.configPath);
+  return out;
+}
+
+export interface UndoResult {
+  restored: string[];
+  removed: string[];
+  refused: { path: string; reason: string }[];
+  /** 'state': from the engine's backups; 'markers': from the markers in the files (no state). */
+  via: 'state' | 'markers' | 'none';
+}
+
+/**
+ * Undoes approach `approach` in `home`: the engine's exact backups when a state is recorded,
+ * else the markers codex-mitm leaves (block, in-place records, env file header) — a crash-left or
+ * state-less patch is still cleaned byte for byte.
+ */
+export async function undoHome(home: string, approach: HomeApproach, opts: { force?: boolean; dryRun?: boolean } = {}): Promise<UndoResult> {
+  const stateDir = stateDirOf(home);
+  const r = homeRules();
+  const out: UndoResult = { restored: [], removed: [], refused: [], via: 'none' };
+  if (await readState(home, approach, stateDir)) {
+    const res: UnpatchResult = await unpatchState(home, approach, { stateDir, ...(opts.force ? { force: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
+    out.restored.push(...res.restored);
+    out.removed.push(...res.removed);
+    out.refused.push(...res.refused);
+    out.via = 'state';
+    if (opts.dryRun) return out;
+  }
+  // Markers left without (or after) a state.
+  const configPath = join(home, r.files.config);
+  const envPath = join(home, r.files.env_file);
+  const cfg = await readHomeFile(configPath, false);
+  if (cfg !== null && hasManagedContent(cfg)) {
+    const blk = findBlock(cfg);
+    if (!blk || blk.approach === approach) {
+      const back = reverseConfig(cfg).text;
+      if (!opts.dryRun) {
+        if (back === null) await fs.rm(configPath, { force: true });
+        else await writeFileAtomic(configPath, back);
+      }
+      (back === null ? out.removed : out.restored).push(configPath);
+      if (out.via === 'none') out.via = 'markers';
+    }
+  }
+  const envText = await readHomeFile(envPath, false);
+  if (envText !== null && envFileApproach(envText) === approach) {
+    if (!opts.dryRun) await fs.rm(envPath, { force: true });
+    out.removed.push(envPath);
+    if (out.via === 'none') out.via = 'markers';
+  }
+  if (!opts.dryRun) await removeIfEmpty(join(home, r.files.flows_dir));
+  return out;
+}
+
+export interface ApplyHomeResult {
+  written: string[];
+  undone: HomeApproach[];
+  plan: HomePlan;
+  flowsDir: string;
+}
+
+/**
+ * Applies approach `approach`: undoes whatever codex-mitm applied before (another approach, or
+ * the same one with other settings), re-reads the home, plans and writes through the engine, and
+ * creates the flows folder 0700.
+ */
+export async function applyHome(approach: HomeApproach, req: HomeRequest, prepared: Prepared): Promise<ApplyHomeResult> {
+  const home = prepared.input.home;
+  const undone: HomeApproach[] = [];
+  let prep = prepared;
+  if (prep.applied.length > 0) {
+    for (const a of prep.applied) {
+      await undoHome(home, a);
+      undone.push(a);
+    }
+    prep = await prepareHome(approach, { ...req, write: true, ...(prepared.input.channels ? { scan: { channels: prepared.input.channels } as ScanResult } : {}) });
+    // The scan is not repeated: keep its target too.
+    prep.input.target = prepared.input.target;
+  }
+  const plan = planFor(approach, prep.input);
+  const res = await applyPlan(plan, { stateDir: stateDirOf(home) });
+  const flowsDir = join(home, homeRules().files.flows_dir);
+  await fs.mkdir(flowsDir, { recursive: true, mode: 0o700 });
+  await fs.chmod(flowsDir, 0o700);
+  return { written: res.written, undone, plan, flowsDir };
+}
+
+async function removeIfEmpty(dir: string): Promise<void> {
+  try {
+    if ((await fs.readdir(dir)).length === 0) await fs.rmdir(dir);
+  } catch {
+    /* absent or not empty */
+  }
+}
+
+export { checkHome };

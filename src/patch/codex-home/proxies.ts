@@ -1,0 +1,65 @@
+// The exact mitmproxy commands to run (bound to loopback), and what a scanned tree says stays
+// uncaptured.
+import { join } from 'node:path';
+import type { Channel } from '../../model.js';
+import { shQuote } from './envfile.js';
+import { homeRules } from './rules.js';
+
+export interface ProxyCommand {
+  id: string;
+  /** `reverse:https://api.openai.com/` or `regular`. */
+  mode: string;
+  host: string;
+  port: number;
+  flow: string;
+  command: string;
+}
+
+export function proxyCommands(
+  approach: 'a' | 'ca',
+  o: { home: string; host: string; modelPort: number; backendPort: number; proxyPort: number; auth: 'apikey' | 'chatgpt' },
+): ProxyCommand[] {
+  const r = homeRules();
+  const flows = join(o.home, r.files.flows_dir);
+  if (approach === 'ca') {
+    const flow = join(flows, r.forward.flow);
+    return [
+      {
+        id: r.forward.id,
+        mode: 'regular',
+        host: o.host,
+        port: o.proxyPort,
+        flow,
+        command: `mitmdump --listen-host ${o.host} --listen-port ${o.proxyPort} -w ${shQuote(flow)}`,
+      },
+    ];
+  }
+  return r.reverse
+    .filter((p) => p.auth.includes(o.auth))
+    .map((p) => {
+      const port = p.port === 'model' ? o.modelPort : o.backendPort;
+      const flow = join(flows, p.flow);
+      return {
+        id: p.id,
+        mode: `reverse:${p.upstream}`,
+        host: o.host,
+        port,
+        flow,
+        command: `mitmdump --mode reverse:${p.upstream} --listen-host ${o.host} --listen-port ${port} -w ${shQuote(flow)}`,
+      };
+    });
+}
+
+/** Per-channel coverage for the approach, from the scan's channel model. */
+export function coverageNotes(channels: Channel[], approach: 'a' | 'ca'): string[] {
+  const yes = channels.filter((c) => c.coverage[approach] === 'yes');
+  const out = [`coverage (scanned tree): ${yes.length} of ${channels.length} channels captured by approach ${approach}`];
+  for (const c of channels) {
+    const v = c.coverage[approach];
+    if (v === 'yes') continue;
+    const label = v === 'no' ? 'not captured' : v === 'partial' ? 'partly captured' : 'unknown';
+    const why = c.why[approach][0];
+    out.push(`  ${label}: ${c.name} (${c.hosts.join(', ') || 'no fixed host'})${why ? ` — ${why}` : ''}`);
+  }
+  return out;
+}

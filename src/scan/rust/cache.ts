@@ -1,0 +1,77 @@
+// Content-hash cache of per-file facts: one JSON file per scanned root under the OS cache folder
+// ($XDG_CACHE_HOME/codex-mitm or ~/.cache/codex-mitm). Key = sha256 of the file bytes; the whole
+// cache is dropped when the tool version, the rules or the extractor code change.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { FileFacts } from './facts.js';
+
+export interface FactsCache {
+  get(hash: string): FileFacts | undefined;
+  set(hash: string, facts: FileFacts): void;
+  save(): void;
+}
+
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : path.join(homedir(), '.cache');
+  return path.join(base, 'codex-mitm');
+}
+
+function codeHash(): string {
+  const h = createHash('sha256');
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  for (const name of ['extract', 'light', 'analyze', 'prefilter', 'facts']) {
+    try {
+      h.update(readFileSync(new URL(`./${name}.${ext}`, import.meta.url)));
+    } catch {
+      h.update(name);
+    }
+  }
+  return h.digest('hex');
+}
+
+function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0';
+  }
+}
+
+export function openCache(root: string, rulesHash: string): FactsCache {
+  const dir = cacheDir();
+  const file = path.join(dir, `rust-facts-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+  const key = createHash('sha256').update(toolVersion()).update(rulesHash).update(codeHash()).digest('hex');
+  let old: Record<string, FileFacts> = {};
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { key: string; files: Record<string, FileFacts> };
+    if (data.key === key) old = data.files;
+  } catch {
+    old = {};
+  }
+  const now: Record<string, FileFacts> = {};
+  let dirty = false;
+  return {
+    get(hash) {
+      const f = old[hash];
+      if (f) now[hash] = f;
+      return f;
+    },
+    set(hash, facts) {
+      now[hash] = facts;
+      dirty = true;
+    },
+    save() {
+      if (!dirty && Object.keys(now).length === Object.keys(old).length) return;
+      try {
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify({ key, files: now }));
+        renameSync(tmp, file);
+      } catch {
+        // a cache that cannot be written only costs time
+      }
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// The Rust source scan: clients, endpoints, env vars, config keys of a codex-rs tree.
+// Read every file once (size, encoding, prefilter), analyze the candidates (cache, workers),
+// then resolve across files. One bad file never stops the scan: it becomes a warning.
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } from '../../model.js';
+import { openCache } from './cache.js';
+import type { FileFacts } from './facts.js';
+import type { Job } from './pool.js';
+import { runJobs } from './pool.js';
+import { constsOf, modDeclsOf, needsParse } from './prefilter.js';
+import type { FileEntry } from './resolve.js';
+import { resolveFacts } from './resolve.js';
+import { loadRules } from './rules.js';
+
+export interface RustScanInput {
+  /** absolute codex-rs root */
+  root: string;
+  /** .rs paths relative to root, '/'-separated */
+  files: string[];
+  /** for crateOf() from src/scan/crates.ts */
+  crates: CrateInfo[];
+  useCache: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RustScanOutput {
+  clients: ClientSite[];
+  endpoints: Endpoint[];
+  envVars: EnvVar[];
+  configKeys: ConfigKey[];
+  warnings: ScanWarning[];
+  parseErrors: number;
+  rustFiles: number;
+  cached: number;
+}
+
+export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
+  const rules = loadRules();
+  const maxBytes = rules.data.limits.max_file_bytes;
+  const cache = input.useCache ? openCache(input.root, rules.hash) : undefined;
+  const warnings: ScanWarning[] = [];
+  const entries = new Map<string, FileEntry>();
+  const jobs: (Job & { hash: string })[] = [];
+  const total = input.files.length;
+  let done = 0;
+  let cached = 0;
+  const progress = (): void => input.onProgress?.(done, total);
+
+  for (const file of [...input.files].sort()) {
+    const abs = path.join(input.root, file);
+    let buf: Buffer;
+    try {
+      const st = statSync(abs);
+      if (st.size > maxBytes) {
+        warnings.push({ kind: 'too-large', file, message: `${file}: ${st.size} bytes, over the ${maxBytes}-byte limit; skipped` });
+        done++;
+        continue;
+      }
+      buf = readFileSync(abs);
+    } catch (e) {
+      warnings.push({ kind: 'unreadable', file, message: `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}); skipped` });
+      done++;
+      continue;
+    }
+    if (!isUtf8(buf)) {
+      warnings.push({ kind: 'encoding', file, message: `${file}: not valid UTF-8 (rustc would reject it); skipped` });
+      done++;
+      continue;
+    }
+    const text = buf.toString('utf8');
+    if (!needsParse(text, rules)) {
+      entries.set(file, { file, consts: constsOf(text), modDecls: modDeclsOf(text) });
+      done++;
+      continue;
+    }
+    const hash = createHash('sha256').update(buf).digest('hex');
+    const hit = cache?.get(hash);
+    if (hit) {
+      entries.set(file, { file, facts: hit, consts: [], modDecls: hit.modDecls });
+      cached++;
+      done++;
+      continue;
+    }
+    jobs.push({ file, text, hash });
+  }
+  progress();
+
+  const hashOf = new Map(jobs.map((j) => [j.file, j.hash]));
+  await runJobs(jobs, rules, (r) => {
+    done++;
+    if (r.facts) {
+      entries.set(r.file, { file: r.file, facts: r.facts, consts: [], modDecls: r.facts.modDecls });
+      cache?.set(hashOf.get(r.file)!, r.facts);
+    } else {
+      warnings.push({ kind: 'other', file: r.file, message: `${r.file}: analysis failed (${r.error ?? 'unknown error'}); skipped` });
+    }
+    if (done % 64 === 0) progress();
+  });
+  progress();
+  cache?.save();
+
+  const list = [...entries.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  let parseErrors = 0;
+  for (const e of list) {
+    const f: FileFacts | undefined = e.facts;
+    if (f && f.parseErrors > 0) {
+      parseErrors++;
+      warnings.push({
+        kind: 'syntax',
+        file: e.file,
+        line: f.firstErrorLine ?? 1,
+        message: `${e.file}:${f.firstErrorLine ?? 1}: ${f.parseErrors} syntax error${f.parseErrors === 1 ? '' : 's'}; findings from the parts that parse are kept`,
+      });
+    }
+  }
+  const r = resolveFacts(list, input.crates, rules);
+  return {
+    clients: r.clients,
+    endpoints: r.endpoints,
+    envVars: r.envVars,
+    configKeys: r.configKeys,
+    warnings,
+    parseErrors,
+    rustFiles: input.files.length,
+    cached,
+  };
+}

@@ -1,0 +1,72 @@
+// Text-only extraction for code that can only be test code (tests/ files, the trailing
+// `#[cfg(test)] mod tests { ... }` of a file): URLs in string literals, env reads, client
+// constructors. Every finding is `test: true`. Cheaper than a parse; good enough for code whose
+// findings are hidden unless --include-tests.
+import type { FileFacts } from './facts.js';
+import type { RustRules } from './rules.js';
+import { deniedUrl } from './rules.js';
+
+const ENV_READ = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/g;
+const CLIENT = /\b((?:reqwest\s*::\s*)?(?:blocking\s*::\s*)?(?:Client\s*::\s*(?:builder|new)|ClientBuilder\s*::\s*new))\s*\(\s*\)/g;
+
+function hostOf(url: string): string {
+  const m = /^[a-z]+:\/\/([^/?#]*)/i.exec(url);
+  let h = m?.[1] ?? '';
+  const at = h.lastIndexOf('@');
+  if (at >= 0) h = h.slice(at + 1);
+  return h.replace(/:\d*$/, '').toLowerCase();
+}
+
+/**
+ * Adds test-only findings of `text` (which starts at line `firstLine` of the file) to `facts`.
+ */
+export function extractLight(text: string, firstLine: number, facts: FileFacts, rules: RustRules): void {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const trimmed = l.trimStart();
+    if (trimmed.startsWith('//')) continue;
+    const line = firstLine + i;
+    if (l.includes('http')) {
+      for (const m of l.matchAll(rules.url)) {
+        const before = l.slice(0, m.index);
+        if (!before.includes('"')) continue;
+        const url = m[0].replace(/[.,;:!'"]+$/, '');
+        const host = hostOf(url);
+        if (!host || host.includes('{') || deniedUrl(rules, url, host)) continue;
+        facts.urls.push({ url, host, line, test: true, overrides: [] });
+      }
+    }
+    if (l.includes('env')) {
+      for (const m of l.matchAll(ENV_READ)) {
+        facts.envReads.push(m[1] ? { name: m[1], line, test: true } : { constRef: m[2]!, line, test: true });
+      }
+    }
+    if (l.includes('Client')) {
+      for (const m of l.matchAll(CLIENT)) {
+        const raw = m[1]!.replace(/\s+/g, '');
+        const ctor = raw.startsWith('reqwest::') ? raw : `reqwest::${raw}`;
+        if (!rules.constructors.has(ctor)) continue;
+        if (!raw.startsWith('reqwest::') && !/\breqwest\b/.test(text)) continue;
+        facts.clients.push({ line, constructor: ctor, calls: [], via: [], test: true });
+      }
+    }
+  }
+}
+
+/**
+ * Where a trailing top-level `#[cfg(test)] mod name { ... }` starts, when it runs to the end of
+ * the file (rustfmt layout: attribute and `mod` at column 0, closing `}` at column 0 on the last
+ * non-blank line). -1 otherwise.
+ */
+export function trailingTestModule(text: string): number {
+  const re = /\n#\[cfg\(test\)\]\n(?:#\[[^\n]*\]\n)*(?:pub(?:\([^)\n]*\))? )?mod \w+ \{\n/g;
+  let start = -1;
+  for (const m of text.matchAll(re)) start = m.index! + 1;
+  if (start < 0) return -1;
+  const rest = text.slice(start);
+  const close = rest.search(/\n\}[ \t]*(\n|$)/);
+  if (close < 0) return -1;
+  const after = rest.slice(close + 2).replace(/^[^\n]*/, '');
+  return after.trim() === '' ? start : -1;
+}

@@ -1,0 +1,270 @@
+// Cross-file resolution of per-file facts: consts (same file, same crate, then unique across the
+// tree), builder helpers (transitively), test modules (`#[cfg(test)] mod x;` → x.rs / x/mod.rs /
+// `#[path]`), crate of each finding. Pure.
+import path from 'node:path/posix';
+import type { ClientSite, ClientTls, ConfigKey, CrateInfo, Endpoint, EnvVar, Override } from '../../model.js';
+import { crateOf } from '../crates.js';
+import type { FileFacts, RawConst, RawHelper, RawOverride } from './facts.js';
+import type { RustRules } from './rules.js';
+
+export interface FileEntry {
+  file: string;
+  /** Facts of a parsed file; undefined when the prefilter skipped it. */
+  facts?: FileFacts;
+  /** Consts and module declarations of every file (from the text pass). */
+  consts: RawConst[];
+  modDecls: FileFacts['modDecls'];
+}
+
+export interface Resolved {
+  clients: ClientSite[];
+  endpoints: Endpoint[];
+  envVars: EnvVar[];
+  configKeys: ConfigKey[];
+  testFiles: Set<string>;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Files that hold only test code: by path, `#![cfg(test)]`, or as (descendants of) cfg(test) file modules. */
+export function testFilesOf(entries: FileEntry[], rules: RustRules): Set<string> {
+  const files = new Set(entries.map((e) => e.file));
+  const test = new Set<string>();
+  const children = new Map<string, string[]>();
+  const roots: string[] = [];
+  for (const e of entries) {
+    if (rules.testPaths.some((r) => r.test(e.file)) || e.facts?.fileTest) roots.push(e.file);
+    const dir = path.dirname(e.file);
+    const base = path.basename(e.file);
+    const modDir = ['mod.rs', 'lib.rs', 'main.rs'].includes(base) || /(^|\/)src\/bin$/.test(dir) ? dir : path.join(dir, base.replace(/\.rs$/, ''));
+    for (const d of e.modDecls) {
+      const cands = d.path
+        ? [path.normalize(path.join(dir, d.path))]
+        : [path.join(modDir, `${d.name}.rs`), path.join(modDir, d.name, 'mod.rs')];
+      const target = cands.find((c) => files.has(c));
+      if (!target) continue;
+      const list = children.get(e.file) ?? [];
+      list.push(target);
+      children.set(e.file, list);
+      if (d.test) roots.push(target);
+    }
+  }
+  const stack = [...roots];
+  const testDirs: string[] = [];
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (test.has(f)) continue;
+    test.add(f);
+    const base = path.basename(f);
+    if (base === 'mod.rs') testDirs.push(`${path.dirname(f)}/`);
+    else if (!['lib.rs', 'main.rs'].includes(base)) testDirs.push(`${f.replace(/\.rs$/, '')}/`);
+    for (const c of children.get(f) ?? []) stack.push(c);
+  }
+  if (testDirs.length) for (const f of files) if (testDirs.some((d) => f.startsWith(d))) test.add(f);
+  return test;
+}
+
+interface ConstDef extends RawConst {
+  file: string;
+  crate: string;
+}
+
+export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: RustRules): Resolved {
+  const testFiles = testFilesOf(entries, rules);
+  const crateCache = new Map<string, string>();
+  const crateFor = (f: string): string => {
+    let c = crateCache.get(f);
+    if (c === undefined) {
+      c = crateOf(f, crates);
+      crateCache.set(f, c);
+    }
+    return c;
+  };
+
+  // ---- const table ------------------------------------------------------------------------
+  const byName = new Map<string, ConstDef[]>();
+  for (const e of entries) {
+    const list = e.facts ? e.facts.consts : e.consts;
+    for (const c of list) {
+      const d: ConstDef = { ...c, file: e.file, crate: crateFor(e.file) };
+      const l = byName.get(c.name) ?? [];
+      l.push(d);
+      byName.set(c.name, l);
+    }
+  }
+  const resolveConst = (name: string, file: string): ConstDef | undefined => {
+    const defs = byName.get(name);
+    if (!defs?.length) return undefined;
+    const prod = (l: ConstDef[]): ConstDef | undefined => l.find((d) => !d.test && !testFiles.has(d.file)) ?? l[0];
+    const same = defs.filter((d) => d.file === file);
+    if (same.length) return prod(same);
+    const crate = crateFor(file);
+    const inCrate = defs.filter((d) => d.crate === crate);
+    if (inCrate.length) return prod(inCrate);
+    const values = new Set(defs.map((d) => d.value));
+    return values.size === 1 ? prod(defs) : undefined;
+  };
+  const overrideOut = (o: RawOverride, file: string): Override | undefined => {
+    if (o.kind === 'config') return o.name ? { kind: 'config', name: o.name, file, line: o.line } : undefined;
+    const name = o.name ?? (o.constRef ? resolveConst(o.constRef, file)?.value : undefined);
+    if (!name || !ENV_NAME.test(name)) return undefined;
+    return { kind: 'env', name, file, line: o.line };
+  };
+
+  const isTest = (file: string, t: boolean): boolean => t || testFiles.has(file);
+
+  // ---- env vars ---------------------------------------------------------------------------
+  const envVars: EnvVar[] = [];
+  const envByFile = new Map<string, string[]>();
+  for (const e of entries) {
+    if (!e.facts) continue;
+    const seen = new Set<string>();
+    for (const r of e.facts.envReads) {
+      let name = r.name;
+      let via = 'literal';
+      if (!name && r.constRef) {
+        const d = resolveConst(r.constRef, e.file);
+        if (!d || !/^[A-Z][A-Z0-9_]*$/.test(d.value)) continue;
+        name = d.value;
+        via = r.constRef;
+      }
+      if (!name || !ENV_NAME.test(name)) continue;
+      const k = `${r.line}:${name}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      envVars.push({
+        file: e.file,
+        line: r.line,
+        crate: crateFor(e.file),
+        test: isTest(e.file, r.test),
+        name,
+        via,
+        ...(r.function ? { function: r.function } : {}),
+      });
+      const l = envByFile.get(e.file) ?? [];
+      if (!l.includes(name)) l.push(name);
+      envByFile.set(e.file, l);
+    }
+  }
+
+  // ---- endpoints --------------------------------------------------------------------------
+  const endpoints: Endpoint[] = [];
+  const refsByName = new Map<string, { file: string; crate: string; overrides: RawOverride[]; test: boolean }[]>();
+  for (const e of entries) {
+    for (const r of e.facts?.constRefs ?? []) {
+      const l = refsByName.get(r.name) ?? [];
+      l.push({ file: e.file, crate: crateFor(e.file), overrides: r.overrides, test: isTest(e.file, r.test) });
+      refsByName.set(r.name, l);
+    }
+  }
+  for (const e of entries) {
+    if (!e.facts) continue;
+    const crate = crateFor(e.file);
+    const seen = new Set<string>();
+    for (const u of e.facts.urls) {
+      const k = `${u.line}:${u.url}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const overrides: Override[] = [];
+      const add = (o: Override | undefined): void => {
+        if (o && !overrides.some((x) => x.kind === o.kind && x.name === o.name && x.file === o.file && x.line === o.line)) overrides.push(o);
+      };
+      for (const o of u.overrides) add(overrideOut(o, e.file));
+      const test = isTest(e.file, u.test);
+      if (u.symbol) {
+        const unique = (byName.get(u.symbol) ?? []).length === 1;
+        for (const r of refsByName.get(u.symbol) ?? []) {
+          if (r.crate !== crate && !unique) continue;
+          if (r.test && !test) continue;
+          for (const o of r.overrides) add(overrideOut(o, r.file));
+        }
+      }
+      endpoints.push({
+        file: e.file,
+        line: u.line,
+        crate,
+        test,
+        url: u.url,
+        host: u.host,
+        ...(u.symbol ? { symbol: u.symbol } : {}),
+        overrides,
+        ...(u.function ? { function: u.function } : {}),
+      });
+    }
+  }
+
+  // ---- clients ----------------------------------------------------------------------------
+  const helpers = new Map<string, (RawHelper & { file: string; crate: string })[]>();
+  for (const e of entries) {
+    for (const h of e.facts?.helpers ?? []) {
+      const l = helpers.get(h.name) ?? [];
+      l.push({ ...h, file: e.file, crate: crateFor(e.file) });
+      helpers.set(h.name, l);
+    }
+  }
+  const helperFor = (name: string, file: string): (RawHelper & { file: string; crate: string }) | undefined => {
+    const l = helpers.get(name);
+    if (!l?.length) return undefined;
+    return l.find((h) => h.file === file) ?? l.find((h) => h.crate === crateFor(file)) ?? (l.length === 1 ? l[0] : l.find((h) => !h.test));
+  };
+  const c = rules.data.clients;
+  const clients: ClientSite[] = [];
+  for (const e of entries) {
+    for (const raw of e.facts?.clients ?? []) {
+      const calls = [...raw.calls];
+      const via: string[] = [];
+      const caEnv: string[] = [];
+      const addCaEnv = (file: string): void => {
+        for (const n of envByFile.get(file) ?? []) if (rules.caEnv.test(n) && !caEnv.includes(n)) caEnv.push(n);
+      };
+      if (raw.calls.some((m) => c.roots_added.includes(m))) addCaEnv(e.file);
+      const queue = raw.via.map((v) => ({ name: v, from: e.file }));
+      const visited = new Set<string>();
+      while (queue.length) {
+        const { name, from } = queue.shift()!;
+        const h = helperFor(name, from);
+        if (!h) continue;
+        const key = `${h.file}#${h.name}`;
+        if (visited.has(key)) continue;
+        visited.add(key);
+        via.push(h.name);
+        for (const m of h.calls) if (!calls.includes(m)) calls.push(m);
+        if (h.calls.some((m) => c.roots_added.includes(m))) addCaEnv(h.file);
+        for (const v of h.via) queue.push({ name: v, from: h.file });
+      }
+      const has = (l: string[]): boolean => calls.some((m) => l.includes(m));
+      const tls: ClientTls = {
+        useRustls: has(c.use_rustls),
+        useNativeTls: has(c.use_native_tls),
+        rootsAdded: has(c.roots_added),
+        builtInRootsDisabled: has(c.builtin_roots),
+        acceptsInvalidCerts: has(c.accept_invalid),
+        preconfiguredTls: has(c.preconfigured),
+        customCaEnv: has(c.roots_added) ? caEnv : [],
+      };
+      clients.push({
+        file: e.file,
+        line: raw.line,
+        crate: crateFor(e.file),
+        test: isTest(e.file, raw.test),
+        constructor: raw.constructor,
+        calls,
+        tls,
+        noProxy: has(c.no_proxy),
+        proxy: has(c.proxy),
+        ...(raw.function ? { function: raw.function } : {}),
+        ...(via.length ? { via } : {}),
+      });
+    }
+  }
+
+  // ---- config keys ------------------------------------------------------------------------
+  const configKeys: ConfigKey[] = [];
+  for (const e of entries) {
+    for (const f of e.facts?.configFields ?? []) {
+      configKeys.push({ file: e.file, line: f.line, crate: crateFor(e.file), test: isTest(e.file, f.test), key: f.key, struct: f.struct, type: f.type });
+    }
+  }
+
+  return { clients, endpoints, envVars, configKeys, testFiles };
+}

@@ -1,0 +1,81 @@
+// 6. Apply: confirm, write with the engine's atomic writer, then the next steps.
+import React from 'react';
+import { Box } from 'ink';
+import type { State } from '../state.js';
+import { Paint } from '../theme.js';
+import { ErrorLine, Frame } from './frame.js';
+
+export function nextStepsText(s: State): string {
+  const plan = s.preview.plan;
+  if (!plan) return '';
+  const head = `# codex-mitm: approach ${plan.approach.toUpperCase()} (${plan.target})\n\n`;
+  return head + plan.nextSteps.map((n, i) => `${i + 1}. ${n}`).join('\n') + '\n';
+}
+
+export function ApplyScreen({ s }: { s: State }) {
+  const a = s.apply;
+  const plan = s.preview.plan;
+  const files = plan ? plan.files.filter((f) => f.oldText !== f.newText) : [];
+  const keys = a.saving
+    ? 'type a file name · Enter save · Esc cancel'
+    : a.status === 'confirm'
+      ? 'y apply · n/Enter do not apply · Esc/b back · q quit'
+      : a.status === 'error'
+        ? 'Esc/b back · q quit'
+        : a.status === 'applying'
+          ? 'writing…'
+          : `s save next steps to a file · Enter finish${a.status === 'declined' ? ' · Esc/b back' : ''} · q quit`;
+  const steps = plan?.nextSteps ?? [];
+  return (
+    <Frame step={6} keys={keys} width={s.columns}>
+      {a.status === 'confirm' ? (
+        <Box flexDirection="column">
+          {files.length ? (
+            <>
+              <Paint tone="bold">{`Write ${files.length} file${files.length === 1 ? '' : 's'} (a backup of each is kept; \`codex-mitm unpatch\` restores them)?`}</Paint>
+              {files.slice(0, Math.max(3, s.rows - 12)).map((f) => (
+                <Paint key={f.path}>{`  ${f.oldText === null ? '+ ' : '~ '}${f.path}`}</Paint>
+              ))}
+            </>
+          ) : (
+            <Paint>Nothing to write: the plan changes no file.</Paint>
+          )}
+          <Box marginTop={1}>
+            <Paint tone="warn">Apply? (y/N) </Paint>
+          </Box>
+        </Box>
+      ) : null}
+      {a.status === 'applying' ? <Paint tone="dim">writing…</Paint> : null}
+      {a.status === 'error' ? (
+        <Box flexDirection="column">
+          <Paint tone="bad">apply refused, nothing was written:</Paint>
+          <ErrorLine error={a.error} />
+        </Box>
+      ) : null}
+      {a.status === 'done' || a.status === 'declined' ? (
+        <Box flexDirection="column">
+          {a.status === 'done' ? (
+            <Paint tone="good">{files.length ? `✓ Applied: wrote ${files.length} file${files.length === 1 ? '' : 's'}.` : '✓ Nothing to change: already applied.'}</Paint>
+          ) : (
+            <Paint tone="warn">Not applied: nothing was written.</Paint>
+          )}
+          <Box marginTop={1} flexDirection="column">
+            <Paint tone="bold">{a.status === 'done' ? 'Next steps:' : 'Next steps (once applied):'}</Paint>
+            {steps.slice(0, Math.max(3, s.rows - 11)).map((n, i) => (
+              <Paint key={i} wrap="wrap">{`  ${i + 1}. ${n}`}</Paint>
+            ))}
+            {steps.length === 0 ? <Paint tone="dim">  none</Paint> : null}
+          </Box>
+          {a.saving ? (
+            <Box marginTop={1}>
+              <Paint>{'Save to: '}</Paint>
+              <Paint inverse tone="bold">{`${a.saveDraft}█`}</Paint>
+            </Box>
+          ) : null}
+          {a.saved ? <Paint tone="good">{`✓ next steps saved to ${a.saved}`}</Paint> : null}
+          <ErrorLine error={a.saveError} />
+        </Box>
+      ) : null}
+    </Frame>
+  );
+}

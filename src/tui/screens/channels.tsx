@@ -1,0 +1,113 @@
+// 3. Channels: one row per channel (hosts, override, coverage per approach); Enter shows evidence.
+import React from 'react';
+import { Box } from 'ink';
+import type { Approach, Channel } from '../../model.js';
+import { evidenceLines, listRows, type State } from '../state.js';
+import { GLYPH, Paint, VERDICT_TONE, pad, windowOf } from '../theme.js';
+import { Frame } from './frame.js';
+
+const APPROACHES: Approach[] = ['a', 'b', 'ca'];
+const SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };
+
+function widths(columns: number) {
+  const cov = 4 * 3;
+  const name = columns >= 110 ? 28 : 22;
+  const override = columns >= 110 ? 30 : 20;
+  const hosts = Math.max(12, columns - 2 - name - override - cov - 3);
+  return { name, hosts, override };
+}
+
+function overrideText(c: Channel): string {
+  if (c.overrides.length === 0) return '—';
+  const first = c.overrides[0]!;
+  return c.overrides.length > 1 ? `${first.name} +${c.overrides.length - 1}` : first.name;
+}
+
+function hostText(c: Channel): string {
+  if (c.hosts.length === 0) return '—';
+  return c.hosts.length > 1 ? `${c.hosts[0]} +${c.hosts.length - 1}` : c.hosts[0]!;
+}
+
+export function Recommendation({ s }: { s: State }) {
+  const rec = s.scan.result?.recommendation;
+  if (!rec) return <Paint tone="dim">no recommendation</Paint>;
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Paint tone="good" inverse>{` ★ Recommended: ${SHORT[rec.approach]} `}</Paint>
+        <Paint>{` ${rec.reason}`}</Paint>
+      </Box>
+      {rec.misses.length ? <Paint tone="warn">{`  misses: ${rec.misses.join(', ')}`}</Paint> : null}
+    </Box>
+  );
+}
+
+export function ChannelsScreen({ s }: { s: State }) {
+  const channels = s.scan.result?.channels ?? [];
+  const rec = s.scan.result?.recommendation?.approach;
+  const w = widths(s.columns);
+  const size = listRows(s, 12);
+  const [from, to] = windowOf(channels.length, s.channels.cursor, size);
+  const covHead = APPROACHES.map((a) => pad(a === rec ? `${SHORT[a]}★` : SHORT[a], 4)).join('');
+  return (
+    <Frame step={3} keys="↑↓/j k move · Enter evidence · c choose approach → · Esc/b back · q quit" width={s.columns}>
+      <Recommendation s={s} />
+      <Box marginTop={1}>
+        <Paint tone="bold">{`  ${pad('channel', w.name)} ${pad('hosts', w.hosts)} ${pad('override', w.override)} ${covHead}`}</Paint>
+      </Box>
+      {channels.length === 0 ? <Paint tone="dim">  no channels found</Paint> : null}
+      {channels.slice(from, to).map((c, i) => {
+        const idx = from + i;
+        const on = idx === s.channels.cursor;
+        return (
+          <Box key={c.id}>
+            <Paint tone={on ? 'bold' : 'plain'} inverse={on}>
+              {`${on ? '›' : ' '} ${pad(c.name, w.name)} ${pad(hostText(c), w.hosts)} ${pad(overrideText(c), w.override)} `}
+            </Paint>
+            {APPROACHES.map((a) => (
+              <Paint key={a} tone={VERDICT_TONE[c.coverage[a]]}>
+                {pad(GLYPH[c.coverage[a]], 4)}
+              </Paint>
+            ))}
+          </Box>
+        );
+      })}
+      <Paint tone="dim">
+        {channels.length > size ? `  ${from + 1}-${to} of ${channels.length}` : `  ${channels.length} channels`}
+        {'  ✓ captured  ~ partly  ✗ not  ? unknown'}
+      </Paint>
+    </Frame>
+  );
+}
+
+export function EvidenceScreen({ s }: { s: State }) {
+  const c = s.scan.result?.channels?.[s.channels.cursor];
+  const lines = evidenceLines(s);
+  const size = listRows(s, 14);
+  const [from, to] = windowOf(lines.length, s.evidence.scroll, size);
+  return (
+    <Frame step={3} title={`Evidence: ${c?.name ?? ''}`} keys="↑↓/j k scroll · Enter/Esc/b back · q quit" width={s.columns}>
+      {c ? (
+        <Box flexDirection="column">
+          <Paint>{`hosts: ${c.hosts.join(', ') || '—'}`}</Paint>
+          <Paint>{`tls: ${c.tls || 'unknown'}`}</Paint>
+          <Paint>{`overrides: ${c.overrides.map((o) => `${o.kind} ${o.name}`).join(', ') || 'none'}`}</Paint>
+          {APPROACHES.map((a) => (
+            <Box key={a}>
+              <Paint tone={VERDICT_TONE[c.coverage[a]]}>{`${pad(SHORT[a], 3)}${GLYPH[c.coverage[a]]} `}</Paint>
+              <Paint>{c.why[a].join('; ') || c.coverage[a]}</Paint>
+            </Box>
+          ))}
+          <Box marginTop={1}>
+            <Paint tone="bold">{`evidence (${lines.length}):`}</Paint>
+          </Box>
+          {lines.slice(from, to).map((l, i) => (
+            <Paint key={from + i} inverse={from + i === s.evidence.scroll}>{`  ${l}`}</Paint>
+          ))}
+        </Box>
+      ) : (
+        <Paint tone="dim">no channel</Paint>
+      )}
+    </Frame>
+  );
+}

@@ -1,0 +1,67 @@
+// 4. Choose: approach, auth mode and ports; defaults from the recommendation.
+import React from 'react';
+import { Box } from 'ink';
+import type { Approach } from '../../model.js';
+import { chooseFields, type ChooseField, type State } from '../state.js';
+import { Paint, pad } from '../theme.js';
+import { ErrorLine, Frame } from './frame.js';
+
+const LABEL: Record<Approach, string> = {
+  a: 'A  point codex at a local reverse proxy (config base URLs)',
+  b: 'B  rebuild codex so reqwest trusts the OS store (native roots)',
+  ca: 'CA give codex your proxy CA (custom CA env / system store)',
+};
+const AUTH_LABEL = { apikey: 'API key', chatgpt: 'ChatGPT sign-in' } as const;
+
+export function ChooseScreen({ s }: { s: State }) {
+  const c = s.choose;
+  const fields = chooseFields(c.approach);
+  const focused: ChooseField = fields[Math.min(c.focus, fields.length - 1)]!;
+  const rec = s.scan.result?.recommendation?.approach;
+  const field = (f: ChooseField, name: string, value: string, hint: string) => {
+    const on = focused === f;
+    const editing = c.editing === f;
+    return (
+      <Box key={f}>
+        <Paint tone={on ? 'bold' : 'plain'}>{`${on ? '›' : ' '} ${pad(name, 22)}`}</Paint>
+        {editing ? <Paint inverse tone="bold">{`${c.draft}█`}</Paint> : <Paint inverse={on}>{value}</Paint>}
+        <Paint tone="dim">{`  ${hint}`}</Paint>
+      </Box>
+    );
+  };
+  const keys = c.editing
+    ? 'type a port · Enter accept · Esc cancel'
+    : '↑↓/j k move · ←→/space change · 1/2/3 pick A/B/CA · Enter continue · Esc/b back · q quit';
+  return (
+    <Frame step={4} keys={keys} width={s.columns}>
+      <Paint tone={focused === 'approach' ? 'bold' : 'plain'}>{`${focused === 'approach' ? '›' : ' '} Approach`}</Paint>
+      {c.options.map((o) => {
+        const sel = o.approach === c.approach;
+        return (
+          <Box key={o.approach} flexDirection="column">
+            <Box>
+              <Paint tone={!o.ok ? 'dim' : sel ? 'bold' : 'plain'} inverse={sel && focused === 'approach'}>
+                {`    ${sel ? '(•)' : '( )'} ${LABEL[o.approach]}`}
+              </Paint>
+              {o.approach === rec ? <Paint tone="good">{'  ★ recommended'}</Paint> : null}
+            </Box>
+            <Paint tone={o.ok ? 'dim' : 'warn'}>{`          ${o.ok ? '' : 'not available: '}${o.why}`}</Paint>
+          </Box>
+        );
+      })}
+      <Box marginTop={1} flexDirection="column">
+        {fields.includes('auth') ? field('auth', 'Auth mode', AUTH_LABEL[c.auth], s.where.auth ? 'from auth.json' : 'no auth.json: choose') : null}
+        {fields.includes('modelPort') ? field('modelPort', 'Model API proxy port', c.modelPort, 'reverse proxy for the model API') : null}
+        {fields.includes('backendPort') ? field('backendPort', 'Backend proxy port', c.backendPort, 'reverse proxy for chatgpt.com backend') : null}
+        {fields.includes('proxyPort') ? field('proxyPort', 'Forward proxy port', c.proxyPort, 'mitmproxy listen port') : null}
+        {c.approach === 'b' ? <Paint tone="dim">{`  patches Cargo.toml files under ${s.where.root}`}</Paint> : null}
+      </Box>
+      <Box marginTop={1}>
+        <Paint tone={focused === 'continue' ? 'bold' : 'plain'} inverse={focused === 'continue'}>
+          {`${focused === 'continue' ? '›' : ' '} Preview the changes →`}
+        </Paint>
+      </Box>
+      <ErrorLine error={c.error} />
+    </Frame>
+  );
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+
+describe('codex-mitm CLI basics', () => {
+  it('--version prints the package version', () => {
+    const r = runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('--help lists every command', () => {
+    const r = runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['scan', 'docs', 'patch', 'unpatch', 'verify', 'run', 'wizard']) expect(r.stdout).toContain(c);
+  });
+
+  it('without arguments and without a TTY prints help and exits 0', () => {
+    const r = runCli([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: codex-mitm');
+  });
+
+  it('a path that does not exist is a one-line error, exit 2', () => {
+    const r = runCli(['scan', '/nonexistent/codex-rs-xyz']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('/nonexistent/codex-rs-xyz');
+  });
+
+  it('a folder without Rust sources is a one-line error, exit 2, nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-empty-'));
+    writeFileSync(join(dir, 'README.md'), 'hello\n');
+    const r = runCli(['scan', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no Rust sources/);
+    expect(readdirSync(dir)).toEqual(['README.md']);
+  });
+
+  it('an unknown approach is refused with exit 2', () => {
+    const r = runCli(['patch', '--approach', 'z']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--approach');
+  });
+
+  it('two report formats at once are refused with exit 2', () => {
+    const r = runCli(['scan', 'fixtures/codex-rs', '--json', '--sarif']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('choose one');
+  });
+});

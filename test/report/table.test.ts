@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { renderTable } from '../../src/report/table.js';
+import { sample } from './sample.js';
+
+const ESC = '\u001b[';
+
+describe('renderTable', () => {
+  it('puts recommendation and channel coverage first, then the fact sections, then the summary', () => {
+    const out = renderTable(sample(), { color: false, includeTests: false });
+    const order = ['Recommendation', 'Channels (2)', 'Clients (1)', 'TLS features (3)', 'Endpoints (1)', 'Env vars (2)', 'Config keys (1)', 'Scanned 12 .rs files'];
+    const at = order.map((s) => out.indexOf(s));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  it('is readable without colour: no ANSI, verdict glyphs with a legend', () => {
+    const out = renderTable(sample(), { color: false, includeTests: false });
+    expect(out).not.toContain(ESC);
+    const row = out.split('\n').find((l) => l.trimStart().startsWith('Token refresh'))!;
+    expect(row).toMatch(/auth\.openai\.com\s+env CODEX_REFRESH_TOKEN_URL_OVERRIDE\s+✓\s+✗\s+~$/);
+    const feedback = out.split('\n').find((l) => l.trimStart().startsWith('Feedback | Sentry *'))!;
+    expect(feedback).toMatch(/none\s+✗\s+✗\s+✗$/);
+    expect(out).toContain('✓ yes  ~ partial  ✗ no  ? unknown');
+  });
+
+  it('colours only when asked', () => {
+    const out = renderTable(sample(), { color: true, includeTests: false });
+    expect(out).toContain(`${ESC}32m✓`);
+    expect(out).toContain(`${ESC}31m✗`);
+    // without the escapes it is the monochrome report
+    expect(out.replace(/\u001b\[[0-9;]*m/g, '')).toBe(renderTable(sample(), { color: false, includeTests: false }));
+  });
+
+  it('hides test findings unless includeTests, and says how many', () => {
+    const out = renderTable(sample(), { color: false, includeTests: false });
+    expect(out).not.toContain('core/tests/suite/client.rs');
+    expect(out).not.toContain('example.com');
+    expect(out).toContain('2 findings in test code hidden');
+    const all = renderTable(sample(), { color: false, includeTests: true });
+    expect(all).toContain('core/tests/suite/client.rs:5 (test)');
+    expect(all).toContain('accepts-invalid-certs, no_proxy');
+    expect(all).not.toContain('hidden');
+  });
+
+  it('shows clients, TLS features (shipped before dev, implicit/inherited marked), endpoint overrides, env and config sites', () => {
+    const lines = renderTable(sample(), { color: false, includeTests: false, width: 120 }).split('\n');
+    expect(lines.find((l) => l.includes('core/src/default_client.rs:40'))).toMatch(/reqwest::Client::builder\s+roots\+ \(CODEX_CA_CERTIFICATE\)/);
+    const shippedAt = lines.findIndex((l) => l.includes('backend-client/Cargo.toml:9'));
+    const devAt = lines.findIndex((l) => l.includes('app-server/Cargo.toml:30'));
+    expect(shippedAt).toBeGreaterThan(0);
+    expect(devAt).toBeGreaterThan(shippedAt);
+    expect(lines[devAt]).toMatch(/reqwest\s+rustls-tls\s+webpki\s+dev-deps$/);
+    expect(lines.find((l) => l.includes('cli/Cargo.toml:20'))).toMatch(/default-tls\s+native-tls\s+deps\s+implicit, inherited$/);
+    const ep = lines.findIndex((l) => l.includes('https://auth.openai.com/oauth/token'));
+    expect(lines[ep]).toMatch(/REFRESH_TOKEN_URL\s+login\/src\/lib\.rs:12/);
+    expect(lines[ep + 1]).toBe('      ↳ override env CODEX_REFRESH_TOKEN_URL_OVERRIDE (login/src/lib.rs:14)');
+    expect(lines.find((l) => l.trimStart().startsWith('OPENAI_BASE_URL  '))).toMatch(/literal, OPENAI_BASE_URL_ENV_VAR\s+core\/src\/a\.rs:2, core\/src\/b\.rs:9$/);
+    expect(lines.find((l) => l.trimStart().startsWith('chatgpt_base_url'))).toMatch(/ConfigToml\s+Option<String>\s+config\/src\/lib\.rs:50$/);
+  });
+
+  it('ends with the summary and one line per warning with file:line', () => {
+    const out = renderTable(sample(), { color: false, includeTests: true });
+    expect(out).toContain('Scanned 12 .rs files, 4 manifests, 3 crates, 1 parse error, 2 warnings in 1.23 s.');
+    expect(out).toContain('\n  warning core/src/broken.rs:7: could not parse an item [syntax]\n');
+    expect(out).toContain('\n  warning skipped a symlink loop [symlink]\n');
+  });
+
+  it('keeps lines within the width, shortening long cells with …', () => {
+    const r = sample();
+    r.endpoints[0].url = `https://auth.openai.com/${'very-long-path/'.repeat(12)}token`;
+    r.channels![0].hosts = ['auth.openai.com', 'a-second-very-long-host-name.example.org', 'and-a-third-one.example.net'];
+    for (const width of [100, 80]) {
+      const out = renderTable(r, { color: true, includeTests: true, width });
+      const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
+      for (const l of plain.split('\n')) expect([...l].length, l).toBeLessThanOrEqual(width);
+      expect(plain).toContain('…');
+    }
+  });
+});
