@@ -183,6 +183,8 @@ export interface Channel {
   evidence: { file: string; line: number }[];
   /** true when no rule in rules/channels.toml matched (named by host). */
   unclassified: boolean;
+  /** false for links and identifiers codex shows or compares but never fetches (never a miss). */
+  contacted: boolean;
 }
 
 export interface Recommendation {

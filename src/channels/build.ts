@@ -18,8 +18,10 @@ function addOverride(list: Override[], o: Override): void {
   if (!list.some((x) => x.kind === o.kind && x.name === o.name)) list.push(o);
 }
 
-/** Clients of the endpoint crates; else of the nearest crates they depend on (path deps, not dev). */
-function linkedClients(crateNames: Set<string>, clients: ClientSite[], crates: CrateInfo[]): ClientSite[] {
+/** Clients built in the endpoints' files; else in their crates; else in the nearest crates they depend on. */
+function linkedClients(files: Set<string>, crateNames: Set<string>, clients: ClientSite[], crates: CrateInfo[]): ClientSite[] {
+  const sameFile = clients.filter((c) => files.has(c.file));
+  if (sameFile.length > 0) return sameFile;
   const byName = new Map(crates.map((c) => [c.name, c]));
   let frontier = [...crateNames];
   const seen = new Set(frontier);
@@ -75,7 +77,10 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
   const rules = loadChannelRules();
   const hosts = [...new Set(g.endpoints.map((e) => e.host).filter(Boolean))].sort();
   const urls = [...new Set(g.endpoints.map((e) => e.url))].sort();
-  const clients = linkedClients(new Set(g.endpoints.map((e) => e.crate).concat(g.overrides.map((o) => crateOf(o.file, f.crates)))), f.clients, f.crates);
+  const sites = g.endpoints.length > 0 ? g.endpoints : g.overrides.map((o) => ({ file: o.file, crate: crateOf(o.file, f.crates) }));
+  const clients = [...new Set(sites.flatMap((e) => linkedClients(new Set([e.file]), new Set([e.crate]), f.clients, f.crates)))].sort(
+    (x, y) => x.file.localeCompare(y.file) || x.line - y.line,
+  );
   const evidence = dedupe([...g.endpoints.map((e) => ({ file: e.file, line: e.line })), ...g.overrides.map((o) => ({ file: o.file, line: o.line }))]);
 
   // A: a plain-HTTP reverse proxy needs a base-URL override.
@@ -143,6 +148,7 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
     clients: clients.map((c) => ({ file: c.file, line: c.line, crate: c.crate })),
     evidence,
     unclassified: !g.rule,
+    contacted: g.rule?.contacted ?? true,
   };
 }
 

@@ -18,7 +18,7 @@ export function scoreApproaches(channels: Channel[]): ApproachScore[] {
     let score = -rules.approaches[approach].cost;
     const captured: string[] = [];
     const misses: string[] = [];
-    for (const c of channels) {
+    for (const c of channels.filter((x) => x.contacted)) {
       const v = c.coverage[approach];
       score += weight(c) * rules.scoring[v];
       if (v === 'yes') captured.push(c.id);
@@ -38,9 +38,9 @@ export function recommend(channels: Channel[]): Recommendation {
     .map((s) => `${s.approach.toUpperCase()} ${s.captured.length}`)
     .join(', ');
   const name = rules.approaches[best.approach].name;
-  const partial = channels.filter((c) => c.coverage[best.approach] === 'partial' || c.coverage[best.approach] === 'unknown').map((c) => c.id);
+  const partial = channels.filter((c) => c.contacted).filter((c) => c.coverage[best.approach] === 'partial' || c.coverage[best.approach] === 'unknown').map((c) => c.id);
   const reason =
-    `${name}: captures ${best.captured.length} of ${channels.length} channels fully` +
+    `${name}: captures ${best.captured.length} of ${channels.filter((c) => c.contacted).length} contacted channels fully` +
     (best.captured.length ? ` (${best.captured.join(', ')})` : '') +
     (partial.length ? `, partly or unverifiably ${partial.join(', ')}` : '') +
     ` — fully captured by the others: ${others}`;

@@ -15,6 +15,8 @@ export interface ChannelRule {
   weight: number;
   transport?: string;
   managedBy: Approach[];
+  /** false for links and identifiers codex never fetches. */
+  contacted: boolean;
 }
 
 export interface ChannelRules {
@@ -47,6 +49,7 @@ export function loadChannelRules(): ChannelRules {
       weight: Number(c.weight ?? 1),
       transport: c.transport ? String(c.transport) : undefined,
       managedBy: strings(c.managed_by) as Approach[],
+      contacted: c.contacted !== false,
     }),
   );
   const counts = new Map<string, ChannelRule[]>();
@@ -91,7 +94,7 @@ export function matchChannel(url: string, overrideNames: readonly string[] = [])
   return rules.channels.find(
     (c) =>
       c.hosts.some((h) => hostMatches(h, host)) &&
-      (c.ports.length === 0 || port === undefined || c.ports.includes(port)) &&
+      (c.ports.length === 0 || (port !== undefined && c.ports.includes(port))) &&
       pathMatches(c, path),
   );
 }

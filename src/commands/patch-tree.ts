@@ -2,7 +2,8 @@
 import { relative, resolve } from 'node:path';
 import type { Io } from '../io.js';
 import { findCodexRoot } from '../scan/discover.js';
-import { planTreeB, applyTreeB, unpatchTreeB, type ApproachBPlan } from '../patch/approach-b/index.js';
+import type { ApproachBPlan } from '../patch/approach-b/plan.js';
+import { applyPlan, unpatchState } from '../patch/engine/apply.js';
 import { renderDiff } from '../patch/engine/diff.js';
 import { changedFiles, planToJson } from '../patch/engine/plan.js';
 import type { ApplyResult, UnpatchResult } from '../patch/engine/apply.js';
@@ -24,10 +25,12 @@ export interface UnpatchTreeOptions {
  *  JSON: the plan (files with display path, reasons and their unified diff, not the whole texts),
  *  plus `dryRun`, `applied`, `written`, `stateFile`. */
 export async function patchTreeCommand(path: string | undefined, opts: PatchTreeOptions, io: Io): Promise<number> {
+  // Loaded on demand: unpatch must work without the scanner.
+  const { planTreeB } = await import('../patch/approach-b/index.js');
   const { plan } = await planTreeB(resolve(io.cwd, path ?? '.'), { includeDev: opts.includeDev });
   const files = changedFiles(plan);
   let applied: ApplyResult | undefined;
-  if (!opts.dryRun && files.length > 0) applied = await applyTreeB(plan);
+  if (!opts.dryRun && files.length > 0) applied = await applyPlan(plan);
   const stateFile = applied?.stateFile ?? stateFileOf(plan.target, 'b');
 
   if (opts.json) {
@@ -84,7 +87,7 @@ function summary(plan: ApproachBPlan, opts: PatchTreeOptions, applied: ApplyResu
 /** Restores every byte approach B changed (refuses files edited since, unless --force). */
 export async function unpatchTreeCommand(path: string | undefined, opts: UnpatchTreeOptions, io: Io): Promise<number> {
   const root = await findCodexRoot(resolve(io.cwd, path ?? '.'));
-  const res: UnpatchResult = await unpatchTreeB(root, { force: opts.force, dryRun: opts.dryRun });
+  const res: UnpatchResult = await unpatchState(root, 'b', { force: opts.force, dryRun: opts.dryRun });
   if (opts.json) {
     io.stdout(
       `${JSON.stringify(

@@ -69,11 +69,11 @@ export function width(s: string): number {
   return [...s].length;
 }
 
-function truncate(s: string, w: number): string {
+function truncate(s: string, w: number, keepEnd = false): string {
   const cps = [...s];
   if (cps.length <= w) return s;
   if (w <= 1) return cps.slice(0, w).join('');
-  return `${cps.slice(0, w - 1).join('')}…`;
+  return keepEnd ? `…${cps.slice(cps.length - (w - 1)).join('')}` : `${cps.slice(0, w - 1).join('')}…`;
 }
 
 export interface LayoutOptions {
@@ -81,10 +81,12 @@ export interface LayoutOptions {
   width: number;
   indent?: number;
   color: boolean;
-  /** Columns that may be shortened (with …) to fit, widest first. Defaults to all but the first. */
+  /** Columns that may be shortened (with …) to fit, in this order, each down to its floor. Defaults to all but the first. */
   shrink?: number[];
   /** Floors for shrinking, per column (default 8, or the header up to 12). */
   minWidths?: number[];
+  /** Columns cut at the start (…/src/x.rs:12) rather than the end, e.g. file:line. */
+  keepEnd?: number[];
 }
 
 /**
@@ -100,20 +102,18 @@ export function layout(header: string[], rows: (string | Cell)[][], o: LayoutOpt
   const total = () => indent.length + widths.reduce((a, b) => a + b, 0) + sep * (n - 1);
   const shrink = o.shrink ?? [...Array(n).keys()].slice(1);
   const floor = (i: number) => o.minWidths?.[i] ?? Math.max(8, Math.min(width(header[i]), 12));
-  // shorten the widest shrinkable column (above its floor) step by step until the line fits
-  while (total() > o.width) {
-    let best = -1;
-    for (const i of shrink) if (widths[i] > floor(i) && (best < 0 || widths[i] > widths[best])) best = i;
-    if (best < 0) break;
-    const second = Math.max(floor(best), ...shrink.filter((i) => i !== best).map((i) => Math.min(widths[i], widths[best])));
-    widths[best] -= Math.max(1, Math.min(widths[best] - second, total() - o.width));
+  // shorten shrinkable columns in the given order, each down to its floor, until the line fits
+  for (const i of shrink) {
+    const over = total() - o.width;
+    if (over <= 0) break;
+    widths[i] -= Math.max(0, Math.min(widths[i] - floor(i), over));
   }
   const line = (r: Cell[], head: boolean) =>
     (
       indent +
       r
         .map((c, i) => {
-          const t = truncate(c.text, widths[i]);
+          const t = truncate(c.text, widths[i], !head && (o.keepEnd?.includes(i) ?? false));
           const padded = i === n - 1 ? t : t + ' '.repeat(widths[i] - width(t));
           return paint(padded, head ? 'bold' : c.tone ?? 'plain', o.color);
         })

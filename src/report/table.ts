@@ -58,7 +58,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       verdictCell(ch.coverage.b),
       verdictCell(ch.coverage.ca),
     ]);
-    out.push(...layout(['channel', 'hosts', 'override', 'A', 'B', 'CA'], rows, { width: w, color: c, shrink: [0, 1, 2], minWidths: [20, 16, 16] }));
+    out.push(...layout(['channel', 'hosts', 'override', 'A', 'B', 'CA'], rows, { width: w, color: c, shrink: [0, 1, 2], minWidths: [28, 20, 24] }));
     const legend = (['yes', 'partial', 'no', 'unknown'] as Verdict[]).map((v) => `${VERDICT_GLYPH[v]} ${v}`).join('  ');
     out.push(paint(`  ${legend}${r.channels.some((ch) => ch.unclassified) ? '   * no rule in rules/channels.toml' : ''}`, 'dim', c));
   }
@@ -72,7 +72,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       cl.constructor,
       clientFlags(cl).join(', ') || '-',
     ]);
-    out.push(...layout(['at', 'constructor', 'TLS / proxy'], rows, { width: w, color: c, shrink: [0, 1, 2], minWidths: [28, 20, 16] }));
+    out.push(...layout(['at', 'constructor', 'TLS / proxy'], rows, { width: w, color: c, shrink: [2, 1, 0], minWidths: [24, 20, 16], keepEnd: [0] }));
   } else out.push('  none');
 
   // TLS features
@@ -96,8 +96,9 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       ...layout(['manifest', 'dependency', 'feature', 'roots', 'table', 'notes'], rows, {
         width: w,
         color: c,
-        shrink: [0, 1, 2, 4, 5],
-        minWidths: [28, 10, 16, 10, 9, 8],
+        shrink: [5, 4, 2, 1, 0],
+        minWidths: [20, 10, 14, 10, 9, 8],
+        keepEnd: [0],
       }),
     );
   } else out.push('  none');
@@ -112,10 +113,19 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : byLocation(a, b)));
   section('Endpoints', eps.length);
   if (eps.length) {
-    const rows = eps.map((e) => [e.host, e.url, e.symbol ?? '-', loc(e.file, e.line) + testMark(e.test)]);
-    const lines = layout(['host', 'url', 'symbol', 'at'], rows, { width: w, color: c, shrink: [1, 2, 3], minWidths: [0, 20, 12, 28] });
+    // grouped by host: a host line, then url | symbol | at rows, each with its overrides below
+    const rows = eps.map((e) => [e.url, e.symbol ?? '-', loc(e.file, e.line) + testMark(e.test)]);
+    const lines = layout(['url', 'symbol', 'at'], rows, {
+      width: w,
+      indent: 4,
+      color: c,
+      shrink: [0, 1, 2],
+      minWidths: [32, 12, 24],
+      keepEnd: [2],
+    });
     out.push(lines[0]);
     eps.forEach((e, i) => {
+      if (i === 0 || eps[i - 1].host !== e.host) out.push(`  ${paint(e.host, 'bold', c)}`);
       out.push(lines[i + 1]);
       for (const o of e.overrides) out.push(...wrap(`override ${overrideLabel(o)} (${loc(o.file, o.line)})`, w, '      ↳ ', '        '));
     });
@@ -131,14 +141,14 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   section('Env vars', envs.length);
   if (envs.length) {
     const rows = envs.map(([name, xs]) => [name, uniqBy(xs, (x) => x.via).map((x) => x.via).join(', '), sites(xs)]);
-    out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [1, 2], minWidths: [0, 16, 20] }));
+    out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [1, 2], minWidths: [0, 16, 20], keepEnd: [2] }));
   } else out.push('  none');
 
   const keys = group(keep(r.configKeys), (k) => `${k.struct}.${k.key}`);
   section('Config keys', keys.length);
   if (keys.length) {
     const rows = keys.map(([, xs]) => [xs[0].key, xs[0].struct, xs[0].type ?? '', sites(xs)]);
-    out.push(...layout(['key', 'struct', 'type', 'declared at'], rows, { width: w, color: c, shrink: [1, 2, 3], minWidths: [0, 12, 12, 24] }));
+    out.push(...layout(['key', 'struct', 'type', 'declared at'], rows, { width: w, color: c, shrink: [2, 1, 3], minWidths: [0, 16, 12, 24], keepEnd: [3] }));
   } else out.push('  none');
 
   // Summary

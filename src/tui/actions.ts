@@ -136,8 +136,9 @@ export async function complete(input: string, cwd: string): Promise<{ value: str
 function options(scan: ScanResult): ApproachOption[] {
   const caps = scan.capabilities;
   const channels = scan.channels ?? [];
-  const count = (a: Approach) => channels.filter((c) => c.coverage[a] === 'yes' || c.coverage[a] === 'partial').length;
-  const covers = (a: Approach) => `captures ${count(a)} of ${channels.length} channels`;
+  const count = (a: Approach, v: string) => channels.filter((c) => c.coverage[a] === v).length;
+  const covers = (a: Approach) =>
+    `of ${channels.length} channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not`;
   const webpki = scan.tlsFeatures.filter((t) => t.roots === 'webpki' && !t.test && !/dev-dependencies$/.test(t.table));
   const aOk = caps ? caps.openaiBaseUrlKey || caps.openaiBaseUrlEnv : true;
   const caOk = caps ? caps.customCaEnv.length > 0 || caps.nativeTlsDefault : true;
@@ -150,7 +151,7 @@ function options(scan: ScanResult): ApproachOption[] {
     {
       approach: 'b',
       ok: webpki.length > 0,
-      why: webpki.length > 0 ? `${webpki.length} manifest entries with webpki roots; ${covers('b')}` : 'no shipped manifest compiles in webpki roots',
+      why: webpki.length > 0 ? `${new Set(webpki.map((t) => t.manifest)).size} manifests with webpki roots; ${covers('b')}` : 'no shipped manifest compiles in webpki roots',
     },
     {
       approach: 'ca',
@@ -186,8 +187,9 @@ async function plan(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Prom
   const hr = homeRequest(req, env, cwd);
   const prepared = await prepareHome(approach, hr);
   // Shown against the bytes on disk now (an earlier codex-mitm patch is undone first on apply).
-  const p = againstCurrent(planFor(approach, prepared.input), prepared.files);
-  const gone = removals(p, prepared.files);
+  const pristine = prepared.input.configText;
+  const p = againstCurrent(planFor(approach, prepared.input), prepared.files, pristine);
+  const gone = removals(p, prepared.files, pristine);
   const shown: Plan = gone.length ? { ...p, notes: [...p.notes, ...gone.map((g) => `removes ${g} (written by an earlier codex-mitm patch)`)] } : p;
   requests.set(shown, hr);
   return shown;

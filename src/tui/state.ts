@@ -51,7 +51,7 @@ export interface ScanState {
   error?: string;
 }
 
-export type ChooseField = 'approach' | 'auth' | 'modelPort' | 'backendPort' | 'proxyPort' | 'continue';
+export type ChooseField = Approach | 'auth' | 'modelPort' | 'backendPort' | 'proxyPort' | 'continue';
 
 export interface ApproachOption {
   approach: Approach;
@@ -193,11 +193,13 @@ export function listRows(s: Pick<State, 'rows'>, reserved = 10): number {
   return Math.max(3, s.rows - reserved);
 }
 
-/** Fields of the Choose screen for the selected approach, in order. */
+export const APPROACHES: Approach[] = ['a', 'b', 'ca'];
+
+/** Rows of the Choose screen for the selected approach, in order: the approaches, its settings, continue. */
 export function chooseFields(approach: Approach): ChooseField[] {
-  if (approach === 'a') return ['approach', 'auth', 'modelPort', 'backendPort', 'continue'];
-  if (approach === 'ca') return ['approach', 'auth', 'proxyPort', 'continue'];
-  return ['approach', 'continue'];
+  if (approach === 'a') return [...APPROACHES, 'auth', 'modelPort', 'backendPort', 'continue'];
+  if (approach === 'ca') return [...APPROACHES, 'auth', 'proxyPort', 'continue'];
+  return [...APPROACHES, 'continue'];
 }
 
 /** True while a text field takes the keys (q and b are then letters, not commands). */
@@ -276,7 +278,7 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
         ...done,
         scan: { ...s.scan, status: 'done', result: a.result },
         channels: { cursor: 0 },
-        choose: { ...s.choose, options: a.options, approach, auth, focus: 0, editing: null, error: undefined },
+        choose: { ...s.choose, options: a.options, approach, auth, focus: APPROACHES.indexOf(approach), editing: null, error: undefined },
       };
     }
     case 'planned':
@@ -434,7 +436,7 @@ function channelCount(s: State): number {
 
 function channelsKey(s: State, input: string, key: Key): State {
   const n = channelCount(s);
-  const page = listRows(s, 12);
+  const page = listRows(s, 14);
   const c = s.channels.cursor;
   if (isBack(input, key)) return { ...s, screen: 'scan' };
   if (isUp(input, key)) return { ...s, channels: { cursor: clamp(c - 1, 0, Math.max(0, n - 1)) } };
@@ -486,40 +488,42 @@ function chooseKey(s: State, input: string, key: Key): State {
     return { ...s, choose: { ...c, draft, error: undefined } };
   }
   if (isBack(input, key)) return { ...s, screen: 'channels' };
-  if (isUp(input, key)) return { ...s, choose: { ...c, focus: clamp(c.focus - 1, 0, fields.length - 1) } };
-  if (isDown(input, key) || key.tab) return { ...s, choose: { ...c, focus: clamp(c.focus + 1, 0, fields.length - 1) } };
-  const cycle = key.leftArrow ? -1 : key.rightArrow || input === ' ' ? 1 : 0;
-  if (cycle && field === 'approach') return { ...s, choose: cycleApproach(c, cycle) };
-  if (cycle && field === 'auth') return { ...s, choose: { ...c, auth: c.auth === 'apikey' ? 'chatgpt' : 'apikey' } };
-  // a, b, c (or 1/2/3) pick an approach directly.
-  const direct = ({ a: 'a', '1': 'a', '2': 'b', '3': 'ca' } as Record<string, Approach>)[input];
-  if (direct) return { ...s, choose: pickApproach(c, direct) };
-  if (key.return) {
-    if (field === 'approach') return { ...s, choose: { ...c, focus: c.focus + 1 } };
-    if (field === 'auth') return { ...s, choose: { ...c, auth: c.auth === 'apikey' ? 'chatgpt' : 'apikey' } };
-    if (field === 'modelPort' || field === 'backendPort' || field === 'proxyPort') {
-      return { ...s, choose: { ...c, editing: field, draft: c[field], error: undefined } };
-    }
-    const opt = c.options.find((o) => o.approach === c.approach);
-    if (opt && !opt.ok) return { ...s, choose: { ...c, error: `approach ${c.approach.toUpperCase()} is not available: ${opt.why}` } };
-    return request({ ...s, screen: 'preview', preview: { status: 'planning', diff: [], tail: [], scroll: 0 } }, { kind: 'plan' });
+  if (isUp(input, key)) return { ...s, choose: { ...c, focus: clamp(c.focus - 1, 0, fields.length - 1), error: undefined } };
+  if (isDown(input, key) || key.tab) return { ...s, choose: { ...c, focus: clamp(c.focus + 1, 0, fields.length - 1), error: undefined } };
+  // 1/2/3 pick an approach from anywhere.
+  const direct = ({ '1': 'a', '2': 'b', '3': 'ca' } as Record<string, Approach>)[input];
+  if (direct) return { ...s, choose: pickApproach(c, direct, false) };
+  const choose = key.return || input === ' ';
+  if (field === 'a' || field === 'b' || field === 'ca') {
+    // Space selects; Enter selects and goes on to the preview with the settings below.
+    if (!choose) return s;
+    const picked = pickApproach(c, field, false);
+    if (picked.error || input === ' ') return { ...s, choose: picked };
+    return startPlan({ ...s, choose: picked });
   }
-  return s;
+  if (field === 'auth' && (choose || key.leftArrow || key.rightArrow)) {
+    return { ...s, choose: { ...c, auth: c.auth === 'apikey' ? 'chatgpt' : 'apikey' } };
+  }
+  if (!key.return) return s;
+  if (field === 'modelPort' || field === 'backendPort' || field === 'proxyPort') {
+    return { ...s, choose: { ...c, editing: field, draft: c[field], error: undefined } };
+  }
+  return startPlan(s);
 }
 
-function pickApproach(c: ChooseState, approach: Approach): ChooseState {
+function startPlan(s: State): State {
+  const c = s.choose;
+  const opt = c.options.find((o) => o.approach === c.approach);
+  if (opt && !opt.ok) return { ...s, choose: { ...c, error: `approach ${c.approach.toUpperCase()} is not available: ${opt.why}` } };
+  return request({ ...s, screen: 'preview', preview: { status: 'planning', diff: [], tail: [], scroll: 0 } }, { kind: 'plan' });
+}
+
+/** Selects an approach; `advance` moves the focus to its first setting (or to continue). */
+function pickApproach(c: ChooseState, approach: Approach, advance: boolean): ChooseState {
   const opt = c.options.find((o) => o.approach === approach);
   if (opt && !opt.ok) return { ...c, error: `approach ${approach.toUpperCase()} is not available: ${opt.why}` };
-  return { ...c, approach, focus: Math.min(c.focus, chooseFields(approach).length - 1), error: undefined };
-}
-
-function cycleApproach(c: ChooseState, dir: number): ChooseState {
-  const all: Approach[] = ['a', 'b', 'ca'];
-  const ok = all.filter((a) => c.options.length === 0 || c.options.some((o) => o.approach === a && o.ok));
-  if (ok.length === 0) return c;
-  const i = ok.indexOf(c.approach);
-  const next = ok[(i + dir + ok.length) % ok.length]!;
-  return { ...c, approach: next, error: undefined };
+  const focus = advance ? APPROACHES.length : APPROACHES.indexOf(approach);
+  return { ...c, approach, focus, error: undefined };
 }
 
 function previewKey(s: State, input: string, key: Key): State {

@@ -1,6 +1,6 @@
 // Colour that switches off with NO_COLOR: every screen paints through <Paint>.
 import React, { createContext, useContext } from 'react';
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import type { Verdict } from '../model.js';
 import type { Tone } from './state.js';
 
@@ -16,9 +16,11 @@ const TONE: Record<Tone, { color?: string; bold?: boolean; dim?: boolean }> = {
   plain: {},
 };
 
-export function Paint(props: { tone?: Tone; inverse?: boolean; wrap?: 'truncate-end' | 'wrap'; children?: React.ReactNode }) {
+/** Text in a tone. `fixed` keeps it from shrinking when a long neighbour shares the row. */
+export function Paint(props: { tone?: Tone; inverse?: boolean; wrap?: 'truncate-end' | 'wrap'; fixed?: boolean; children?: React.ReactNode }) {
   const color = useContext(ColorContext);
   const t = TONE[props.tone ?? 'plain'];
+  if (props.fixed) return <Box flexShrink={0}>{<Paint {...props} fixed={false} />}</Box>;
   return (
     <Text
       color={color ? t.color : undefined}

@@ -52,7 +52,8 @@ describe('renderTable', () => {
     expect(lines[devAt]).toMatch(/reqwest\s+rustls-tls\s+webpki\s+dev-deps$/);
     expect(lines.find((l) => l.includes('cli/Cargo.toml:20'))).toMatch(/default-tls\s+native-tls\s+deps\s+implicit, inherited$/);
     const ep = lines.findIndex((l) => l.includes('https://auth.openai.com/oauth/token'));
-    expect(lines[ep]).toMatch(/REFRESH_TOKEN_URL\s+login\/src\/lib\.rs:12/);
+    expect(lines[ep]).toMatch(/^    https:\/\/auth\.openai\.com\/oauth\/token\s+REFRESH_TOKEN_URL\s+login\/src\/lib\.rs:12$/);
+    expect(lines[ep - 1]).toBe('  auth.openai.com');
     expect(lines[ep + 1]).toBe('      ↳ override env CODEX_REFRESH_TOKEN_URL_OVERRIDE (login/src/lib.rs:14)');
     expect(lines.find((l) => l.trimStart().startsWith('OPENAI_BASE_URL  '))).toMatch(/literal, OPENAI_BASE_URL_ENV_VAR\s+core\/src\/a\.rs:2, core\/src\/b\.rs:9$/);
     expect(lines.find((l) => l.trimStart().startsWith('chatgpt_base_url'))).toMatch(/ConfigToml\s+Option<String>\s+config\/src\/lib\.rs:50$/);

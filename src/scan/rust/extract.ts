@@ -133,6 +133,26 @@ function cleanUrl(u: string): string {
   return u.replace(/[.,;:!'"]+$/, '');
 }
 
+/** Positions of every match of `re` (global) in `text`. */
+function positions(re: RegExp, text: string): { index: number; m: RegExpMatchArray }[] {
+  const out: { index: number; m: RegExpMatchArray }[] = [];
+  for (const m of text.matchAll(re)) out.push({ index: m.index!, m });
+  return out;
+}
+
+/** Climb from `n` to the first ancestor (or self) of one of `types`, at most `depth` steps. */
+function up(n: SyntaxNode | null, types: string[], depth = 6): SyntaxNode | undefined {
+  for (let i = 0; n && i <= depth; i++, n = n.parent) if (types.includes(n.type)) return n;
+  return undefined;
+}
+
+const TEST_ATTR_ANCHOR = /#!?\[\s*(?:cfg\s*\(\s*(?:test\b|all\s*\(\s*test\b)|(?:tokio\s*::\s*)?test\b|test_case\b|rstest\b)/g;
+const ENV_FN_ANCHOR = /\bvar(?:_os)?\s*\(/g;
+const CTOR_ANCHOR = /\b([A-Za-z_][A-Za-z0-9_]*)\s*::\s*(?:builder|new)\s*\(\s*\)/g;
+const CONST_ANCHOR = /\b(?:const|static)\s+[A-Z][A-Z0-9_]*\s*:/g;
+const FIELD_ANCHOR = /\.\s*([a-z_][a-z0-9_]*)\b/g;
+const UPPER_G = /\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
+
 export function extractFacts(text: string, file: string, rules: RustRules): FileFacts {
   const { parser: p, query: q, errorQuery } = tools(rules);
   const facts = emptyFacts();
@@ -151,67 +171,48 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
     facts.parseErrors = Math.max(1, errs.length);
     facts.firstErrorLine = errs.length ? Math.min(...errs.map((e) => lineOf(e.node))) : 1;
   }
+  const at = (i: number, len = 1): SyntaxNode => root.descendantForIndex(i, i + Math.max(0, len - 1));
 
-  const caps = q.captures(root);
+  // use declarations, structs, inner attributes: one query (rules/queries/rust-scan.scm)
   const uses = new Map<string, string>();
-  const fns: FnRange[] = [];
-  const testRanges: Range[] = [];
-  const calls: SyntaxNode[] = [];
-  const strs: SyntaxNode[] = [];
-  const macros: SyntaxNode[] = [];
-  const consts: SyntaxNode[] = [];
   const structs: SyntaxNode[] = [];
-  const seenCall = new Set<number>();
-  for (const c of caps) {
-    const n = c.node;
-    switch (c.name) {
-      case 'fn': {
-        const name = n.childForFieldName('name')?.text ?? '';
-        fns.push({ start: n.startIndex, end: n.endIndex, name, node: n });
-        break;
-      }
-      case 'use':
-        addUses(n, '', uses);
-        break;
-      case 'attr':
-        markTestAttr(n, rules, testRanges);
-        break;
-      case 'iattr':
-        if (rules.testAttrs.some((r) => r.test(attrInner(n)))) facts.fileTest = true;
-        break;
-      case 'call':
-        if (!seenCall.has(n.startIndex * 7 + n.endIndex)) {
-          seenCall.add(n.startIndex * 7 + n.endIndex);
-          calls.push(n);
-        }
-        break;
-      case 'macro':
-        macros.push(n);
-        break;
-      case 'str':
-        strs.push(n);
-        break;
-      case 'const':
-        consts.push(n);
-        break;
-      case 'struct':
-        structs.push(n);
-        break;
-    }
+  for (const c of q.captures(root)) {
+    if (c.name === 'use') addUses(c.node, '', uses);
+    else if (c.name === 'struct') structs.push(c.node);
+    else if (c.name === 'iattr' && rules.testAttrs.some((r) => r.test(attrInner(c.node)))) facts.fileTest = true;
   }
 
+  // test ranges: `#[cfg(test)]`, `#[test]`, `#[tokio::test]` ... items
+  const testRanges: Range[] = [];
+  if (text.includes('test')) {
+    for (const { index } of positions(TEST_ATTR_ANCHOR, text)) {
+      const a = up(at(index, 2), ['attribute_item', 'inner_attribute_item'], 4);
+      if (a?.type === 'attribute_item') markTestAttr(a, rules, testRanges);
+    }
+  }
   const inTest = (pos: number): boolean => {
     for (const r of testRanges) if (pos >= r.start && pos < r.end) return true;
     return false;
   };
-  const fnAt = (pos: number): FnRange | undefined => {
-    let best: FnRange | undefined;
-    for (const f of fns) if (pos >= f.start && pos < f.end && (!best || f.start >= best.start)) best = f;
-    return best;
+  const fnCache = new Map<number, FnRange>();
+  const fnOf = (n: SyntaxNode | null): FnRange | undefined => {
+    for (let x = n; x; x = x.parent) {
+      if (x.type === 'function_item') {
+        let f = fnCache.get(x.startIndex);
+        if (!f) {
+          f = { start: x.startIndex, end: x.endIndex, name: x.childForFieldName('name')?.text ?? '', node: x };
+          fnCache.set(x.startIndex, f);
+        }
+        return f;
+      }
+    }
+    return undefined;
   };
 
   // ---- consts ----------------------------------------------------------------------------
-  for (const n of consts) {
+  for (const { index } of positions(CONST_ANCHOR, text)) {
+    const n = up(at(index, 5), ['const_item', 'static_item'], 3);
+    if (!n) continue;
     const name = n.childForFieldName('name')?.text;
     const value = n.childForFieldName('value');
     if (!name || !value) continue;
@@ -267,26 +268,39 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
     return undefined;
   };
 
-  const envCalls: { node: SyntaxNode; read: { name?: string; constRef?: string } }[] = [];
-  for (const c of calls) {
-    const r = envReadOf(c);
-    if (!r) continue;
-    envCalls.push({ node: c, read: r });
-    facts.envReads.push({ ...r, line: lineOf(c), function: fnAt(c.startIndex)?.name, test: inTest(c.startIndex) });
-  }
-  const macroEnv = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/g;
-  const macroEnvReads: { node: SyntaxNode; read: { name?: string; constRef?: string }; line: number }[] = [];
-  for (const m of macros) {
-    const name = m.childForFieldName('macro')?.text ?? '';
-    if (name === 'env' || name === 'option_env') continue; // compile time
-    const t = m.text;
-    if (!t.includes('env')) continue;
-    for (const mm of t.matchAll(macroEnv)) {
+  const envCalls: { node: SyntaxNode; read: { name?: string; constRef?: string }; line: number }[] = [];
+  const seenEnv = new Set<number>();
+  const macroEnv = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/y;
+  const envAnchor = (index: number, len: number): void => {
+    const n = at(index, len);
+    if (n.type !== 'identifier') return;
+    const macro = n.parent?.type === 'token_tree' ? up(n, ['macro_invocation'], 12) : undefined;
+    if (macro) {
+      const mname = macro.childForFieldName('macro')?.text ?? '';
+      if (mname === 'env' || mname === 'option_env') return; // compile time
+      // `env::var("X")` inside a macro's token tree: read the text
+      const from = text.lastIndexOf('env', index);
+      if (from < 0 || index - from > 8) return;
+      macroEnv.lastIndex = from;
+      const mm = macroEnv.exec(text);
+      if (!mm || seenEnv.has(from)) return;
+      seenEnv.add(from);
       const read = mm[1] ? { name: mm[1] } : { constRef: mm[2]! };
-      const line = lineOf(m) + (t.slice(0, mm.index).match(/\n/g)?.length ?? 0);
-      macroEnvReads.push({ node: m, read, line });
-      facts.envReads.push({ ...read, line, function: fnAt(m.startIndex)?.name, test: inTest(m.startIndex) });
+      envCalls.push({ node: n, read, line: lineOf(n) });
+      return;
     }
+    const call = up(n, ['call_expression'], 4);
+    if (!call || seenEnv.has(call.startIndex)) return;
+    const r = envReadOf(call);
+    if (!r) return;
+    seenEnv.add(call.startIndex);
+    envCalls.push({ node: call, read: r, line: lineOf(call) });
+  };
+  if (text.includes('var')) for (const { index, m } of positions(ENV_FN_ANCHOR, text)) envAnchor(index, m[0].replace(/\s*\($/, '').length);
+  for (const { index, m } of positions(rules.envConstAnchor, text)) envAnchor(index, m[0].length);
+  envCalls.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (const e of envCalls) {
+    facts.envReads.push({ ...e.read, line: e.line, function: fnOf(e.node)?.name, test: inTest(e.node.startIndex) });
   }
 
   // ---- override sites ------------------------------------------------------------------------
@@ -303,32 +317,29 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
     return undefined;
   };
   const sites: OverrideSite[] = [];
-  const addSite = (n: SyntaxNode, ov: RawOverride, nameForPattern: string): void => {
-    const s = statementOf(n);
-    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: ov, local: true });
-    const f = fnAt(n.startIndex);
-    if (f && rules.overrideName.test(nameForPattern)) sites.push({ start: f.start, end: f.end, override: ov, local: false });
-  };
   for (const e of envCalls) {
-    addSite(e.node, { kind: 'env', ...e.read, line: lineOf(e.node) }, e.read.name ?? e.read.constRef ?? '');
+    const ov: RawOverride = { kind: 'env', ...e.read, line: e.line };
+    const s = statementOf(e.node);
+    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: ov, local: true });
+    const f = fnOf(e.node);
+    if (f && rules.overrideName.test(e.read.name ?? e.read.constRef ?? '')) sites.push({ start: f.start, end: f.end, override: ov, local: false });
   }
-  for (const e of macroEnvReads) addSite(e.node, { kind: 'env', ...e.read, line: e.line }, e.read.name ?? e.read.constRef ?? '');
   // config fields: `cfg.chatgpt_base_url`, `profile.x.or(cfg.x)`
-  if (/url|endpoint|issuer|host|origin/.test(text)) {
-    for (const f of root.descendantsOfType('field_identifier')) {
-      const name = f.text;
-      if (!rules.configField.test(name)) continue;
-      const fe = f.parent;
-      if (!fe || fe.type !== 'field_expression') continue;
-      // a method call `x.base_url()` is not a field read
-      if (fe.parent?.type === 'call_expression' && same(fe.parent.childForFieldName('function'), fe)) continue;
-      const s = statementOf(fe);
-      if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true });
-    }
+  for (const { index, m } of positions(FIELD_ANCHOR, text)) {
+    const name = m[1]!;
+    if (!rules.configField.test(name)) continue;
+    const f = at(index + m[0].length - name.length, name.length);
+    if (f.type !== 'field_identifier') continue;
+    const fe = f.parent;
+    if (!fe || fe.type !== 'field_expression') continue;
+    // a method call `x.base_url()` is not a field read
+    if (fe.parent?.type === 'call_expression' && same(fe.parent.childForFieldName('function'), fe)) continue;
+    const s = statementOf(fe);
+    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true });
   }
-  const overridesAt = (pos: number): RawOverride[] => {
+  const overridesAt = (pos: number, localOnly = false): RawOverride[] => {
     const local = sites.filter((s) => s.local && pos >= s.start && pos < s.end);
-    const chosen = local.length > 0 ? local : sites.filter((s) => !s.local && pos >= s.start && pos < s.end);
+    const chosen = local.length > 0 || localOnly ? local : sites.filter((s) => !s.local && pos >= s.start && pos < s.end);
     const out: RawOverride[] = [];
     const seen = new Set<string>();
     for (const s of chosen) {
@@ -339,36 +350,40 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
     }
     return out;
   };
-  // const references in override contexts
+  // const references in override contexts (by text: UPPER_CASE words inside the site)
   if (sites.length > 0) {
-    const seenRef = new Set<string>();
-    const envConstNames = new Set(
-      [...envCalls.map((e) => e.read.constRef), ...macroEnvReads.map((e) => e.read.constRef)].filter(Boolean) as string[],
-    );
+    const seenRef = new Set<number>();
+    const envConstNames = new Set(envCalls.map((e) => e.read.constRef).filter(Boolean) as string[]);
     for (const s of sites) {
-      const container = findContainer(root, s);
-      if (!container) continue;
-      for (const id of container.descendantsOfType('identifier')) {
-        const name = id.text;
-        if (!UPPER.test(name) || envConstNames.has(name)) continue;
-        const k = `${name}@${id.startIndex}`;
-        if (seenRef.has(k)) continue;
-        seenRef.add(k);
-        const ov = overridesAt(id.startIndex);
+      UPPER_G.lastIndex = 0;
+      const body = text.slice(s.start, s.end);
+      for (const m of body.matchAll(UPPER_G)) {
+        const pos = s.start + m.index!;
+        const name = m[0];
+        if (envConstNames.has(name) || seenRef.has(pos) || !UPPER.test(name)) continue;
+        seenRef.add(pos);
+        const ov = overridesAt(pos);
         if (ov.length === 0) continue;
-        facts.constRefs.push({ name, line: lineOf(id), function: fnAt(id.startIndex)?.name, test: inTest(id.startIndex), overrides: ov });
+        const n = at(pos, name.length);
+        if (n.type !== 'identifier') continue;
+        facts.constRefs.push({ name, line: lineOf(n), function: fnOf(n)?.name, test: inTest(pos), overrides: ov });
       }
-      // identifiers inside macros (format!("{}", BASE)) are plain identifiers in token trees too
     }
   }
 
   // ---- URLs ------------------------------------------------------------------------------
+  const strs: SyntaxNode[] = [];
+  const seenStr = new Set<number>();
+  for (const { index, m } of positions(rules.urlAnchor, text)) {
+    const s = up(at(index, m[0].length), ['string_literal', 'raw_string_literal'], 2);
+    if (!s || seenStr.has(s.startIndex)) continue;
+    seenStr.add(s.startIndex);
+    strs.push(s);
+  }
   for (const s of strs) {
     const t = s.text;
-    const hasScheme = t.includes('http');
-    const bare = !hasScheme ? rules.knownHosts.find((h) => t.includes(h)) : undefined;
-    if (!hasScheme && !bare) continue;
     const value = stringValue(s);
+    const hasScheme = /https?:\/\//.test(value);
     const urls: string[] = [];
     if (hasScheme) for (const m of value.matchAll(rules.url)) urls.push(cleanUrl(m[0]));
     else {
@@ -376,13 +391,32 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
       for (const h of rules.knownHosts) if (v === h || v.startsWith(`${h}/`) || v.startsWith(`${h}:`)) urls.push(v);
     }
     if (urls.length === 0) continue;
+    // a URL inside prose ("see https://... for details") is a link for people, not an endpoint
+    if (urls.length === 1 && /\s/.test(value.replace(urls[0]!, '').trim()) && /[a-z]{2,}\s+[a-z]{2,}/i.test(value)) continue;
     let symbol: string | undefined;
+    let binding: string | undefined;
     for (let a: SyntaxNode | null = s.parent; a; a = a.parent) {
       if (a.type === 'const_item' || a.type === 'static_item') {
         symbol = a.childForFieldName('name')?.text;
         break;
       }
-      if (a.type === 'function_item' || a.type === 'source_file' || a.type === 'let_declaration') break;
+      if (a.type === 'let_declaration') {
+        const pat = a.childForFieldName('pattern');
+        if (pat?.type === 'identifier') binding = pat.text;
+        break;
+      }
+      if (a.type === 'function_item' || a.type === 'source_file') break;
+    }
+    if (symbol && rules.denySymbol.test(symbol)) continue;
+    const fn = fnOf(s);
+    let overrides = symbol ? [] : overridesAt(s.startIndex);
+    if (!symbol && binding && fn) {
+      // `let default = "https://..";` then `x.base_url.unwrap_or(default)`: one hop through the binding
+      const re = new RegExp(`\\b${binding}\\b`, 'g');
+      const body = text.slice(s.endIndex, fn.end);
+      const extra: RawOverride[] = [];
+      for (const m of body.matchAll(re)) for (const o of overridesAt(s.endIndex + m.index!, true)) extra.push(o);
+      for (const o of extra) if (!overrides.some((x) => x.kind === o.kind && x.name === o.name && x.constRef === o.constRef)) overrides = [...overrides, o];
     }
     for (const url of urls) {
       const host = hostOf(url);
@@ -390,17 +424,17 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
       facts.urls.push({
         url,
         host,
-        line: lineOf(s) + (s.text.slice(0, s.text.indexOf(url.slice(0, 8))).match(/\n/g)?.length ?? 0),
+        line: lineOf(s) + (t.slice(0, Math.max(0, t.indexOf(url.slice(0, 12)))).match(/\n/g)?.length ?? 0),
         ...(symbol ? { symbol } : {}),
-        function: fnAt(s.startIndex)?.name,
+        ...(fn ? { function: fn.name } : {}),
         test: inTest(s.startIndex),
-        overrides: symbol ? [] : overridesAt(s.startIndex),
+        overrides,
       });
     }
   }
 
   // ---- clients and builder helpers -------------------------------------------------------
-  extractClients(facts, calls, fns, uses, rules, inTest, fnAt);
+  if (text.includes('Client')) extractClients(facts, text, at, uses, rules, inTest, fnOf);
 
   // ---- config structs --------------------------------------------------------------------
   const configFile = rules.configPath.test(file);

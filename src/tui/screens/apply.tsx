@@ -9,7 +9,7 @@ export function nextStepsText(s: State): string {
   const plan = s.preview.plan;
   if (!plan) return '';
   const head = `# codex-mitm: approach ${plan.approach.toUpperCase()} (${plan.target})\n\n`;
-  return head + plan.nextSteps.map((n, i) => `${i + 1}. ${n}`).join('\n') + '\n';
+  return head + plan.nextSteps.join('\n') + '\n';
 }
 
 export function ApplyScreen({ s }: { s: State }) {
@@ -62,8 +62,9 @@ export function ApplyScreen({ s }: { s: State }) {
           <Box marginTop={1} flexDirection="column">
             <Paint tone="bold">{a.status === 'done' ? 'Next steps:' : 'Next steps (once applied):'}</Paint>
             {steps.slice(0, Math.max(3, s.rows - 11)).map((n, i) => (
-              <Paint key={i} wrap="wrap">{`  ${i + 1}. ${n}`}</Paint>
+              <Paint key={i} wrap="wrap">{`  ${n}`}</Paint>
             ))}
+            {steps.length > Math.max(3, s.rows - 11) ? <Paint tone="dim">{'  … (s saves them all to a file)'}</Paint> : null}
             {steps.length === 0 ? <Paint tone="dim">  none</Paint> : null}
           </Box>
           {a.saving ? (

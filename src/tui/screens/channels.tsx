@@ -28,14 +28,18 @@ function hostText(c: Channel): string {
   return c.hosts.length > 1 ? `${c.hosts[0]} +${c.hosts.length - 1}` : c.hosts[0]!;
 }
 
+/** The recommendation in at most two lines (reason) + one (misses), so the table keeps its rows at 80x24. */
 export function Recommendation({ s }: { s: State }) {
   const rec = s.scan.result?.recommendation;
   if (!rec) return <Paint tone="dim">no recommendation</Paint>;
+  const badge = ` ★ Recommended: ${SHORT[rec.approach]} `;
+  const room = Math.max(20, 2 * (s.columns - badge.length - 2));
+  const reason = rec.reason.length > room ? `${rec.reason.slice(0, room - 1)}…` : rec.reason;
   return (
     <Box flexDirection="column">
       <Box>
-        <Paint tone="good" inverse>{` ★ Recommended: ${SHORT[rec.approach]} `}</Paint>
-        <Paint>{` ${rec.reason}`}</Paint>
+        <Paint tone="good" inverse fixed>{badge}</Paint>
+        <Paint wrap="wrap">{` ${reason}`}</Paint>
       </Box>
       {rec.misses.length ? <Paint tone="warn">{`  misses: ${rec.misses.join(', ')}`}</Paint> : null}
     </Box>
@@ -46,7 +50,7 @@ export function ChannelsScreen({ s }: { s: State }) {
   const channels = s.scan.result?.channels ?? [];
   const rec = s.scan.result?.recommendation?.approach;
   const w = widths(s.columns);
-  const size = listRows(s, 12);
+  const size = listRows(s, 14);
   const [from, to] = windowOf(channels.length, s.channels.cursor, size);
   const covHead = APPROACHES.map((a) => pad(a === rec ? `${SHORT[a]}★` : SHORT[a], 4)).join('');
   return (
@@ -61,11 +65,11 @@ export function ChannelsScreen({ s }: { s: State }) {
         const on = idx === s.channels.cursor;
         return (
           <Box key={c.id}>
-            <Paint tone={on ? 'bold' : 'plain'} inverse={on}>
+            <Paint tone={on ? 'bold' : 'plain'} inverse={on} fixed>
               {`${on ? '›' : ' '} ${pad(c.name, w.name)} ${pad(hostText(c), w.hosts)} ${pad(overrideText(c), w.override)} `}
             </Paint>
             {APPROACHES.map((a) => (
-              <Paint key={a} tone={VERDICT_TONE[c.coverage[a]]}>
+              <Paint key={a} tone={VERDICT_TONE[c.coverage[a]]} fixed>
                 {pad(GLYPH[c.coverage[a]], 4)}
               </Paint>
             ))}
@@ -94,7 +98,7 @@ export function EvidenceScreen({ s }: { s: State }) {
           <Paint>{`overrides: ${c.overrides.map((o) => `${o.kind} ${o.name}`).join(', ') || 'none'}`}</Paint>
           {APPROACHES.map((a) => (
             <Box key={a}>
-              <Paint tone={VERDICT_TONE[c.coverage[a]]}>{`${pad(SHORT[a], 3)}${GLYPH[c.coverage[a]]} `}</Paint>
+              <Paint tone={VERDICT_TONE[c.coverage[a]]} fixed>{`${pad(SHORT[a], 3)}${GLYPH[c.coverage[a]]} `}</Paint>
               <Paint>{c.why[a].join('; ') || c.coverage[a]}</Paint>
             </Box>
           ))}

@@ -23,7 +23,7 @@ export function ChooseScreen({ s }: { s: State }) {
     const editing = c.editing === f;
     return (
       <Box key={f}>
-        <Paint tone={on ? 'bold' : 'plain'}>{`${on ? '›' : ' '} ${pad(name, 22)}`}</Paint>
+        <Paint tone={on ? 'bold' : 'plain'} fixed>{`${on ? '›' : ' '} ${pad(name, 22)}`}</Paint>
         {editing ? <Paint inverse tone="bold">{`${c.draft}█`}</Paint> : <Paint inverse={on}>{value}</Paint>}
         <Paint tone="dim">{`  ${hint}`}</Paint>
       </Box>
@@ -31,21 +31,22 @@ export function ChooseScreen({ s }: { s: State }) {
   };
   const keys = c.editing
     ? 'type a port · Enter accept · Esc cancel'
-    : '↑↓/j k move · ←→/space change · 1/2/3 pick A/B/CA · Enter continue · Esc/b back · q quit';
+    : '↑↓/j k move · Enter choose · space select · 1/2/3 pick A/B/CA · Esc/b back · q quit';
   return (
     <Frame step={4} keys={keys} width={s.columns}>
-      <Paint tone={focused === 'approach' ? 'bold' : 'plain'}>{`${focused === 'approach' ? '›' : ' '} Approach`}</Paint>
+      <Paint tone="bold">Approach</Paint>
       {c.options.map((o) => {
         const sel = o.approach === c.approach;
+        const on = focused === o.approach;
         return (
           <Box key={o.approach} flexDirection="column">
             <Box>
-              <Paint tone={!o.ok ? 'dim' : sel ? 'bold' : 'plain'} inverse={sel && focused === 'approach'}>
-                {`    ${sel ? '(•)' : '( )'} ${LABEL[o.approach]}`}
+              <Paint tone={!o.ok ? 'dim' : on ? 'bold' : 'plain'} inverse={on} fixed>
+                {`${on ? '›' : ' '} ${sel ? '(•)' : '( )'} ${LABEL[o.approach]}`}
               </Paint>
-              {o.approach === rec ? <Paint tone="good">{'  ★ recommended'}</Paint> : null}
+              {o.approach === rec ? <Paint tone="good" fixed>{'  ★ recommended'}</Paint> : null}
             </Box>
-            <Paint tone={o.ok ? 'dim' : 'warn'}>{`          ${o.ok ? '' : 'not available: '}${o.why}`}</Paint>
+            <Paint tone={o.ok ? 'dim' : 'warn'}>{`        ${o.ok ? '' : 'not available: '}${o.why}`}</Paint>
           </Box>
         );
       })}

@@ -57,8 +57,8 @@ export function ScanScreen({ s }: { s: State }) {
           <Paint tone="good">{`✓ scanned in ${Math.round(sc.result.summary.durationMs)} ms`}</Paint>
           {summaryRows(sc.result).map(([k, v]) => (
             <Box key={k}>
-              <Paint>{`  ${pad(k, 18)}`}</Paint>
-              <Paint tone="bold">{v}</Paint>
+              <Paint fixed>{`  ${pad(k, 18)}`}</Paint>
+              <Paint tone="bold" wrap="wrap">{v}</Paint>
             </Box>
           ))}
         </Box>

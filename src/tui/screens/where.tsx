@@ -16,7 +16,7 @@ export function WhereScreen({ s }: { s: State }) {
     const editing = w.editing === field;
     return (
       <Box>
-        <Paint tone={focused ? 'bold' : 'plain'}>{`${focused ? '›' : ' '} ${pad(name, label)}`}</Paint>
+        <Paint tone={focused ? 'bold' : 'plain'} fixed>{`${focused ? '›' : ' '} ${pad(name, label)}`}</Paint>
         {editing ? (
           <Paint tone="bold" inverse>{`${w.draft}█`}</Paint>
         ) : (
@@ -42,11 +42,11 @@ export function WhereScreen({ s }: { s: State }) {
       {row(1, 'Codex home', w.home, HOME_SOURCE[w.homeSource], 'home')}
       <Box marginTop={1} flexDirection="column">
         <Box>
-          <Paint>{`  ${pad('codex version', label)}`}</Paint>
+          <Paint fixed>{`  ${pad('codex version', label)}`}</Paint>
           <Paint tone={w.version ? 'good' : 'dim'}>{w.detecting ? '…' : (w.version ?? 'unknown')}</Paint>
         </Box>
         <Box>
-          <Paint>{`  ${pad('auth mode', label)}`}</Paint>
+          <Paint fixed>{`  ${pad('auth mode', label)}`}</Paint>
           <Paint tone={w.auth ? 'good' : 'dim'}>
             {w.detecting ? '…' : w.auth ? AUTH[w.auth] : 'unknown (API key assumed)'}
           </Paint>

@@ -1,0 +1,196 @@
+// approach B through the CLI on a hand-written temp tree (test/approach-b/mini-tree.ts).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { runCli, REPO } from '../helpers/run-cli.js';
+import { FILES, EXPECTED, expectedText, makeTree, snapshot } from './mini-tree.js';
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
+}, 120_000);
+
+const read = (root: string, rel: string) => fs.readFile(join(root, rel), 'utf8');
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+
+async function expectOriginal(root: string): Promise<void> {
+  for (const [rel, text] of Object.entries(FILES)) expect(await read(root, rel), rel).toBe(text);
+}
+
+describe('patch --approach b', () => {
+  it('--dry-run prints the diff and the reasons, and writes nothing', async () => {
+    const root = await makeTree();
+    const before = await snapshot(root);
+    const r = runCli(['patch', '--approach', 'b', root, '--dry-run']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--- a/core/Cargo.toml\n+++ b/core/Cargo.toml\n');
+    expect(r.stdout).toContain('-reqwest = { workspace = true, features = ["json", "rustls-tls"] }   \r\n');
+    expect(r.stdout).toContain("+    'rustls-tls-native-roots',\n");
+    expect(r.stdout).toContain('Approach B: 5 feature(s) in 3 manifest(s)');
+    expect(r.stdout).toContain('Dry run: nothing was written.');
+    expect(r.stdout).toMatch(/reqwest "rustls-tls" in cli\/Cargo.toml:16 \(codex-cli\): in dev-dependencies/);
+    expect(r.stdout).toMatch(/tokio-tungstenite "rustls-tls-webpki-roots" in legacy\/Cargo.toml:6 .*outside the range ">=0.17"/);
+    expect(r.stdout).toMatch(/sqlx "runtime-tokio-rustls" in state\/Cargo.toml:6 .*never reaches the network/);
+    expect(r.stdout).toMatch(/tools\/Cargo.toml:6 .*not part of the codex-cli binary/);
+    expect(r.stdout).toContain('core/src/lib.rs:2 (codex-core): reqwest::Client::builder calls no_proxy()');
+    expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('patches exactly the shipped webpki features, is a no-op the second time, and unpatch restores every byte', async () => {
+    const root = await makeTree();
+    const r = runCli(['patch', '--approach', 'b', root]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const rel of Object.keys(FILES)) {
+      expect(await read(root, rel), rel).toBe(rel in EXPECTED ? expectedText(rel) : FILES[rel]);
+    }
+    const state = JSON.parse(await read(root, '.codex-mitm/b.json'));
+    expect(state.stateVersion).toBe(1);
+    expect(state.files.map((f: { path: string }) => f.path).sort()).toEqual(['Cargo.toml', 'core/Cargo.toml', 'net/Cargo.toml']);
+
+    const patched = await snapshot(root);
+    const again = runCli(['patch', '--approach', 'b', root]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Nothing to do');
+    expect(await snapshot(root)).toEqual(patched);
+
+    const un = runCli(['unpatch', '--approach', 'b', root]);
+    expect(un.code, un.stderr).toBe(0);
+    expect(un.stdout).toContain('Restored 3 file(s)');
+    await expectOriginal(root);
+    expect(await exists(join(root, '.codex-mitm'))).toBe(false);
+  });
+
+  it('--include-dev also switches dev-dependencies', async () => {
+    const root = await makeTree();
+    const r = runCli(['patch', '--approach', 'b', root, '--include-dev']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await read(root, 'cli/Cargo.toml')).toBe(
+      FILES['cli/Cargo.toml']!.replace('features = ["rustls-tls"]', 'features = ["rustls-tls-native-roots"]'),
+    );
+    expect(runCli(['unpatch', '--approach', 'b', root]).code).toBe(0);
+    await expectOriginal(root);
+  });
+
+  it('--json prints the plan', async () => {
+    const root = await makeTree();
+    const r = runCli(['patch', '--approach', 'b', root, '--dry-run', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.approach).toBe('b');
+    expect(plan.dryRun).toBe(true);
+    expect(plan.applied).toBe(false);
+    expect(plan.files.map((f: { display: string }) => f.display)).toEqual(['Cargo.toml', 'core/Cargo.toml', 'net/Cargo.toml']);
+    const net = plan.files.find((f: { display: string }) => f.display === 'net/Cargo.toml');
+    expect(net.reasons.map((x: { line: number; rule: string }) => [x.line, x.rule])).toEqual([
+      [8, 'approach-b/reqwest-rustls-tls-webpki-roots'],
+      [10, 'approach-b/hyper-rustls-webpki-roots'],
+      [14, 'approach-b/otlp-reqwest-rustls-webpki-roots'],
+    ]);
+    expect(plan.trustUnchanged).toBe(true);
+    expect(plan.uncaptured).toHaveLength(1);
+    expect(plan.nextSteps.join('\n')).toContain('cargo build --release');
+    expect(await exists(join(root, '.codex-mitm'))).toBe(false);
+  });
+});
+
+describe('unpatch --approach b refusals', () => {
+  it('refuses (exit 2, nothing restored) when a patched file was edited since; --force restores everything', async () => {
+    const root = await makeTree();
+    expect(runCli(['patch', '--approach', 'b', root]).code).toBe(0);
+    const edited = `${expectedText('net/Cargo.toml')}# my edit\n`;
+    await fs.writeFile(join(root, 'net/Cargo.toml'), edited);
+    const r = runCli(['unpatch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('net/Cargo.toml was edited since the patch');
+    expect(await read(root, 'core/Cargo.toml')).toBe(expectedText('core/Cargo.toml'));
+    expect(await read(root, 'net/Cargo.toml')).toBe(edited);
+    // A patch run on that tree refuses too.
+    const p = runCli(['patch', '--approach', 'b', root]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain('net/Cargo.toml changed since the earlier patch');
+    const f = runCli(['unpatch', '--approach', 'b', root, '--force']);
+    expect(f.code, f.stderr).toBe(0);
+    await expectOriginal(root);
+  });
+
+  it('refuses a corrupted or missing backup and a corrupted or older state, changing nothing', async () => {
+    const root = await makeTree();
+    expect(runCli(['patch', '--approach', 'b', root]).code).toBe(0);
+    const state = JSON.parse(await read(root, '.codex-mitm/b.json'));
+    const core = state.files.find((f: { path: string }) => f.path === 'core/Cargo.toml');
+    const backup = join(root, '.codex-mitm', core.backup);
+    const good = await fs.readFile(backup);
+    const patched = await snapshot(root);
+
+    await fs.writeFile(backup, 'not the original');
+    let r = runCli(['unpatch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('backup of core/Cargo.toml is corrupted');
+    await fs.rm(backup);
+    r = runCli(['unpatch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('backup of core/Cargo.toml is missing');
+    await fs.writeFile(backup, good);
+
+    const stateFile = join(root, '.codex-mitm/b.json');
+    const stateText = await fs.readFile(stateFile, 'utf8');
+    await fs.writeFile(stateFile, stateText.slice(0, 40));
+    r = runCli(['unpatch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/b\.json: patch state is corrupted/);
+    await fs.writeFile(stateFile, stateText.replace('"stateVersion": 1', '"stateVersion": 0'));
+    for (const cmd of ['unpatch', 'patch']) {
+      r = runCli([cmd, '--approach', 'b', root]);
+      expect(r.code, cmd).toBe(2);
+      expect(r.stderr).toContain('patch state has version 0');
+    }
+    await fs.writeFile(stateFile, stateText);
+    const after = await snapshot(root);
+    expect(after).toEqual(patched);
+    expect(runCli(['unpatch', '--approach', 'b', root]).code).toBe(0);
+    await expectOriginal(root);
+  });
+
+  it('unpatch with nothing recorded is bad input', async () => {
+    const root = await makeTree();
+    const r = runCli(['unpatch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nothing to unpatch');
+  });
+});
+
+describe('patch --approach b bad input', () => {
+  it('refuses a read-only manifest before writing anything', async () => {
+    const root = await makeTree();
+    await fs.chmod(join(root, 'net/Cargo.toml'), 0o444);
+    const before = await snapshot(root);
+    const r = runCli(['patch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(root, 'net/Cargo.toml')} is read-only`);
+    expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('refuses a manifest that does not parse, naming file and line', async () => {
+    const root = await makeTree();
+    await fs.writeFile(join(root, 'legacy/Cargo.toml'), '[package]\nname = "codex-legacy"\n\n[dependencies\nx = 1\n');
+    const before = await snapshot(root);
+    const r = runCli(['patch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/legacy\/Cargo\.toml:4/);
+    expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('refuses a tree that is not codex-rs', async () => {
+    const root = await makeTree();
+    await fs.rm(join(root, 'cli'), { recursive: true });
+    const r = runCli(['patch', '--approach', 'b', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not a codex-rs tree');
+  });
+});
