@@ -8,6 +8,8 @@ export interface ChannelRule {
   hosts: string[];
   paths: string[];
   exactPaths: string[];
+  /** Exact paths that count only for one host (e.g. a bare API base URL). */
+  exactPathsByHost: Record<string, string[]>;
   ports: number[];
   env: string[];
   config: string[];
@@ -23,7 +25,7 @@ export interface ChannelRules {
   channels: ChannelRule[];
   approaches: Record<Approach, { name: string; cost: number }>;
   scoring: Record<Verdict, number>;
-  /** Override names that belong to exactly one channel: they identify it regardless of host. */
+  /** Env override names that belong to exactly one channel: they identify it regardless of host. */
   uniqueOverrides: Map<string, ChannelRule>;
 }
 
@@ -42,6 +44,7 @@ export function loadChannelRules(): ChannelRules {
       hosts: strings(c.hosts),
       paths: strings(c.paths),
       exactPaths: strings(c.exact_paths),
+      exactPathsByHost: Object.fromEntries(Object.entries((c.exact_paths_by_host ?? {}) as Record<string, unknown>).map(([h, v]) => [h, strings(v)])),
       ports: Array.isArray(c.ports) ? c.ports.map(Number) : [],
       env: strings(c.env),
       config: strings(c.config),
@@ -53,7 +56,7 @@ export function loadChannelRules(): ChannelRules {
     }),
   );
   const counts = new Map<string, ChannelRule[]>();
-  for (const c of channels) for (const n of [...c.env, ...c.config]) counts.set(n, [...(counts.get(n) ?? []), c]);
+  for (const c of channels) for (const n of c.env) counts.set(n, [...(counts.get(n) ?? []), c]);
   const uniqueOverrides = new Map<string, ChannelRule>();
   for (const [n, list] of counts) if (list.length === 1) uniqueOverrides.set(n, list[0]!);
   const approaches = doc.approach as Record<Approach, { name: string; cost: number }>;
@@ -67,8 +70,8 @@ function hostMatches(pattern: string, host: string): boolean {
   return host === pattern;
 }
 
-function pathMatches(rule: ChannelRule, path: string): boolean {
-  if (rule.exactPaths.includes(path)) return true;
+function pathMatches(rule: ChannelRule, host: string, path: string): boolean {
+  if (rule.exactPaths.includes(path) || rule.exactPathsByHost[host]?.includes(path)) return true;
   if (rule.paths.length === 0) return true;
   return rule.paths.some((p) => (p.startsWith('~') ? path.includes(p.slice(1)) : path.startsWith(p)));
 }
@@ -95,7 +98,7 @@ export function matchChannel(url: string, overrideNames: readonly string[] = [])
     (c) =>
       c.hosts.some((h) => hostMatches(h, host)) &&
       (c.ports.length === 0 || (port !== undefined && c.ports.includes(port))) &&
-      pathMatches(c, path),
+      pathMatches(c, host, path),
   );
 }
 

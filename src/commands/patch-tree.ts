@@ -27,7 +27,7 @@ export interface UnpatchTreeOptions {
 export async function patchTreeCommand(path: string | undefined, opts: PatchTreeOptions, io: Io): Promise<number> {
   // Loaded on demand: unpatch must work without the scanner.
   const { planTreeB } = await import('../patch/approach-b/index.js');
-  const { plan } = await planTreeB(resolve(io.cwd, path ?? '.'), { includeDev: opts.includeDev });
+  const { plan, state } = await planTreeB(resolve(io.cwd, path ?? '.'), { includeDev: opts.includeDev });
   const files = changedFiles(plan);
   let applied: ApplyResult | undefined;
   if (!opts.dryRun && files.length > 0) applied = await applyPlan(plan);
@@ -48,6 +48,7 @@ export async function patchTreeCommand(path: string | undefined, opts: PatchTree
       applied: Boolean(applied && !applied.unchanged),
       written: applied?.written.map((w) => rel(plan.target, w)) ?? [],
       stateFile,
+      alreadyPatched: state !== undefined && files.length === 0,
     };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     return 0;
@@ -55,17 +56,21 @@ export async function patchTreeCommand(path: string | undefined, opts: PatchTree
 
   const out: string[] = [];
   if (files.length > 0) out.push(renderDiff(plan, { color: io.color }).trimEnd(), '');
-  out.push(...summary(plan, opts, applied, stateFile));
+  out.push(...summary(plan, opts, applied, stateFile, state !== undefined));
   io.stdout(`${out.join('\n')}\n`);
   return 0;
 }
 
-function summary(plan: ApproachBPlan, opts: PatchTreeOptions, applied: ApplyResult | undefined, stateFile: string): string[] {
+function summary(plan: ApproachBPlan, opts: PatchTreeOptions, applied: ApplyResult | undefined, stateFile: string, patchedBefore: boolean): string[] {
   const files = changedFiles(plan);
   const out: string[] = [];
   if (plan.trustUnchanged) out.push(`Note: ${plan.notes[0]}`, '');
   if (files.length === 0) {
-    out.push('Nothing to do: no manifest of the codex-cli binary compiles in webpki roots (already patched, or never needed).');
+    out.push(
+      patchedBefore
+        ? `Nothing to do: already patched (recorded in ${rel(plan.target, stateFile)}); no manifest of the codex-cli binary compiles in webpki roots.`
+        : 'Nothing to do: no manifest of the codex-cli binary compiles in webpki roots.',
+    );
   } else {
     const n = files.reduce((k, f) => k + f.reasons.length, 0);
     out.push(`Approach B: ${n} feature(s) in ${files.length} manifest(s) switched to native roots:`);

@@ -42,7 +42,7 @@ function defaultEndpoint(ch: Channel): string {
 /** `channel | default endpoint | override (env / config / none) | A | B | CA | evidence` */
 export function renderChannelTable(r: ScanResult): string {
   const rows = (r.channels ?? []).map((ch) => [
-    mdCell(ch.name + (ch.unclassified ? ' (unclassified)' : '')),
+    mdCell(ch.name + (ch.unclassified && !/unclassified/i.test(ch.name) ? ' (unclassified)' : '')),
     mdCell(defaultEndpoint(ch)),
     mdCell(overrideMd(ch.overrides)),
     ch.coverage.a,

@@ -2,12 +2,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { runCli, REPO } from '../helpers/run-cli.js';
 import { FILES, EXPECTED, expectedText, makeTree, snapshot } from './mini-tree.js';
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
+  // dist/ is what bin/codex-mitm.js runs; tsc emits even when another area has type errors.
+  spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
 }, 120_000);
 
 const read = (root: string, rel: string) => fs.readFile(join(root, rel), 'utf8');
@@ -55,7 +56,7 @@ describe('patch --approach b', () => {
     const patched = await snapshot(root);
     const again = runCli(['patch', '--approach', 'b', root]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('Nothing to do');
+    expect(again.stdout).toContain('Nothing to do: already patched (recorded in .codex-mitm/b.json)');
     expect(await snapshot(root)).toEqual(patched);
 
     const un = runCli(['unpatch', '--approach', 'b', root]);
@@ -192,5 +193,31 @@ describe('patch --approach b bad input', () => {
     const r = runCli(['patch', '--approach', 'b', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a codex-rs tree');
+  });
+});
+
+describe('interrupted patch run', () => {
+  it('a run killed after the first file leaves every file original or fully patched, and unpatch restores all', async () => {
+    const { planTreeB } = await import('../../src/patch/approach-b/index.js');
+    const { applyPlan } = await import('../../src/patch/engine/apply.js');
+    const { writeFileAtomic } = await import('../../src/patch/engine/atomic.js');
+    const root = await makeTree();
+    const { plan } = await planTreeB(root);
+    expect(plan.files.map((f) => f.display)).toEqual(['Cargo.toml', 'core/Cargo.toml', 'net/Cargo.toml']);
+    let n = 0;
+    const dying = async (p: string, d: string | Buffer, m?: number) => {
+      if (n++ >= 1) throw new Error('killed');
+      await writeFileAtomic(p, d, m);
+    };
+    await expect(applyPlan(plan, { writer: dying })).rejects.toThrow('killed');
+    expect(await read(root, 'Cargo.toml')).toBe(expectedText('Cargo.toml'));
+    expect(await read(root, 'core/Cargo.toml')).toBe(FILES['core/Cargo.toml']);
+    // No temp file left next to the manifests.
+    expect((await fs.readdir(join(root, 'core'))).sort()).toEqual(['Cargo.toml', 'src']);
+    const r = runCli(['unpatch', '--approach', 'b', root]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Restored 1 file(s)');
+    await expectOriginal(root);
+    expect(await exists(join(root, '.codex-mitm'))).toBe(false);
   });
 });

@@ -121,6 +121,18 @@ describe('applyPlan / unpatchState', () => {
     await expect(fs.stat(join(dir, '.codex-mitm'))).rejects.toThrow();
   });
 
+  it('refuses a read-only folder before writing anything', async () => {
+    const plan = await setup();
+    await fs.chmod(join(dir, 'sub'), 0o555);
+    try {
+      await expect(applyPlan(plan)).rejects.toThrow(`folder ${join(dir, 'sub')} is read-only`);
+    } finally {
+      await fs.chmod(join(dir, 'sub'), 0o755);
+    }
+    expect(await fs.readFile(join(dir, 'a.toml'), 'utf8')).toBe(A);
+    await expect(fs.stat(join(dir, '.codex-mitm'))).rejects.toThrow();
+  });
+
   it('refuses when the tree differs from what an earlier run recorded', async () => {
     const plan = await setup();
     await applyPlan(plan);

@@ -5,6 +5,7 @@ import { scan } from '../../scan/index.js';
 import { binaryClosure } from '../../scan/cargo/index.js';
 import { applyPlan, unpatchState, type ApplyOptions, type ApplyResult, type UnpatchResult } from '../engine/apply.js';
 import { verifyState } from '../engine/verify-state.js';
+import type { PatchState } from '../engine/state.js';
 import { planApproachB, type ApproachBPlan } from './plan.js';
 import { detectOs, type OsInfo } from './next-steps.js';
 
@@ -24,19 +25,19 @@ export interface ApproachBOptions {
 
 /** Scans `path` and plans approach B. Bad input (no codex tree, a manifest that does not parse, a
  *  state that no longer matches the tree) → InputError. */
-export async function planTreeB(path: string, opts: ApproachBOptions = {}): Promise<{ plan: ApproachBPlan; scan: ScanResult }> {
+export async function planTreeB(path: string, opts: ApproachBOptions = {}): Promise<{ plan: ApproachBPlan; scan: ScanResult; state?: PatchState }> {
   const result = await scan(path, { includeTests: true });
   if (!result.crates.some((c) => c.name === SHIPPED_BINARY)) {
     throw new InputError(`not a codex-rs tree: no crate named ${SHIPPED_BINARY} among ${result.crates.length} manifests`, result.root);
   }
-  await verifyState(result.root, 'b');
+  const state = await verifyState(result.root, 'b');
   const shipped = binaryClosure(result.crates, SHIPPED_BINARY);
   const plan = planApproachB(result, (p) => readFileSync(p, 'utf8'), {
     shipped,
     includeDev: opts.includeDev,
     os: opts.os ?? detectOs(),
   });
-  return { plan, scan: result };
+  return { plan, scan: result, ...(state ? { state } : {}) };
 }
 
 export async function applyTreeB(plan: ApproachBPlan, opts: ApplyOptions = {}): Promise<ApplyResult> {

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../model.js';
 import { homeRules } from './rules.js';
+import { jsonErrorLine } from './json-error.js';
 
 export interface HomeFiles {
   home: string;
@@ -105,11 +106,9 @@ export async function detectAuth(home: string, flag: string | undefined): Promis
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
+  } catch {
     // Never echo the parser's message: it can quote the file's content (tokens, keys).
-    const pos = /position (\d+)/.exec((err as Error).message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new InputError('is not valid JSON', path, line);
+    throw new InputError('is not valid JSON', path, jsonErrorLine(text));
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError('is not a JSON object', path, 1);
   const o = data as Record<string, unknown>;

@@ -91,7 +91,7 @@ export function routesFor(t: CodexTarget): Routes {
   }
   const caEnv: string[] = [];
   const ca = r.ca;
-  const readsCodexCa = caps?.customCaEnv.length
+  const readsCodexCa = caps
     ? caps.customCaEnv.includes(ca.ca_env)
     : t.version
       ? compareVersions(t.version, ca.ca_env_since) >= 0

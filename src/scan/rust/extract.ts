@@ -10,21 +10,19 @@ import type { RustRules } from './rules.js';
 import { deniedUrl } from './rules.js';
 
 let parser: Parser | undefined;
-let query: Parser.Query | undefined;
 let errorQuery: Parser.Query | undefined;
 let queryText: string | undefined;
 
-function tools(rules: RustRules): { parser: Parser; query: Parser.Query; errorQuery: Parser.Query } {
+function tools(rules: RustRules): { parser: Parser; errorQuery: Parser.Query } {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Rust as unknown as Parser.Language);
   }
-  if (!query || queryText !== rules.query) {
-    query = new Parser.Query(Rust as unknown as Parser.Language, rules.query);
-    errorQuery = new Parser.Query(Rust as unknown as Parser.Language, '(ERROR) @e');
+  if (!errorQuery || queryText !== rules.query) {
+    errorQuery = new Parser.Query(Rust as unknown as Parser.Language, rules.query);
     queryText = rules.query;
   }
-  return { parser, query, errorQuery: errorQuery! };
+  return { parser, errorQuery };
 }
 
 const UPPER = /^[A-Z][A-Z0-9_]*[A-Z0-9]$/;
@@ -126,7 +124,7 @@ function hostOf(url: string): string {
   const at = h.lastIndexOf('@');
   if (at >= 0) h = h.slice(at + 1);
   if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1).toLowerCase();
-  return h.replace(/:\d*$/, '').toLowerCase();
+  return h.replace(/:.*$/, '').toLowerCase();
 }
 
 function cleanUrl(u: string): string {
@@ -151,10 +149,12 @@ const ENV_FN_ANCHOR = /\bvar(?:_os)?\s*\(/g;
 const CTOR_ANCHOR = /\b([A-Za-z_][A-Za-z0-9_]*)\s*::\s*(?:builder|new)\s*\(\s*\)/g;
 const CONST_ANCHOR = /\b(?:const|static)\s+[A-Z][A-Z0-9_]*\s*:/g;
 const FIELD_ANCHOR = /\.\s*([a-z_][a-z0-9_]*)\b/g;
+const USE_ANCHOR = /(?:^|[\n;{}])[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?use\s/g;
+const STRUCT_ANCHOR = /\bstruct\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 const UPPER_G = /\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
 
 export function extractFacts(text: string, file: string, rules: RustRules): FileFacts {
-  const { parser: p, query: q, errorQuery } = tools(rules);
+  const { parser: p, errorQuery } = tools(rules);
   const facts = emptyFacts();
   facts.modDecls = modDeclsOf(text);
   let tree: Tree;
@@ -173,13 +173,25 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
   }
   const at = (i: number, len = 1): SyntaxNode => root.descendantForIndex(i, i + Math.max(0, len - 1));
 
-  // use declarations, structs, inner attributes: one query (rules/queries/rust-scan.scm)
+  // use declarations, structs, inner attributes: found from text anchors
   const uses = new Map<string, string>();
+  for (const { index, m } of positions(USE_ANCHOR, text)) {
+    const start = index + /^[\n;{}]?[ \t]*/.exec(m[0])![0].length;
+    const u = up(at(start, 3), ['use_declaration'], 3);
+    if (u && u.startIndex === start) addUses(u, '', uses);
+  }
   const structs: SyntaxNode[] = [];
-  for (const c of q.captures(root)) {
-    if (c.name === 'use') addUses(c.node, '', uses);
-    else if (c.name === 'struct') structs.push(c.node);
-    else if (c.name === 'iattr' && rules.testAttrs.some((r) => r.test(attrInner(c.node)))) facts.fileTest = true;
+  if (text.includes('Deserialize')) {
+    for (const { index, m } of positions(STRUCT_ANCHOR, text)) {
+      const st = up(at(index + m[0].length - m[1]!.length, m[1]!.length), ['struct_item'], 2);
+      if (st) structs.push(st);
+    }
+  }
+  if (text.includes('#![')) {
+    for (const { index } of positions(TEST_ATTR_ANCHOR, text)) {
+      const a = up(at(index, 3), ['inner_attribute_item'], 4);
+      if (a && rules.testAttrs.some((r) => r.test(attrInner(a)))) facts.fileTest = true;
+    }
   }
 
   // test ranges: `#[cfg(test)]`, `#[test]`, `#[tokio::test]` ... items
@@ -437,7 +449,7 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
   if (text.includes('Client')) extractClients(facts, text, at, uses, rules, inTest, fnOf);
 
   // ---- config structs --------------------------------------------------------------------
-  const configFile = rules.configPath.test(file);
+  const configFile = rules.configPath.test(file) && !rules.configPathDeny.test(file);
   for (const st of structs) {
     const name = st.childForFieldName('name')?.text ?? '';
     if (!rules.configStructs.has(name) && !configFile) continue;
@@ -516,6 +528,8 @@ function applyRenameAll(name: string, rule: string | undefined): string {
 // ---- clients -------------------------------------------------------------------------------
 
 interface ChainResult {
+  /** The chain went through a helper: what comes back may be a client, keep builder methods only. */
+  filtered?: boolean;
   calls: string[];
   via: string[];
   /** Binding names the builder ends up in (`let b = ...`, `b = ...`). */
@@ -524,12 +538,12 @@ interface ChainResult {
 
 function extractClients(
   facts: FileFacts,
-  calls: SyntaxNode[],
-  fns: FnRange[],
+  text: string,
+  at: (i: number, len?: number) => SyntaxNode,
   uses: Map<string, string>,
   rules: RustRules,
   inTest: (pos: number) => boolean,
-  fnAt: (pos: number) => FnRange | undefined,
+  fnOf: (n: SyntaxNode | null) => FnRange | undefined,
 ): void {
   const calleeName = (call: SyntaxNode): string | undefined => {
     const fn = call.childForFieldName('function');
@@ -539,15 +553,15 @@ function extractClients(
     return undefined;
   };
 
-  /** Climb a builder chain upward from `node` (a builder-valued expression). */
+  /** Climb a builder chain upward from `start` (a builder-valued expression). */
   const climb = (start: SyntaxNode, onlyKnown: boolean): ChainResult => {
-    const res: ChainResult = { calls: [], via: [], bindings: [] };
+    const res: ChainResult = { calls: [], via: [], bindings: [], filtered: onlyKnown };
     let cur = start;
     let filter = onlyKnown;
     for (;;) {
       const par = cur.parent;
       if (!par) break;
-      if (par.type === 'try_expression' || par.type === 'parenthesized_expression' || par.type === 'await_expression') {
+      if (par.type === 'try_expression' || par.type === 'parenthesized_expression' || par.type === 'await_expression' || par.type === 'reference_expression') {
         cur = par;
         continue;
       }
@@ -566,11 +580,8 @@ function extractClients(
         if (!call || !name) break;
         res.via.push(name);
         filter = true;
+        res.filtered = true;
         cur = call;
-        continue;
-      }
-      if (par.type === 'reference_expression') {
-        cur = par;
         continue;
       }
       if (par.type === 'let_declaration' && same(par.childForFieldName('value'), cur)) {
@@ -588,15 +599,20 @@ function extractClients(
     return res;
   };
 
+  const callsOf = new Map<number, SyntaxNode[]>();
   /** Follow bindings inside a function: methods called on them and helpers they go through. */
-  const follow = (fn: FnRange | undefined, names: string[], after: number, res: ChainResult): void => {
+  const follow = (fn: FnRange | undefined, names: string[], after: number, res: ChainResult, onlyKnown = false): void => {
     if (!fn) return;
+    let calls = callsOf.get(fn.start);
+    if (!calls) {
+      calls = fn.node.descendantsOfType('call_expression');
+      callsOf.set(fn.start, calls);
+    }
     const tracked = new Set(names);
     const done = new Set<number>();
     for (let pass = 0; pass < 2; pass++) {
       for (const c of calls) {
-        if (c.startIndex < after || c.startIndex >= fn.end || done.has(c.startIndex)) continue;
-        if (fnAt(c.startIndex) !== fn) continue;
+        if (c.startIndex < after || done.has(c.startIndex)) continue;
         const f = c.childForFieldName('function');
         let from: SyntaxNode | undefined;
         let method: string | undefined;
@@ -623,13 +639,14 @@ function extractClients(
           }
         }
         if (!from) continue;
+        if (fnOf(c) !== fn) continue; // inside a nested fn item
         done.add(c.startIndex);
         if (method !== undefined) {
           if (rules.terminal.has(method)) continue;
-          res.calls.push(method);
+          if (!onlyKnown || isBuilderMethod(method, rules)) res.calls.push(method);
         }
         if (helper) res.via.push(helper);
-        const r = climb(from, helper !== undefined);
+        const r = climb(from, onlyKnown || helper !== undefined);
         res.calls.push(...r.calls);
         res.via.push(...r.via);
         for (const b of r.bindings) tracked.add(b);
@@ -638,41 +655,44 @@ function extractClients(
   };
 
   // builder helpers: functions with a ClientBuilder parameter
-  for (const f of fns) {
-    const params = f.node.childForFieldName('parameters');
-    if (!params) continue;
-    for (const prm of params.namedChildren) {
-      if (prm.type !== 'parameter') continue;
-      const ty = prm.childForFieldName('type');
-      const pat = prm.childForFieldName('pattern');
-      if (!ty || !pat) continue;
-      const tyText = resolvePath(ty.text.replace(/^&\s*(mut\s+)?/, ''), uses);
-      if (!rules.builderTypes.has(tyText)) continue;
-      const pname = pat.type === 'identifier' ? pat.text : pat.namedChildren.find((x) => x.type === 'identifier')?.text;
-      if (!pname) continue;
-      const res: ChainResult = { calls: [], via: [], bindings: [] };
-      follow(f, [pname], params.endIndex, res);
-      facts.helpers.push({ name: f.name, line: lineOf(f.node), calls: dedupe(res.calls), via: dedupe(res.via), test: inTest(f.start) });
-      break;
-    }
+  const seenFn = new Set<number>();
+  for (const { index } of positions(/\bClientBuilder\b/g, text)) {
+    const prm = up(at(index, 13), ['parameter'], 4);
+    const fnNode = prm?.parent?.parent;
+    if (!prm || !fnNode || fnNode.type !== 'function_item' || seenFn.has(fnNode.startIndex)) continue;
+    const ty = prm.childForFieldName('type');
+    const pat = prm.childForFieldName('pattern');
+    if (!ty || !pat) continue;
+    const tyText = resolvePath(ty.text.replace(/^&\s*(mut\s+)?/, ''), uses);
+    if (!rules.builderTypes.has(tyText)) continue;
+    const pname = pat.type === 'identifier' ? pat.text : pat.namedChildren.find((x) => x.type === 'identifier')?.text;
+    if (!pname) continue;
+    seenFn.add(fnNode.startIndex);
+    const f = fnOf(fnNode)!;
+    const res: ChainResult = { calls: [], via: [], bindings: [] };
+    follow(f, [pname], prm.endIndex, res);
+    facts.helpers.push({ name: f.name, line: lineOf(fnNode), calls: dedupe(res.calls), via: dedupe(res.via), test: inTest(f.start) });
   }
 
-  for (const c of calls) {
+  for (const { index, m } of positions(CTOR_ANCHOR, text)) {
+    const head = m[1]!;
+    if (head !== 'Client' && head !== 'ClientBuilder' && !(uses.get(head) ?? '').startsWith('reqwest')) continue;
+    const c = up(at(index, m[0].indexOf('(')), ['call_expression'], 4);
+    if (!c) continue;
     const fn = c.childForFieldName('function');
-    if (!fn || (fn.type !== 'scoped_identifier' && fn.type !== 'identifier')) continue;
-    const t = fn.text;
-    if (!t.includes('builder') && !t.includes('new')) continue;
-    const full = resolvePath(t, uses);
+    if (!fn || fn.type !== 'scoped_identifier') continue;
+    const full = resolvePath(fn.text, uses);
     if (!rules.constructors.has(full)) continue;
-    const res = climb(c, false);
-    const enclosing = fnAt(c.startIndex);
-    if (res.bindings.length > 0) follow(enclosing, res.bindings, c.endIndex, res);
+    const enclosing = fnOf(c);
+    // `Client::new()` is a finished client: what follows are requests, not builder calls
+    const res: ChainResult = full.endsWith('Client::new') ? { calls: [], via: [], bindings: [] } : climb(c, false);
+    if (res.bindings.length > 0) follow(enclosing, res.bindings, c.endIndex, res, res.filtered === true);
     const client: RawClient = {
       line: lineOf(c),
       constructor: full,
       calls: dedupe(res.calls),
       via: dedupe(res.via),
-      function: enclosing?.name,
+      ...(enclosing ? { function: enclosing.name } : {}),
       test: inTest(c.startIndex),
     };
     facts.clients.push(client);

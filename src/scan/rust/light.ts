@@ -14,7 +14,7 @@ function hostOf(url: string): string {
   let h = m?.[1] ?? '';
   const at = h.lastIndexOf('@');
   if (at >= 0) h = h.slice(at + 1);
-  return h.replace(/:\d*$/, '').toLowerCase();
+  return h.replace(/:.*$/, '').toLowerCase();
 }
 
 /**

@@ -32,10 +32,12 @@ export interface RustRulesData {
     deny_hosts: string[];
     deny_exact_hosts: string[];
     deny_prefixes: string[];
+    deny_urls: string[];
     url_regex: string;
+    deny_symbol_pattern: string;
     config_field_pattern: string;
   };
-  config: { structs: string[]; path_pattern: string; field_pattern: string };
+  config: { structs: string[]; path_pattern: string; path_deny_pattern: string; field_pattern: string };
   tests: { path_patterns: string[]; attributes: string[] };
 }
 
@@ -54,13 +56,21 @@ export interface RustRules {
   writeMethods: Set<string>;
   overrideName: RegExp;
   url: RegExp;
+  /** Where a URL or a known bare host may start in a file's text. */
+  urlAnchor: RegExp;
+  /** UPPER_CASE identifiers named like env var consts, anywhere in a file's text. */
+  envConstAnchor: RegExp;
+  /** const names whose string is a message for people (links in it are not endpoints). */
+  denySymbol: RegExp;
   configField: RegExp;
   knownHosts: string[];
   denyHosts: string[];
   denyExact: Set<string>;
   denyPrefixes: string[];
+  denyUrls: Set<string>;
   configStructs: Set<string>;
   configPath: RegExp;
+  configPathDeny: RegExp;
   configFieldName: RegExp;
   testPaths: RegExp[];
   testAttrs: RegExp[];
@@ -93,13 +103,18 @@ export function compileRules(tomlText: string, query: string): RustRules {
     writeMethods: new Set(data.env.write_methods),
     overrideName: new RegExp(data.env.override_name_pattern),
     url: new RegExp(data.endpoints.url_regex, 'g'),
+    urlAnchor: new RegExp(['https?://', ...data.endpoints.known_hosts.map(escapeRe)].join('|'), 'g'),
+    envConstAnchor: new RegExp(`\\b[A-Z][A-Z0-9_]*?(?:${data.env.const_name_pattern.replace(/\$$/, '')})\\b`, 'g'),
+    denySymbol: new RegExp(data.endpoints.deny_symbol_pattern),
     configField: new RegExp(data.endpoints.config_field_pattern),
     knownHosts: data.endpoints.known_hosts,
     denyHosts: data.endpoints.deny_hosts.map((h) => h.toLowerCase()),
     denyExact: new Set(data.endpoints.deny_exact_hosts.map((h) => h.toLowerCase())),
     denyPrefixes: data.endpoints.deny_prefixes,
+    denyUrls: new Set(data.endpoints.deny_urls),
     configStructs: new Set(data.config.structs),
     configPath: new RegExp(data.config.path_pattern),
+    configPathDeny: new RegExp(data.config.path_deny_pattern),
     configFieldName: new RegExp(data.config.field_pattern, 'i'),
     testPaths: data.tests.path_patterns.map((p) => new RegExp(p)),
     testAttrs: data.tests.attributes.map((p) => new RegExp(p)),
@@ -113,7 +128,7 @@ export function loadRules(): RustRules {
 
 /** true when the host (lowercase, no port) is one codex never contacts (docs, examples, schemas). */
 export function deniedUrl(rules: RustRules, url: string, host: string): boolean {
-  if (rules.denyExact.has(host)) return true;
+  if (rules.denyExact.has(host) || rules.denyUrls.has(url.replace(/\/$/, ''))) return true;
   for (const d of rules.denyHosts) if (host === d || host.endsWith(`.${d}`)) return true;
   for (const p of rules.denyPrefixes) if (url.startsWith(p)) return true;
   return false;

@@ -1,0 +1,286 @@
+// Whole wizard runs in ink-testing-library with the real scan, planners and writer:
+// approach A into a temporary codex home, approach B into a temporary copy of fixtures/codex-rs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupDirs, drive, FIXTURE, fixtureCopy, KEY, snapshot, tempDir, type Driven } from './helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => cleanupDirs(...dirs));
+const keep = (d: string) => (dirs.push(d), d);
+
+const USER_CONFIG = '# my settings\nmodel = "o3"\n\n[profiles.work]\nmodel = "gpt-5"\n';
+
+function apiKeyHome(config: string | null = USER_CONFIG): string {
+  const home = keep(tempDir('home'));
+  writeFileSync(join(home, 'auth.json'), '{"OPENAI_API_KEY": "sk-test-not-real", "tokens": null}\n');
+  if (config !== null) writeFileSync(join(home, 'config.toml'), config);
+  return home;
+}
+
+/** Where -> Scan (summary shown). */
+async function scanned(w: Driven): Promise<string> {
+  await w.waitFor('0.115.0');
+  await w.press(KEY.down, KEY.down, KEY.enter);
+  return w.waitFor('channels found');
+}
+
+describe('wizard, approach A into a temporary codex home', () => {
+  let fixtureBefore: Record<string, string>;
+  beforeAll(() => {
+    fixtureBefore = snapshot(FIXTURE);
+  });
+  afterAll(() => {
+    expect(snapshot(FIXTURE)).toEqual(fixtureBefore);
+  });
+
+  it('goes Where -> Scan -> Channels -> Evidence -> Choose -> Preview -> Apply and writes config.toml', async () => {
+    const home = apiKeyHome();
+    const cwd = keep(tempDir('cwd'));
+    const w = drive({ cwd, root: FIXTURE, home });
+
+    const where = await w.waitFor('0.115.0');
+    expect(where).toContain('step 1/6');
+    expect(where).toContain(FIXTURE);
+    expect(where).toContain(home);
+    expect(where).toContain('from --codex-home');
+    expect(where).toMatch(/auth mode\s+API key/);
+
+    const summary = await scanned(w);
+    expect(summary).toContain('step 2/6');
+    expect(summary).toMatch(/codex version\s+0\.115\.0/);
+    // backend-client, otel, responses-api-proxy, rmcp-client compile in webpki roots (app-server only in dev-dependencies)
+    expect(summary).toMatch(/webpki manifests\s+4 \(/);
+    expect(summary).toContain('backend-client/Cargo.toml');
+    expect(summary).not.toContain('app-server/Cargo.toml');
+    expect(summary).toMatch(/overrides\s+\d+ \(.*OPENAI_BASE_URL/s);
+
+    await w.press(KEY.enter);
+    const table = await w.waitFor('Recommended');
+    expect(table).toContain('step 3/6');
+    expect(table).toMatch(/Model API.*api\.openai\.com.*OPENAI_BASE_URL/);
+    expect(table).toMatch(/channel\s+hosts\s+override\s+A/);
+
+    await w.press(KEY.enter);
+    const evidence = await w.waitFor('evidence (');
+    expect(evidence).toMatch(/Evidence: /);
+    expect(evidence).toMatch(/\s[\w/-]+\.rs:\d+/); // file:line list
+    await w.press(KEY.esc);
+    await w.waitFor('Recommended');
+
+    await w.press('c');
+    const choose = await w.waitFor('step 4/6');
+    expect(choose).toContain('★ recommended');
+    await w.press('1'); // approach A
+    await w.waitFor('Model API proxy port');
+    await w.press(KEY.enter);
+
+    const preview = await w.waitFor('Approach A changes 1 file');
+    expect(preview).toContain('step 5/6');
+    expect(preview).toContain('+++ b/config.toml');
+    expect(preview).toContain('+openai_base_url = "http://127.0.0.1:8080/v1"');
+    // what A will not capture: the OAuth login goes to auth.openai.com directly
+    let all = preview;
+    for (let i = 0; i < 8 && !all.includes('Will not capture'); i++) {
+      await w.press(' ');
+      all += w.frame();
+    }
+    expect(all).toMatch(/Will not capture \(\d+\):/);
+    expect(all).toContain('auth.openai.com');
+    expect(readFileSync(join(home, 'config.toml'), 'utf8')).toBe(USER_CONFIG); // nothing written yet
+
+    await w.press(KEY.enter);
+    const confirm = await w.waitFor('Apply? (y/N)');
+    expect(confirm).toContain(join(home, 'config.toml'));
+    await w.press('y');
+    const done = await w.waitFor('Applied');
+    expect(done).toContain('Next steps:');
+    expect(done).toContain('mitmdump');
+
+    const config = readFileSync(join(home, 'config.toml'), 'utf8');
+    expect(config).toContain('openai_base_url = "http://127.0.0.1:8080/v1"');
+    expect(config).toContain('# my settings\n');
+    expect(config).toContain('[profiles.work]\nmodel = "gpt-5"\n');
+
+    await w.press('s');
+    await w.waitFor('Save to: codex-mitm-next-steps.md');
+    await w.press(KEY.enter);
+    await w.waitFor('next steps saved to');
+    const saved = readFileSync(join(cwd, 'codex-mitm-next-steps.md'), 'utf8');
+    expect(saved).toContain('approach A');
+    expect(saved).toContain('mitmdump');
+
+    await w.press(KEY.enter);
+    expect(w.exited()?.code).toBe(0);
+  });
+
+  it('edits the ports and auth mode before planning', async () => {
+    const home = apiKeyHome(null);
+    const w = drive({ cwd: home, root: FIXTURE, home });
+    await scanned(w);
+    await w.press(KEY.enter, 'c', '1');
+    await w.waitFor('Model API proxy port');
+    // rows: A B CA | auth | model port | backend port | continue
+    await w.press(KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter);
+    await w.press(KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace);
+    await w.type('9191');
+    await w.press(KEY.enter, KEY.down, KEY.enter);
+    await w.press(KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace);
+    await w.type('9292');
+    await w.press(KEY.enter, KEY.down, KEY.enter);
+    const preview = await w.waitFor('Approach A changes');
+    expect(preview).toContain('+openai_base_url = "http://127.0.0.1:9191/v1"');
+    expect(preview).toContain('http://127.0.0.1:9292/');
+    expect(existsSync(join(home, 'config.toml'))).toBe(false);
+    await w.press('q');
+    expect(w.exited()?.code).toBe(0);
+    expect(existsSync(join(home, 'config.toml'))).toBe(false);
+  });
+});
+
+describe('wizard, approach B into a copy of fixtures/codex-rs', () => {
+  it('previews the Cargo.toml edits and applies them to the copy only', async () => {
+    const fixtureBefore = snapshot(FIXTURE);
+    const tree = fixtureCopy();
+    keep(tree.dir);
+    const home = apiKeyHome(null);
+    const w = drive({ cwd: tree.dir, home });
+
+    // no --root: the codex-rs folder under the current directory is found
+    const where = await w.waitFor('detected under the current directory');
+    expect(where).toContain(tree.root);
+    await scanned(w);
+    await w.press(KEY.enter, 'c', '2'); // approach B
+    const choose = await w.waitFor('patches Cargo.toml files under');
+    expect(choose).toContain('(•) B');
+    await w.press(KEY.enter);
+    const preview = await w.waitFor('Approach B changes');
+    expect(preview).toContain('b/backend-client/Cargo.toml');
+    expect(preview).toMatch(/^-.*rustls-tls/m);
+    expect(preview).toMatch(/^\+.*rustls-tls-native-roots/m);
+    const before = readFileSync(join(tree.root, 'backend-client/Cargo.toml'), 'utf8');
+
+    await w.press(KEY.enter);
+    await w.waitFor('Apply? (y/N)');
+    await w.press('y');
+    const done = await w.waitFor('Applied');
+    expect(done).toContain('Next steps:');
+    const after = readFileSync(join(tree.root, 'backend-client/Cargo.toml'), 'utf8');
+    expect(after).not.toBe(before);
+    expect(after).toContain('rustls-tls-native-roots');
+    await w.press(KEY.enter);
+    expect(w.exited()?.code).toBe(0);
+    expect(snapshot(FIXTURE)).toEqual(fixtureBefore);
+  });
+});
+
+describe('quitting writes nothing', () => {
+  // Key sequences from the start to each screen (approach A, then y/N).
+  const paths: [string, string[], string][] = [
+    ['where', [], 'step 1/6'],
+    ['scan', [KEY.down, KEY.down, KEY.enter], 'channels found'],
+    ['channels', [KEY.down, KEY.down, KEY.enter, '@channels found', KEY.enter], 'Recommended'],
+    ['evidence', [KEY.down, KEY.down, KEY.enter, '@channels found', KEY.enter, KEY.enter], 'evidence ('],
+    ['choose', [KEY.down, KEY.down, KEY.enter, '@channels found', KEY.enter, 'c'], 'step 4/6'],
+    ['preview', [KEY.down, KEY.down, KEY.enter, '@channels found', KEY.enter, 'c', '1', KEY.enter], 'Approach A changes'],
+    ['apply', [KEY.down, KEY.down, KEY.enter, '@channels found', KEY.enter, 'c', '1', KEY.enter, '@Approach A changes', KEY.enter], 'Apply? (y/N)'],
+    ['declined', [KEY.down, KEY.down, KEY.enter, '@channels found', KEY.enter, 'c', '1', KEY.enter, '@Approach A changes', KEY.enter, 'n'], 'Not applied'],
+  ];
+  for (const [name, keys, marker] of paths) {
+    for (const [quit, code] of [['q', 0], [KEY.ctrlC, 130]] as const) {
+      it(`${quit === 'q' ? 'q' : 'Ctrl-C'} on ${name} exits ${code} and leaves the home, tree and cwd byte for byte`, async () => {
+        const tree = fixtureCopy();
+        keep(tree.dir);
+        const home = apiKeyHome();
+        const before = [snapshot(tree.dir), snapshot(home)];
+        const w = drive({ cwd: tree.dir, root: tree.root, home });
+        await w.waitFor('0.115.0');
+        for (const k of keys) {
+          if (k.startsWith('@')) await w.waitFor(k.slice(1));
+          else await w.press(k);
+        }
+        await w.waitFor(marker);
+        await w.press(quit);
+        expect(w.exited()?.code).toBe(code);
+        expect([snapshot(tree.dir), snapshot(home)]).toEqual(before);
+      });
+    }
+  }
+});
+
+describe('errors stay on their screen, one line, nothing written', () => {
+  it('a codex home with a malformed config.toml: approach A is refused on Preview, b goes back', async () => {
+    const home = apiKeyHome('model = "o3"\n[profiles\n');
+    const before = snapshot(home);
+    const w = drive({ cwd: home, root: FIXTURE, home });
+    await scanned(w);
+    await w.press(KEY.enter, 'c', '1', KEY.enter);
+    const frame = await w.waitFor('refused, nothing was written');
+    expect(frame).toContain('config.toml');
+    expect(frame).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
+    await w.press('b');
+    await w.waitFor('step 4/6');
+    await w.press('q');
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('a read-only config.toml: the apply is refused with a way back', async () => {
+    const home = apiKeyHome();
+    chmodSync(join(home, 'config.toml'), 0o444);
+    const before = snapshot(home);
+    const w = drive({ cwd: home, root: FIXTURE, home });
+    await scanned(w);
+    await w.press(KEY.enter, 'c', '1', KEY.enter);
+    await w.waitFor('Approach A changes');
+    await w.press(KEY.enter, 'y');
+    const frame = await w.waitFor('apply refused, nothing was written');
+    expect(frame).toMatch(/read-only/);
+    await w.press(KEY.esc);
+    await w.waitFor('step 5/6');
+    await w.press('q');
+    expect(w.exited()?.code).toBe(0);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('a failing scan shows its error with a way back to Where', async () => {
+    const bad = keep(tempDir('bad'));
+    const root = join(bad, 'codex-rs');
+    mkdirSync(root);
+    writeFileSync(join(root, 'Cargo.toml'), '[workspace]\nmembers = []\n');
+    const home = apiKeyHome(null);
+    const w = drive({ cwd: bad, root, home });
+    await w.waitFor(/version\s+unknown/);
+    await w.press(KEY.down, KEY.down, KEY.enter);
+    const frame = await w.waitFor('scan failed, nothing was written');
+    expect(frame).toContain('r retry');
+    expect(frame).not.toMatch(/\n\s+at .*:\d+:\d+/);
+    await w.press(KEY.esc);
+    await w.waitFor('step 1/6');
+    await w.press('q');
+    expect(w.exited()?.code).toBe(0);
+  });
+
+  it('a path that is no codex tree is named on Where and scanning is refused', async () => {
+    const cwd = keep(tempDir('cwd'));
+    mkdirSync(join(cwd, 'alpha'));
+    mkdirSync(join(cwd, 'alps'));
+    mkdirSync(join(cwd, 'beta'));
+    const w = drive({ cwd, home: apiKeyHome(null) });
+    // nothing detected: straight to typing, with Tab completion
+    await w.waitFor('Tab complete');
+    await w.type('al');
+    await w.press(KEY.tab);
+    let frame = await w.waitFor('alpha/  alps/');
+    expect(frame).toMatch(/Source tree\s+alp█/);
+    await w.type('h');
+    await w.press(KEY.tab);
+    frame = await w.waitFor('alpha/█');
+    await w.press(KEY.enter);
+    frame = await w.waitFor('no codex-rs folder');
+    await w.press(KEY.down, KEY.enter);
+    frame = await w.waitFor('step 1/6');
+    expect(frame).not.toContain('step 2/6');
+    await w.press('q');
+    expect(w.exited()?.code).toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+// 80x24 and wider terminals; NO_COLOR gives a monochrome screen, colour paints the diff.
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupDirs, drive, FIXTURE, KEY, tempDir, type Driven } from './helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => cleanupDirs(...dirs));
+
+const ESC_SEQ = /\u001b\[/;
+const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+function home(): string {
+  const h = tempDir('home');
+  dirs.push(h);
+  writeFileSync(join(h, 'auth.json'), '{"tokens": {"id_token": "x"}}\n');
+  return h;
+}
+
+/** Every screen's frame along an approach A path. */
+async function framesOfAllScreens(w: Driven): Promise<string[]> {
+  const out: string[] = [];
+  out.push(await w.waitFor('0.115.0'));
+  await w.press(KEY.down, KEY.down, KEY.enter);
+  out.push(await w.waitFor('channels found'));
+  await w.press(KEY.enter);
+  out.push(await w.waitFor('Recommended'));
+  await w.press(KEY.enter);
+  out.push(await w.waitFor('evidence ('));
+  await w.press(KEY.esc, 'c');
+  out.push(await w.waitFor('step 4/6'));
+  await w.press('1', KEY.enter);
+  out.push(await w.waitFor('Approach A changes'));
+  await w.press(KEY.enter);
+  out.push(await w.waitFor('Apply? (y/N)'));
+  await w.press('n');
+  out.push(await w.waitFor('Not applied'));
+  await w.press('q');
+  return out;
+}
+
+describe('layout', () => {
+  for (const [columns, rows] of [
+    [80, 24],
+    [120, 40],
+  ] as const) {
+    it(`every screen fits ${columns}x${rows}`, async () => {
+      const h = home();
+      const w = drive({ cwd: h, root: FIXTURE, home: h, columns, rows });
+      const frames = await framesOfAllScreens(w);
+      expect(frames).toHaveLength(8);
+      for (const f of frames) {
+        const lines = strip(f).split('\n');
+        expect(lines.length, f).toBeLessThanOrEqual(rows);
+        for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(columns);
+      }
+      // ChatGPT sign-in read from auth.json
+      expect(frames[0]).toMatch(/auth mode\s+ChatGPT sign-in/);
+    });
+  }
+
+  it('NO_COLOR: no escape sequence on any screen', async () => {
+    const h = home();
+    const frames = await framesOfAllScreens(drive({ cwd: h, root: FIXTURE, home: h, color: false }));
+    for (const f of frames) expect(f).not.toMatch(ESC_SEQ);
+    // still readable: verdict glyphs, cursor marker and the recommendation badge are text
+    expect(frames[2]).toMatch(/› /);
+    expect(frames[2]).toContain('★ Recommended');
+    expect(frames[2]).toMatch(/[✓✗~?]/);
+  });
+
+  it('with colour the diff is painted', async () => {
+    const h = home();
+    const frames = await framesOfAllScreens(drive({ cwd: h, root: FIXTURE, home: h, color: true }));
+    expect(frames[5]).toContain('\u001b[32m+openai_base_url');
+  });
+});

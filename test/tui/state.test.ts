@@ -1,0 +1,200 @@
+// The wizard's reducer: keys, transitions, going back, quitting, stale results.
+import { describe, expect, it } from 'vitest';
+import type { Channel, ScanResult } from '../../src/model.js';
+import { initialState, reducer, type Action, type Key, type State } from '../../src/tui/state.js';
+
+const key = (input: string, k: Key = {}): Action => ({ type: 'key', input, key: k });
+const ENTER = key('', { return: true });
+const ESC = key('', { escape: true });
+const DOWN = key('', { downArrow: true });
+const UP = key('', { upArrow: true });
+const run = (s: State, ...as: Action[]) => as.reduce(reducer, s);
+
+function start(): State {
+  return initialState({ cwd: '/work', root: '/t/codex-rs', home: '/h/.codex', homeSource: 'flag', color: false });
+}
+
+function channel(id: string, a: Channel['coverage']['a'], b: Channel['coverage']['b'], ca: Channel['coverage']['ca']): Channel {
+  return {
+    id,
+    name: id,
+    hosts: [`${id}.example`],
+    urls: [],
+    overrides: [],
+    authMode: 'any',
+    coverage: { a, b, ca },
+    why: { a: [], b: [], ca: [] },
+    tls: 'native-tls',
+    clients: [{ file: 'core/src/c.rs', line: 3, crate: 'codex-core' }],
+    evidence: [{ file: `${id}/src/lib.rs`, line: 7 }],
+    unclassified: false,
+  };
+}
+
+// A hand-made scan result: the reducer only reads channels and the recommendation.
+const result = {
+  channels: [channel('model', 'yes', 'partial', 'partial'), channel('login', 'no', 'yes', 'yes'), channel('tips', 'no', 'no', 'no')],
+  recommendation: { approach: 'ca', reason: 'most channels', misses: ['tips'] },
+} as unknown as ScanResult;
+const options = [
+  { approach: 'a' as const, ok: true, why: 'x' },
+  { approach: 'b' as const, ok: false, why: 'no webpki manifest' },
+  { approach: 'ca' as const, ok: true, why: 'y' },
+];
+
+/** Where (info loaded) -> Scan (scanned) -> Channels. */
+function atChannels(): State {
+  let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs', version: '0.115.0', auth: 'chatgpt' });
+  s = run(s, DOWN, DOWN, ENTER);
+  expect(s.screen).toBe('scan');
+  expect(s.pending?.kind).toBe('scan');
+  s = run(s, { type: 'scanned', seq: s.pending!.seq, result, options }, ENTER);
+  expect(s.screen).toBe('channels');
+  return s;
+}
+
+describe('wizard reducer', () => {
+  it('starts on Where, asking for the tree info', () => {
+    const s = start();
+    expect(s.screen).toBe('where');
+    expect(s.pending).toMatchObject({ kind: 'info', root: '/t/codex-rs', home: '/h/.codex' });
+  });
+
+  it('goes to typing a path when no codex-rs folder is found', () => {
+    const s = run(initialState({ cwd: '/w', home: '/h', homeSource: 'default', color: false }), { type: 'info', seq: 1 });
+    expect(s.where.editing).toBe('root');
+    // q is a letter while typing, not quit
+    const t = run(s, key('q'), key('x'));
+    expect(t.exit).toBeUndefined();
+    expect(t.where.draft).toBe('qx');
+    expect(run(t, key('', { backspace: true })).where.draft).toBe('q');
+  });
+
+  it('Tab asks for completions and Enter accepts the typed tree', () => {
+    let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs' }, ENTER);
+    expect(s.where.editing).toBe('root');
+    s = run(s, key('', { ctrl: true }), key('u', { ctrl: true }), key('/o'), key('', { tab: true }));
+    expect(s.pending).toMatchObject({ kind: 'complete', input: '/o' });
+    s = run(s, { type: 'completions', seq: s.pending!.seq, value: '/opt/', candidates: ['opt/', 'other/'] });
+    expect(s.where.draft).toBe('/opt/');
+    expect(s.where.completions).toEqual(['opt/', 'other/']);
+    s = run(s, ENTER);
+    expect(s.where.editing).toBeNull();
+    expect(s.where.root).toBe('/opt/');
+    expect(s.pending).toMatchObject({ kind: 'info', root: '/opt/' });
+  });
+
+  it('refuses to scan while the tree is in error', () => {
+    const s = run(start(), { type: 'info', seq: 1, rootError: 'no Cargo.toml' }, DOWN, DOWN, ENTER);
+    expect(s.screen).toBe('where');
+    expect(s.where.error).toBe('no Cargo.toml');
+  });
+
+  it('ignores results of work the user left (stale seq)', () => {
+    let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs' }, DOWN, DOWN, ENTER);
+    const seq = s.pending!.seq;
+    s = run(s, ESC);
+    expect(s.screen).toBe('where');
+    const after = run(s, { type: 'scanned', seq, result, options });
+    expect(after.scan.result).toBeUndefined();
+  });
+
+  it('shows a failed scan with a way back and a retry', () => {
+    let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs' }, DOWN, DOWN, ENTER);
+    s = run(s, { type: 'failed', seq: s.pending!.seq, error: 'Cargo.toml:3: bad' });
+    expect(s.scan).toMatchObject({ status: 'error', error: 'Cargo.toml:3: bad' });
+    expect(run(s, key('r')).pending?.kind).toBe('scan');
+    expect(run(s, key('b')).screen).toBe('where');
+  });
+
+  it('moves through channels, shows evidence, and picks the recommended approach by default', () => {
+    let s = atChannels();
+    s = run(s, key('j'), key('j'), key('j'));
+    expect(s.channels.cursor).toBe(2); // clamped at the last row
+    s = run(s, key('k'), ENTER);
+    expect(s.screen).toBe('evidence');
+    s = run(s, key('b'), key('c'));
+    expect(s.screen).toBe('choose');
+    expect(s.choose.approach).toBe('ca');
+    expect(s.choose.auth).toBe('chatgpt'); // from auth.json
+  });
+
+  it('does not offer an approach the tree cannot use', () => {
+    let s = run(atChannels(), key('c'), key('2'));
+    expect(s.choose.approach).toBe('ca');
+    expect(s.choose.error).toMatch(/approach B is not available: no webpki manifest/);
+    s = run(s, key('1'));
+    expect(s.choose.approach).toBe('a');
+    expect(s.choose.error).toBeUndefined();
+  });
+
+  it('edits ports and refuses a bad one', () => {
+    let s = run(atChannels(), key('c'), key('1'));
+    // rows: a b ca auth modelPort backendPort continue
+    s = run(s, DOWN, DOWN, DOWN, DOWN, ENTER);
+    expect(s.choose.editing).toBe('modelPort');
+    s = run(s, key('u', { ctrl: true }), key('9'), key('x'), key('9'), key('9'), key('9'), key('9'), ENTER);
+    expect(s.choose.error).toMatch(/port must be a number from 1 to 65535/);
+    s = run(s, key('', { backspace: true }), ENTER);
+    expect(s.choose.editing).toBeNull();
+    expect(s.choose.modelPort).toBe('9999');
+    s = run(s, DOWN, DOWN, ENTER);
+    expect(s.screen).toBe('preview');
+    expect(s.pending?.kind).toBe('plan');
+  });
+
+  it('previews, confirms with y/N, and goes back from every step', () => {
+    let s = run(atChannels(), key('c'), ENTER);
+    expect(s.screen).toBe('preview');
+    const plan = { approach: 'ca', target: '/h/.codex', files: [], notes: ['n1'], nextSteps: ['step 1'] } as const;
+    s = run(s, { type: 'planned', seq: s.pending!.seq, plan: { ...plan, files: [], notes: [...plan.notes], nextSteps: [...plan.nextSteps] }, diff: '--- a\n+++ b\n', misses: ['tips (tips.example)'] });
+    expect(s.preview.status).toBe('ready');
+    expect(s.preview.diff).toEqual(['--- a', '+++ b']);
+    expect(s.preview.tail.map((t) => t.text)).toContain('  ✗ tips (tips.example)');
+    s = run(s, ENTER);
+    expect(s.screen).toBe('apply');
+    expect(run(s, ENTER).apply.status).toBe('declined'); // default is No
+    expect(run(s, key('n')).apply.status).toBe('declined');
+    expect(run(s, ESC).screen).toBe('preview');
+    const y = run(s, key('y'));
+    expect(y.apply.status).toBe('applying');
+    expect(y.pending?.kind).toBe('apply');
+    expect(run(y, key('q')).exit).toBeUndefined(); // no quitting mid-write
+    const done = run(y, { type: 'applied', seq: y.pending!.seq });
+    expect(done.apply.status).toBe('done');
+    const saving = run(done, key('s'));
+    expect(saving.apply.saving).toBe(true);
+    expect(run(saving, key('q')).apply.saveDraft).toBe('codex-mitm-next-steps.mdq');
+    expect(run(done, ENTER).exit).toBe(0);
+  });
+
+  it('shows a refused plan on Preview with a way back', () => {
+    let s = run(atChannels(), key('c'), ENTER);
+    s = run(s, { type: 'failed', seq: s.pending!.seq, error: 'config.toml:2: bad TOML' });
+    expect(s.preview).toMatchObject({ status: 'error', error: 'config.toml:2: bad TOML' });
+    expect(run(s, ENTER).screen).toBe('preview');
+    expect(run(s, key('b')).screen).toBe('choose');
+  });
+
+  it('quits with q (0) and Ctrl-C (130) from every screen', () => {
+    const screens: State[] = [];
+    let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs' });
+    screens.push(s);
+    s = run(s, DOWN, DOWN, ENTER);
+    screens.push(s);
+    s = run(s, { type: 'scanned', seq: s.pending!.seq, result, options }, ENTER);
+    screens.push(s);
+    screens.push(run(s, ENTER));
+    s = run(s, key('c'));
+    screens.push(s);
+    s = run(s, ENTER);
+    screens.push(s);
+    s = run(s, { type: 'planned', seq: s.pending!.seq, plan: { approach: 'ca', target: '/h', files: [], notes: [], nextSteps: [] }, diff: '', misses: [] }, ENTER);
+    screens.push(s);
+    expect(screens.map((x) => x.screen)).toEqual(['where', 'scan', 'channels', 'evidence', 'choose', 'preview', 'apply']);
+    for (const x of screens) {
+      expect(run(x, key('q'))).toMatchObject({ exit: 0, pending: null });
+      expect(run(x, key('c', { ctrl: true }))).toMatchObject({ exit: 130, pending: null });
+    }
+  });
+});

@@ -1,0 +1,97 @@
+// End to end: the real CLI in a real terminal (tmux, 100x30), a whole dry run that declines to apply.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupDirs, fixtureCopy, REPO, snapshot, tempDir } from './helpers.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux) console.warn('test/tui/tmux.test.ts: skipped, tmux is not installed (apt-get install -y tmux)');
+
+const SESSION = `codex-mitm-wizard-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The pane as a person reads it. */
+const pane = () => tmux('capture-pane', '-p', '-t', SESSION);
+
+async function waitFor(text: string | RegExp, ms = 30000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const p = pane();
+    if (typeof text === 'string' ? p.includes(text) : text.test(p)) return p;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${String(text)}; pane:\n${p}`);
+    await sleep(100);
+  }
+}
+
+async function send(...keys: string[]) {
+  for (const k of keys) {
+    tmux('send-keys', '-t', SESSION, k);
+    await sleep(150);
+  }
+}
+
+describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
+  const dirs: string[] = [];
+  let tree: { dir: string; root: string };
+  let home: string;
+  let before: Record<string, string>[];
+
+  beforeAll(() => {
+    // The CLI runs from dist/: build it (tsc emits even when a file elsewhere has type errors).
+    spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
+    tree = fixtureCopy();
+    home = tempDir('home');
+    dirs.push(tree.dir, home);
+    writeFileSync(join(home, 'auth.json'), '{"OPENAI_API_KEY": "sk-test-not-real"}\n');
+    writeFileSync(join(home, 'config.toml'), 'model = "o3"\n');
+    before = [snapshot(tree.dir), snapshot(home)];
+    const cmd = `cd ${JSON.stringify(REPO)} && NO_COLOR=1 node bin/codex-mitm.js wizard --root ${JSON.stringify(tree.root)} --codex-home ${JSON.stringify(home)}; echo "wizard exited $?"; sleep 30`;
+    tmux('new-session', '-d', '-s', SESSION, '-x', '100', '-y', '30', cmd);
+  });
+
+  afterAll(() => {
+    spawnSync('tmux', ['kill-session', '-t', SESSION]);
+    cleanupDirs(...dirs);
+  });
+
+  it('walks where, scan, channels, choose, preview, declines to apply, and writes nothing', async () => {
+    const where = await waitFor('0.115.0');
+    expect(where).toContain('codex-mitm wizard');
+    expect(where).toContain(tree.root);
+    expect(where).toMatch(/auth mode\s+API key/);
+
+    await send('Down', 'Down', 'Enter');
+    const summary = await waitFor('channels found');
+    expect(summary).toMatch(/webpki manifests\s+4/);
+
+    await send('Enter');
+    const table = await waitFor('Recommended');
+    expect(table).toMatch(/Model API.*api\.openai\.com/);
+    // 100 columns: every line fits
+    for (const line of table.split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
+
+    await send('c');
+    await waitFor('step 4/6');
+    await send('1', 'Enter');
+    const preview = await waitFor('Approach A changes 1 file');
+    expect(preview).toContain('+++ b/config.toml');
+    expect(preview).toContain('+openai_base_url = "http://127.0.0.1:8080/v1"');
+    // NO_COLOR: the pane's cells carry no foreground colour (bold/inverse still mark the cursor)
+    const cells = tmux('capture-pane', '-p', '-e', '-t', SESSION);
+    expect(cells).not.toMatch(/\u001b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38)(?:;[0-9;]*)?m/);
+
+    await send('Enter');
+    await waitFor('Apply? (y/N)');
+    await send('n');
+    const declined = await waitFor('Not applied: nothing was written.');
+    expect(declined).toContain('Next steps (once applied):');
+    expect(declined).toContain('mitmdump');
+
+    await send('Enter');
+    const end = await waitFor(/wizard exited \d+/);
+    expect(end).toContain('wizard exited 0');
+    expect([snapshot(tree.dir), snapshot(home)]).toEqual(before);
+  });
+});
