@@ -100,7 +100,11 @@ function buildSyntheticTree() {
   const root = join(tmpdir(), `codex-mitm-bench-tree-${id}`, 'codex-rs');
   const done = join(root, '..', '.complete');
   if (existsSync(done)) return root;
-  rmSync(join(root, '..'), { recursive: true, force: true });
+  // trees built from older fixture versions are stale: remove them
+  for (const e of readdirSync(tmpdir())) {
+    if (e.startsWith('codex-mitm-bench-tree-')) rmSync(join(tmpdir(), e), { recursive: true, force: true });
+  }
+  process.stderr.write(`Building a synthetic tree in ${dirname(root)} ...\n`);
 
   const rs = files.filter((f) => f.endsWith('.rs'));
   if (rs.length === 0) throw new Error(`no .rs files in ${FIXTURE}`);
@@ -119,7 +123,7 @@ function buildSyntheticTree() {
       let text = readFileSync(join(FIXTURE, f), 'utf8');
       if (rest[rest.length - 1] === 'Cargo.toml' && k > 0) {
         // new package, lib and bin names so every copy is its own crate
-        text = text.replace(/^(\s*name\s*=\s*")([^"]+)(")/gm, `$1$2-c${k}$3`);
+        text = text.replace(/^(\s*name\s*=\s*")([^"]+)(")/gm, (_m, a, name, b) => `${a}${name}${/^\w+$/.test(name) ? '_' : '-'}c${k}${b}`);
       } else if (f.endsWith('.rs') && text.length < perFile) {
         text += filler(`C${k}F${rs.indexOf(f)}`, perFile - text.length);
       }

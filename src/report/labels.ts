@@ -31,9 +31,18 @@ export function featureNotes(t: TlsFeature, short = false): string[] {
   return n;
 }
 
-/** A shipped table reaches a binary; dev-dependencies never do. */
+/**
+ * A shipped entry reaches a binary: not dev-dependencies (never linked into it) and not the
+ * `[workspace.dependencies]` template itself (members that inherit it carry their own entries).
+ */
 export function shipped(t: TlsFeature): boolean {
-  return !t.test && !/(^|\.)dev-dependencies$/.test(t.table);
+  return !t.test && !/(^|\.)dev-dependencies$/.test(t.table) && t.table !== 'workspace.dependencies';
+}
+
+/** 'shipped', 'dev' (dev-dependencies or test-only) or 'workspace' (the [workspace.dependencies] template). */
+export function shipsLabel(t: TlsFeature): 'shipped' | 'dev' | 'workspace' {
+  if (t.test || /(^|\.)dev-dependencies$/.test(t.table)) return 'dev';
+  return t.table === 'workspace.dependencies' ? 'workspace' : 'shipped';
 }
 
 export function codexVersion(r: ScanResult): string | undefined {

@@ -1,6 +1,6 @@
 // Markdown: the full report, and the channel table that docs/channels.md embeds.
 import type { Channel, Override, ScanResult } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped } from './labels.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped, shipsLabel } from './labels.js';
 import { byLocation, loc, uniqBy } from './style.js';
 
 /** How many evidence sites a channel row lists before "+N more". */
@@ -119,7 +119,7 @@ export function renderMarkdown(r: ScanResult): string {
             code(t.dependency),
             code(t.feature),
             t.roots,
-            shipped(t) ? 'shipped' : 'dev',
+            shipsLabel(t),
             code(t.table),
             mdCell(featureNotes(t).join(', ')),
           ]),

@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { ScanResult } from '../model.js';
-import { clientFlags, shipped } from './labels.js';
+import { clientFlags, shipped, shipsLabel } from './labels.js';
 import { slash } from './style.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -27,6 +27,8 @@ export const SARIF_RULES: readonly Rule[] = [
   { id: 'channel-uncapturable', name: 'ChannelUncapturable', short: 'Channel no approach captures', full: 'A network channel that none of the approaches (A reverse proxy, B native roots rebuild, CA custom CA) can capture.', level: 'warning' },
   { id: 'parse-warning', name: 'ParseWarning', short: 'Scan warning', full: 'A file the scanner could not fully read or parse; findings in it may be missing.', level: 'note' },
 ];
+
+const NOT_SHIPPED = { shipped: '', dev: ' (dev only, not shipped)', workspace: ' (workspace template; members inherit it)' } as const;
 
 const INDEX = new Map(SARIF_RULES.map((r, i) => [r.id, i]));
 
@@ -73,7 +75,7 @@ export function renderSarif(r: ScanResult): string {
       result(
         'tls-feature',
         level,
-        `${t.dependency} feature ${t.feature} (${t.roots} roots) enabled ${how} in [${t.table}]${ship ? '' : ' (dev only, not shipped)'}.`,
+        `${t.dependency} feature ${t.feature} (${t.roots} roots) enabled ${how} in [${t.table}]${NOT_SHIPPED[shipsLabel(t)]}.`,
         t.manifest,
         t.line,
         { crate: t.crate, test: t.test, dependency: t.dependency, feature: t.feature, roots: t.roots, table: t.table },

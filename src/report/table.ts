@@ -82,7 +82,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     const rows: (string | Cell)[][] = feats.map((t) => {
       const ship = shipped(t);
       const notes = featureNotes(t, true);
-      if (!ship && !/dev-dependencies$/.test(t.table)) notes.unshift('dev only');
+      if (t.test && !/dev-dependencies$/.test(t.table)) notes.unshift('dev only');
       return [
         loc(t.manifest, t.line),
         t.dependency,

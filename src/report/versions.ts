@@ -37,7 +37,7 @@ function count(r: ScanResult, k: 'a' | 'b' | 'ca'): string {
   return `${n('yes')}/${chs.length}${partial ? ` (+${partial} partial)` : ''}`;
 }
 
-/** `codex | files | OPENAI_BASE_URL env | openai_base_url key | custom CA env | CLI TLS | shipped webpki manifests | channels A / B / CA | recommended` */
+/** `codex | files | OPENAI_BASE_URL env | openai_base_url key | custom CA env | CLI TLS | reqwest webpki roots (shipped) | channels A · B · CA | recommended` */
 export function renderVersionsTable(scans: VersionScan[]): string {
   const rows = scans
     .map((v) => ({ v, l: label(v) }))
@@ -46,7 +46,9 @@ export function renderVersionsTable(scans: VersionScan[]): string {
       const r = v.result;
       const cap = r.capabilities;
       const yn = (b: boolean | undefined) => (b === undefined ? '?' : b ? 'yes' : 'no');
-      const webpki = [...new Set(r.tlsFeatures.filter((t) => t.roots === 'webpki' && shipped(t)).map((t) => t.manifest))].sort();
+      const webpki = [
+        ...new Set(r.tlsFeatures.filter((t) => t.dependency === 'reqwest' && t.roots === 'webpki' && shipped(t)).map((t) => t.manifest)),
+      ].sort();
       return [
         mdCell(l),
         String(r.summary.rustFiles),
@@ -66,7 +68,7 @@ export function renderVersionsTable(scans: VersionScan[]): string {
     '`openai_base_url` key',
     'custom CA env',
     'CLI TLS',
-    'shipped webpki manifests',
+    'reqwest webpki roots (shipped)',
     'channels captured A · B · CA',
     'recommended',
   ];

@@ -6,6 +6,7 @@ import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
 import { renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
 import { findCodexRoot } from '../scan/discover.js';
+import { shipped } from '../report/labels.js';
 import {
   againstCurrent,
   applyHome,
@@ -139,7 +140,7 @@ function options(scan: ScanResult): ApproachOption[] {
   const count = (a: Approach, v: string) => channels.filter((c) => c.coverage[a] === v).length;
   const covers = (a: Approach) =>
     `of ${channels.length} channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not`;
-  const webpki = scan.tlsFeatures.filter((t) => t.roots === 'webpki' && !t.test && !/dev-dependencies$/.test(t.table));
+  const webpki = scan.tlsFeatures.filter((t) => t.roots === 'webpki' && shipped(t) && t.table !== 'workspace.dependencies');
   const aOk = caps ? caps.openaiBaseUrlKey || caps.openaiBaseUrlEnv : true;
   const caOk = caps ? caps.customCaEnv.length > 0 || caps.nativeTlsDefault : true;
   return [

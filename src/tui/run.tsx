@@ -40,6 +40,14 @@ export async function runWizard(opts: WizardOptions, io: Io, actions: WizardActi
     { exitOnCtrlC: false, patchConsole: false },
   );
   await instance.waitUntilExit();
-  if (last && last.apply.status !== 'done') io.stdout(code === 130 ? '\ncodex-mitm: interrupted, nothing written.\n' : '\ncodex-mitm: nothing written.\n');
+  if (last) io.stdout(farewell(code, last));
   return code;
+}
+
+/** The line left under the last frame. */
+export function farewell(code: number, s: State): string {
+  const saved = s.apply.saved ? `; next steps saved to ${s.apply.saved}` : '';
+  if (s.apply.status === 'done') return saved ? `\ncodex-mitm: applied${saved}.\n` : '';
+  if (code === 130) return `\ncodex-mitm: interrupted, nothing applied${saved}.\n`;
+  return saved ? `\ncodex-mitm: nothing applied${saved}.\n` : '\ncodex-mitm: nothing written.\n';
 }

@@ -41,6 +41,8 @@ export interface WhereState {
   draft: string;
   completions: string[];
   error?: string;
+  /** Enter on "Scan" came while the tree was still being looked at: scan once it is known. */
+  queued?: boolean;
 }
 
 export interface ScanState {
@@ -248,8 +250,8 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
   }
   const done = { ...s, pending: null };
   switch (a.type) {
-    case 'info':
-      return {
+    case 'info': {
+      const next: State = {
         ...done,
         where: {
           ...s.where,
@@ -265,8 +267,11 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
           ...(a.root === undefined && !s.where.root && s.where.editing === null
             ? { editing: 'root' as const, draft: '', focus: 0 }
             : {}),
+          queued: false,
         },
       };
+      return s.where.queued && !a.rootError && next.where.root ? startScan(next) : next;
+    }
     case 'completions':
       return { ...done, where: { ...s.where, draft: a.value, completions: a.candidates } };
     case 'scanned': {
@@ -409,13 +414,12 @@ function whereKey(s: State, input: string, key: Key): State {
   }
   if (isUp(input, key)) return { ...s, where: { ...w, focus: clamp(w.focus - 1, 0, 2) } };
   if (isDown(input, key) || key.tab) return { ...s, where: { ...w, focus: clamp(w.focus + 1, 0, 2) } };
-  if (key.escape) return { ...s, exit: 0, pending: null }; // nothing to go back to
   if (key.return || input === 'e') {
     if (w.focus === 0 || (w.focus === 2 && input === 'e')) {
       return { ...s, where: { ...w, editing: 'root', draft: w.root, error: undefined } };
     }
     if (w.focus === 1) return { ...s, where: { ...w, editing: 'home', draft: w.home, error: undefined } };
-    if (w.detecting) return s;
+    if (w.detecting) return { ...s, where: { ...w, queued: true } };
     if (!w.root) return { ...s, where: { ...w, error: 'no codex source tree yet: choose one first', focus: 0 } };
     if (w.rootError) return { ...s, where: { ...w, error: w.rootError, focus: 0 } };
     return startScan(s);

@@ -107,6 +107,7 @@ function generate(rnd: () => number): Gen {
   for (const t of tables) t();
   let text = lines.join(eol);
   if (!chance(0.15)) text += eol;
+  if (chance(0.04)) text = `\uFEFF${text}`;
   return { text, ...(profile !== undefined ? { profile } : {}), profileSetsBackend };
 }
 

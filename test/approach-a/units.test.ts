@@ -152,12 +152,14 @@ describe('planning with a scanned tree', () => {
         clients: [],
         evidence: [],
         unclassified: false,
+        contacted: id !== 'links',
       });
       const scan = {
         capabilities: { version: '0.98.0', openaiBaseUrlKey: false, openaiBaseUrlEnv: true, customCaEnv: [], reqwestFeatures: [], nativeTlsDefault: true },
         channels: [
           channel('model-api', 'Model API', ['api.openai.com'], 'yes', 'OPENAI_BASE_URL'),
           channel('oauth', 'OAuth login', ['auth.openai.com'], 'no', 'no override for auth.openai.com'),
+          channel('links', 'Links', ['github.com'], 'no', 'never fetched'),
         ],
       } as unknown as ScanResult;
       const prep = await prepareHome('a', { codexHome: home, scan, auth: 'apikey', env: { PATH: '' }, cwd: home });
@@ -166,6 +168,7 @@ describe('planning with a scanned tree', () => {
       expect(plan.notes).toContain('codex version: 0.98.0 (from the scanned tree)');
       expect(plan.notes).toContain('coverage (scanned tree): 1 of 2 channels captured by approach a');
       expect(plan.notes).toContain('  not captured: OAuth login (auth.openai.com) — no override for auth.openai.com');
+      expect(plan.notes.join('\n')).not.toContain('Links');
       expect(readdirSync(home)).toEqual([]);
     } finally {
       await fs.rm(home, { recursive: true, force: true });
@@ -189,5 +192,37 @@ describe('patch --approach a --root (fixture tree)', () => {
     } finally {
       await fs.rm(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('detectAuth', () => {
+  it('reads the mode from the shape of auth.json, never its values', async () => {
+    const { detectAuth } = await import('../../src/patch/codex-home/home.js');
+    const home = await fs.mkdtemp(join(tmpdir(), 'cm-auth-'));
+    try {
+      const cases: [string, string | undefined][] = [
+        ['{"OPENAI_API_KEY":"sk-x","tokens":null}', 'apikey'],
+        ['{"OPENAI_API_KEY":null,"tokens":{"access_token":"t"}}', 'chatgpt'],
+        ['{"auth_mode":"personalAccessToken","OPENAI_API_KEY":null}', 'chatgpt'],
+        ['{"auth_mode":"apikey","OPENAI_API_KEY":"sk-x","tokens":{"a":1}}', 'apikey'],
+        ['{"OPENAI_API_KEY":null}', undefined],
+      ];
+      for (const [text, mode] of cases) {
+        await fs.writeFile(join(home, 'auth.json'), text);
+        expect((await detectAuth(home, undefined)).mode, text).toBe(mode);
+      }
+      expect((await detectAuth(home, 'chatgpt')).mode).toBe('chatgpt');
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('byte order mark', () => {
+  it('keeps a BOM and reverses to the exact bytes', () => {
+    const orig = '\uFEFFmodel = "x"\r\n[t]\r\na = 1\r\n';
+    const { text } = applyConfigEdits(orig, [{ path: ['chatgpt_base_url'], value: 'u' }], 'a', 'config.toml');
+    expect(text).toBe('\uFEFFmodel = "x"\r\n# >>> codex-mitm (managed) >>> approach=a\r\nchatgpt_base_url = "u"\r\n# <<< codex-mitm <<<\r\n[t]\r\na = 1\r\n');
+    verifyConfigEdit(orig, text, [{ path: ['chatgpt_base_url'], value: 'u' }], 'config.toml');
   });
 });

@@ -51,7 +51,7 @@ describe('docs --versions', () => {
     const text = readFileSync(join(dir, 'docs/channels.md'), 'utf8');
     const rows = readRegion(text, 'versions').split('\n').filter((l) => l.startsWith('| '));
     expect(rows.map((r) => r.split(' | ')[0])).toEqual(['| codex', '| ---', '| 0.98.0', '| 0.115.0', '| mid-2026']);
-    expect(rows[4]).toContain('| 0.115.0 | 12 | yes | yes | `CODEX_CA_CERTIFICATE`, `SSL_CERT_FILE` | native-tls | 1: `backend-client` |');
+    expect(rows[3]).toContain('| 0.115.0 | 12 | yes | yes | `CODEX_CA_CERTIFICATE`, `SSL_CERT_FILE` | native-tls | 1: `backend-client` |');
     expect(rows[2]).toContain('| 0.98.0 | 12 | yes | no | none |');
     // outside both regions nothing moved
     const strip = (t: string) => t.replace(/(:begin -->\n)[\s\S]*?(<!-- codex-mitm:\w+:end)/g, '$1$2');

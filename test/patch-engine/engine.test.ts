@@ -159,3 +159,16 @@ describe('applyPlan / unpatchState', () => {
     expect(d).toContain('--- /dev/null\n+++ b/new/c.env\n');
   });
 });
+
+describe('writeFileAtomic', () => {
+  it('keeps the mode, writes through a symlink and leaves no temp file', async () => {
+    await fs.writeFile(join(dir, 'f'), 'old');
+    await fs.chmod(join(dir, 'f'), 0o751);
+    await fs.symlink('f', join(dir, 'link'));
+    await writeFileAtomic(join(dir, 'link'), 'new');
+    expect(await fs.readFile(join(dir, 'f'), 'utf8')).toBe('new');
+    expect((await fs.lstat(join(dir, 'link'))).isSymbolicLink()).toBe(true);
+    expect((await fs.stat(join(dir, 'f'))).mode & 0o777).toBe(0o751);
+    expect((await fs.readdir(dir)).sort()).toEqual(['f', 'link']);
+  });
+});

@@ -47,5 +47,11 @@ describe('renderMarkdown', () => {
     expect(md).toContain('  - A yes: env CODEX_REFRESH_TOKEN_URL_OVERRIDE moves it');
     expect(md).toContain('- `core/src/broken.rs:7`: could not parse an item (syntax)');
     expect(md.endsWith('\n')).toBe(true);
+    const r = sample();
+    r.tlsFeatures.push({
+      manifest: 'Cargo.toml', line: 40, crate: '', test: false, dependency: 'sqlx', feature: 'runtime-tokio-rustls',
+      roots: 'webpki', table: 'workspace.dependencies', inherited: false,
+    });
+    expect(renderMarkdown(r)).toContain('| `Cargo.toml:40` | `sqlx` | `runtime-tokio-rustls` | webpki | workspace | `workspace.dependencies` |');
   });
 });

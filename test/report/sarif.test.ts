@@ -92,6 +92,17 @@ describe('renderSarif', () => {
     expect(symlink.message.text).toBe('skipped a symlink loop (symlink)');
   });
 
+  it('the [workspace.dependencies] template is a note (members that inherit it carry the warning)', () => {
+    const r = sample();
+    r.tlsFeatures.push({
+      manifest: 'Cargo.toml', line: 40, crate: '', test: false, dependency: 'sqlx', feature: 'runtime-tokio-rustls',
+      roots: 'webpki', table: 'workspace.dependencies', inherited: false,
+    });
+    const res = JSON.parse(renderSarif(r)).runs[0].results.find((x: any) => x.message.text.startsWith('sqlx'));
+    expect(res.level).toBe('note');
+    expect(res.message.text).toBe('sqlx feature runtime-tokio-rustls (webpki roots) enabled explicitly in [workspace.dependencies] (workspace template; members inherit it).');
+  });
+
   it('percent-encodes artifact URIs', () => {
     const r = sample();
     r.clients[0].file = 'core/src/a b#c.rs';

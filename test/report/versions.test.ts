@@ -17,7 +17,7 @@ describe('renderVersionsTable', () => {
       { result: older },
     ]).trimEnd().split('\n');
     expect(lines[0]).toBe(
-      '| codex | .rs files | `OPENAI_BASE_URL` env | `openai_base_url` key | custom CA env | CLI TLS | shipped webpki manifests | channels captured A · B · CA | recommended |',
+      '| codex | .rs files | `OPENAI_BASE_URL` env | `openai_base_url` key | custom CA env | CLI TLS | reqwest webpki roots (shipped) | channels captured A · B · CA | recommended |',
     );
     expect(lines.slice(2)).toEqual([
       '| 0.98.0 | 12 | yes | no | none | native-tls | 1: `backend-client` | 1/2 · 0/2 · 0/2 (+1 partial) | CA |',

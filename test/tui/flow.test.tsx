@@ -20,7 +20,7 @@ function apiKeyHome(config: string | null = USER_CONFIG): string {
 
 /** Where -> Scan (summary shown). */
 async function scanned(w: Driven): Promise<string> {
-  await w.waitFor('0.115.0');
+  await w.waitFor(/codex version\s+0\.115\.0/);
   await w.press(KEY.down, KEY.down, KEY.enter);
   return w.waitFor('channels found');
 }
@@ -39,7 +39,7 @@ describe('wizard, approach A into a temporary codex home', () => {
     const cwd = keep(tempDir('cwd'));
     const w = drive({ cwd, root: FIXTURE, home });
 
-    const where = await w.waitFor('0.115.0');
+    const where = await w.waitFor(/codex version\s+0\.115\.0/);
     expect(where).toContain('step 1/6');
     expect(where).toContain(FIXTURE);
     expect(where).toContain(home);
@@ -49,9 +49,10 @@ describe('wizard, approach A into a temporary codex home', () => {
     const summary = await scanned(w);
     expect(summary).toContain('step 2/6');
     expect(summary).toMatch(/codex version\s+0\.115\.0/);
-    // backend-client, otel, responses-api-proxy, rmcp-client compile in webpki roots (app-server only in dev-dependencies)
-    expect(summary).toMatch(/webpki manifests\s+4 \(/);
-    expect(summary).toContain('backend-client/Cargo.toml');
+    // reqwest rustls-tls in backend-client, otel, responses-api-proxy, rmcp-client; sqlx's rustls
+    // runtime in state; app-server has rustls-tls only in dev-dependencies.
+    expect(summary).toMatch(/webpki manifests\s+5 \(/);
+    for (const m of ['backend-client', 'otel', 'responses-api-proxy', 'rmcp-client', 'state']) expect(summary).toContain(`${m}/Cargo.toml`);
     expect(summary).not.toContain('app-server/Cargo.toml');
     expect(summary).toMatch(/overrides\s+\d+ \(.*OPENAI_BASE_URL/s);
 
@@ -111,7 +112,7 @@ describe('wizard, approach A into a temporary codex home', () => {
     expect(saved).toContain('mitmdump');
 
     await w.press(KEY.enter);
-    expect(w.exited()?.code).toBe(0);
+    expect(await w.exitCode()).toBe(0);
   });
 
   it('edits the ports and auth mode before planning', async () => {
@@ -133,7 +134,7 @@ describe('wizard, approach A into a temporary codex home', () => {
     expect(preview).toContain('http://127.0.0.1:9292/');
     expect(existsSync(join(home, 'config.toml'))).toBe(false);
     await w.press('q');
-    expect(w.exited()?.code).toBe(0);
+    expect(await w.exitCode()).toBe(0);
     expect(existsSync(join(home, 'config.toml'))).toBe(false);
   });
 });
@@ -169,7 +170,7 @@ describe('wizard, approach B into a copy of fixtures/codex-rs', () => {
     expect(after).not.toBe(before);
     expect(after).toContain('rustls-tls-native-roots');
     await w.press(KEY.enter);
-    expect(w.exited()?.code).toBe(0);
+    expect(await w.exitCode()).toBe(0);
     expect(snapshot(FIXTURE)).toEqual(fixtureBefore);
   });
 });
@@ -194,14 +195,14 @@ describe('quitting writes nothing', () => {
         const home = apiKeyHome();
         const before = [snapshot(tree.dir), snapshot(home)];
         const w = drive({ cwd: tree.dir, root: tree.root, home });
-        await w.waitFor('0.115.0');
+        await w.waitFor(/codex version\s+0\.115\.0/);
         for (const k of keys) {
           if (k.startsWith('@')) await w.waitFor(k.slice(1));
           else await w.press(k);
         }
         await w.waitFor(marker);
         await w.press(quit);
-        expect(w.exited()?.code).toBe(code);
+        expect(await w.exitCode()).toBe(code);
         expect([snapshot(tree.dir), snapshot(home)]).toEqual(before);
       });
     }
@@ -238,7 +239,7 @@ describe('errors stay on their screen, one line, nothing written', () => {
     await w.press(KEY.esc);
     await w.waitFor('step 5/6');
     await w.press('q');
-    expect(w.exited()?.code).toBe(0);
+    expect(await w.exitCode()).toBe(0);
     expect(snapshot(home)).toEqual(before);
   });
 
@@ -257,7 +258,7 @@ describe('errors stay on their screen, one line, nothing written', () => {
     await w.press(KEY.esc);
     await w.waitFor('step 1/6');
     await w.press('q');
-    expect(w.exited()?.code).toBe(0);
+    expect(await w.exitCode()).toBe(0);
   });
 
   it('a path that is no codex tree is named on Where and scanning is refused', async () => {
@@ -281,6 +282,6 @@ describe('errors stay on their screen, one line, nothing written', () => {
     frame = await w.waitFor('step 1/6');
     expect(frame).not.toContain('step 2/6');
     await w.press('q');
-    expect(w.exited()?.code).toBe(0);
+    expect(await w.exitCode()).toBe(0);
   });
 });

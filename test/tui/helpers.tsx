@@ -65,6 +65,8 @@ export interface Driven {
   /** Waits (up to `ms`) until the frame contains `text`; throws with the frame otherwise. */
   waitFor: (text: string | RegExp, ms?: number) => Promise<string>;
   exited: () => { code: number; state: State } | undefined;
+  /** Waits (up to `ms`) for the wizard to end; its exit code. */
+  exitCode: (ms?: number) => Promise<number | undefined>;
   unmount: () => void;
 }
 
@@ -112,6 +114,11 @@ export function drive(opts: {
       }
     },
     exited: () => exit,
+    async exitCode(ms = 5000) {
+      const end = Date.now() + ms;
+      while (!exit && Date.now() < end) await tick();
+      return exit?.code;
+    },
     unmount: () => r.unmount(),
   };
 }

@@ -20,7 +20,7 @@ function home(): string {
 /** Every screen's frame along an approach A path. */
 async function framesOfAllScreens(w: Driven): Promise<string[]> {
   const out: string[] = [];
-  out.push(await w.waitFor('0.115.0'));
+  out.push(await w.waitFor(/codex version\s+0\.115\.0/));
   await w.press(KEY.down, KEY.down, KEY.enter);
   out.push(await w.waitFor('channels found'));
   await w.press(KEY.enter);

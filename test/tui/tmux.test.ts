@@ -57,14 +57,14 @@ describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
   });
 
   it('walks where, scan, channels, choose, preview, declines to apply, and writes nothing', async () => {
-    const where = await waitFor('0.115.0');
+    const where = await waitFor(/codex version\s+0\.115\.0/);
     expect(where).toContain('codex-mitm wizard');
     expect(where).toContain(tree.root);
     expect(where).toMatch(/auth mode\s+API key/);
 
     await send('Down', 'Down', 'Enter');
     const summary = await waitFor('channels found');
-    expect(summary).toMatch(/webpki manifests\s+4/);
+    expect(summary).toMatch(/webpki manifests\s+5 \(backend-client\/Cargo.toml/);
 
     await send('Enter');
     const table = await waitFor('Recommended');

@@ -35,6 +35,7 @@ export async function planTreeB(path: string, opts: ApproachBOptions = {}): Prom
   const plan = planApproachB(result, (p) => readFileSync(p, 'utf8'), {
     shipped,
     includeDev: opts.includeDev,
+    patchedBefore: state !== undefined,
     os: opts.os ?? detectOs(),
   });
   return { plan, scan: result, ...(state ? { state } : {}) };

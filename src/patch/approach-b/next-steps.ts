@@ -32,20 +32,21 @@ export function caStoreFor(os: OsInfo, rules: ApproachBRules): CaStore | undefin
   return rules.stores.find((s) => s.key === os.platform);
 }
 
-export function nextStepsB(root: string, os: OsInfo, rules: ApproachBRules): string[] {
+/** `rebuild` false: nothing was (or will be) patched, the shipped binary already reads the OS store. */
+export function nextStepsB(root: string, os: OsInfo, rules: ApproachBRules, rebuild = true): string[] {
   const store = caStoreFor(os, rules);
   const steps: string[] = [];
   steps.push(`Run \`${rules.proxy.mitmdump}\` once so mitmproxy creates its CA (${rules.caFile}).`);
   if (store) steps.push(`Install the CA into the ${store.name} system store: ${store.commands.map((c) => `\`${c}\``).join(' && ')}`);
-  const bin = os.platform === 'win32' ? 'target\\release\\codex.exe' : './target/release/codex';
-  steps.push(`Rebuild: \`cd ${root} && ${rules.proxy.build}\` (binary: ${bin}).`);
+  const bin = rebuild ? (os.platform === 'win32' ? 'target\\release\\codex.exe' : './target/release/codex') : 'codex';
+  if (rebuild) steps.push(`Rebuild: \`cd ${root} && ${rules.proxy.build}\` (binary: ${bin}).`);
   steps.push(`Start the forward proxy: \`${rules.proxy.mitmdump}\`.`);
   steps.push(
     os.platform === 'win32'
       ? `Run codex through it: \`set ${rules.proxy.env}\` then \`${bin}\`.`
       : `Run codex through it: \`${rules.proxy.env} ${bin}\`.`,
   );
-  steps.push(`Undo later: \`codex-mitm unpatch --approach b ${root}\` (puts every byte back).`);
+  if (rebuild) steps.push(`Undo later: \`codex-mitm unpatch --approach b ${root}\` (puts every byte back).`);
   return steps;
 }
 

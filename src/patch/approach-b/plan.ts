@@ -22,6 +22,8 @@ export interface PlanBOptions {
   tlsRules?: TlsCrateRule[];
   /** For the next steps; default: a generic Linux. */
   os?: OsInfo;
+  /** An earlier run's state exists (the tree is patched already: the next steps still rebuild). */
+  patchedBefore?: boolean;
 }
 
 export interface ApproachBPlan extends Plan {
@@ -172,7 +174,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     target: result.root,
     files,
     notes,
-    nextSteps: nextStepsB(result.root, opts.os ?? { platform: 'linux', ids: [] }, rules),
+    nextSteps: nextStepsB(result.root, opts.os ?? { platform: 'linux', ids: [] }, rules, files.length > 0 || Boolean(opts.patchedBefore)),
     trustUnchanged,
     uncaptured: uncapturedB(result),
     lockedWebpki: result.lockedWebpki ?? [],

@@ -78,7 +78,12 @@ export function applyConfigEdits(
 ): { text: string; placed: PlacedEdit[] } {
   const { block } = homeRules();
   const text = original ?? '';
-  const scan = scanToml(text);
+  let scan;
+  try {
+    scan = scanToml(text);
+  } catch {
+    throw new InputError('cannot locate its statements to edit them in place (unusual TOML layout); nothing written', file);
+  }
   const eol = scan.eol;
   const splices: { at: number; end: number; insert: string }[] = [];
   const placed: PlacedEdit[] = [];
@@ -101,7 +106,7 @@ export function applyConfigEdits(
     const header = scan.firstHeader;
     const rootKvs = scan.statements.filter((s) => s.kind === 'kv' && (!header || s.start < header.start));
     const flags: string[] = [];
-    let at = 0;
+    let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     let line = 1;
     let lead = '';
     if (rootKvs.length > 0) {

@@ -113,8 +113,9 @@ export async function detectAuth(home: string, flag: string | undefined): Promis
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new InputError('is not a JSON object', path, 1);
   const o = data as Record<string, unknown>;
   const mode = typeof o.auth_mode === 'string' ? o.auth_mode.toLowerCase() : undefined;
-  if (mode === 'apikey' || mode === 'api_key') return { mode: 'apikey', source: 'auth.json auth_mode' };
-  if (mode === 'chatgpt' || mode === 'chatgptauthtokens') return { mode: 'chatgpt', source: 'auth.json auth_mode' };
+  const modes = homeRules().auth;
+  if (mode && modes.apikey_modes.includes(mode)) return { mode: 'apikey', source: `auth.json (auth_mode ${mode})` };
+  if (mode && modes.chatgpt_modes.includes(mode)) return { mode: 'chatgpt', source: `auth.json (auth_mode ${mode})` };
   if (o.OPENAI_API_KEY !== null && o.OPENAI_API_KEY !== undefined) return { mode: 'apikey', source: 'auth.json (OPENAI_API_KEY)' };
   if (o.tokens !== null && o.tokens !== undefined) return { mode: 'chatgpt', source: 'auth.json (tokens)' };
   return { mode: undefined, source: 'auth.json holds neither an API key nor tokens' };

@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, type ScanResult } from '../../model.js';
-import { applyPlan, readState, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
+import { applyPlan, isEmptyPlan, readState, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort } from './checks.js';
 import { findBlock, hasManagedContent, reverseConfig } from './config-edit.js';
 import { envFileApproach } from './envfile.js';
@@ -233,18 +233,31 @@ export async function applyHome(approach: HomeApproach, req: HomeRequest, prepar
   const home = prepared.input.home;
   const undone: HomeApproach[] = [];
   let prep = prepared;
+  const flowsDir = join(home, homeRules().files.flows_dir);
+  // Already applied with the same settings: a no-op.
+  const same = planFor(approach, prep.input);
+  if (
+    prep.applied.length === 1 &&
+    prep.applied[0] === approach &&
+    isEmptyPlan(againstCurrent(same, prep.files, prep.input.configText)) &&
+    removals(same, prep.files, prep.input.configText).length === 0
+  ) {
+    return { written: [], undone, plan: same, flowsDir };
+  }
   if (prep.applied.length > 0) {
     for (const a of prep.applied) {
       await undoHome(home, a);
       undone.push(a);
     }
-    prep = await prepareHome(approach, { ...req, write: true, ...(prepared.input.channels ? { scan: { channels: prepared.input.channels } as ScanResult } : {}) });
+    const { root: _root, ...rest } = req;
+    void _root;
+    const stub = { ...(prepared.input.channels ? { channels: prepared.input.channels } : {}) } as ScanResult;
+    prep = await prepareHome(approach, { ...rest, write: true, scan: stub, codexVersion: prepared.input.target.version ?? '0.0.0' });
     // The scan is not repeated: keep its target too.
     prep.input.target = prepared.input.target;
   }
   const plan = planFor(approach, prep.input);
   const res = await applyPlan(plan, { stateDir: stateDirOf(home) });
-  const flowsDir = join(home, homeRules().files.flows_dir);
   await fs.mkdir(flowsDir, { recursive: true, mode: 0o700 });
   await fs.chmod(flowsDir, 0o700);
   return { written: res.written, undone, plan, flowsDir };

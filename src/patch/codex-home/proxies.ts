@@ -51,7 +51,9 @@ export function proxyCommands(
 }
 
 /** Per-channel coverage for the approach, from the scan's channel model. */
-export function coverageNotes(channels: Channel[], approach: 'a' | 'ca'): string[] {
+export function coverageNotes(all: Channel[], approach: 'a' | 'ca'): string[] {
+  // Links and identifiers codex shows or compares but never fetches are never a miss.
+  const channels = all.filter((c) => (c as { contacted?: boolean }).contacted !== false);
   const yes = channels.filter((c) => c.coverage[approach] === 'yes');
   const out = [`coverage (scanned tree): ${yes.length} of ${channels.length} channels captured by approach ${approach}`];
   for (const c of channels) {

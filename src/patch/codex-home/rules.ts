@@ -35,6 +35,7 @@ export interface HomeRules {
   ports: { model: number; backend: number; proxy: number; loopback: string[] };
   reverse: ReverseProxyRule[];
   forward: { id: string; flow: string };
+  auth: { apikey_modes: string[]; chatgpt_modes: string[] };
 }
 
 let cached: HomeRules | undefined;

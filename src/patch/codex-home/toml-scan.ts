@@ -34,7 +34,7 @@ const BARE = /[A-Za-z0-9_-]/;
 
 export function scanToml(text: string): TomlScan {
   const statements: TomlStatement[] = [];
-  let pos = 0;
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte order mark stays where it is
   let table: string[] = [];
   let line = 1;
   let lineStart = 0;

@@ -80,8 +80,9 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   const now = new Date().toISOString();
   const entries: PatchStateFile[] = previous ? previous.files.map((f) => ({ ...f, earlier: [...f.earlier] })) : [];
   const backupDir = join(stateDir, 'backup', plan.approach);
+  const freshStateDir = (await readCurrentDir(stateDir)) === null;
   await fs.mkdir(backupDir, { recursive: true });
-  await ensureGitignore(stateDir);
+  if (freshStateDir) await ensureGitignore(stateDir);
   for (const f of files) {
     const abs = resolve(f.path);
     const cur = current.get(abs) ?? null;
@@ -212,7 +213,8 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
   await fs.rm(join(stateDir, 'backup', approach), { recursive: true, force: true });
   await removeIfEmpty(join(stateDir, 'backup'));
   const left = await fs.readdir(stateDir).catch(() => [] as string[]);
-  if (left.length === 0 || (left.length === 1 && left[0] === '.gitignore')) await fs.rm(stateDir, { recursive: true, force: true });
+  const ours = left.length === 1 && left[0] === '.gitignore' && (await readCurrent(join(stateDir, '.gitignore')))?.toString('utf8').startsWith(GITIGNORE_MARK);
+  if (left.length === 0 || ours) await fs.rm(stateDir, { recursive: true, force: true });
   return result;
 }
 
@@ -230,8 +232,18 @@ async function removeIfEmpty(dir: string): Promise<void> {
   }
 }
 
-/** Keeps backups out of `git status` of the patched tree. */
+const GITIGNORE_MARK = '# written by codex-mitm';
+
+/** Keeps backups out of `git status` of the patched tree (only in a state folder we created). */
 async function ensureGitignore(stateDir: string): Promise<void> {
   const file = join(stateDir, '.gitignore');
-  if ((await readCurrent(file)) === null) await writeFileAtomic(file, '# written by codex-mitm: patch state and backups\n*\n', 0o644);
+  if ((await readCurrent(file)) === null) await writeFileAtomic(file, `${GITIGNORE_MARK}: patch state and backups\n*\n`, 0o644);
+}
+
+async function readCurrentDir(dir: string): Promise<string[] | null> {
+  try {
+    return await fs.readdir(dir);
+  } catch {
+    return null;
+  }
 }

@@ -3,7 +3,9 @@ import { promises as fs, constants } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export async function writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Buffer, mode?: number): Promise<void> {
+  // Write through a symlink to the file it names (the link stays a link).
+  const path = await fs.realpath(target).catch(() => target);
   const dir = dirname(path);
   let finalMode = mode;
   if (finalMode === undefined) {
@@ -51,7 +53,6 @@ async function syncDir(dir: string): Promise<void> {
  *  Checks mode bits as well as access(2): root passes access() even on a read-only file. */
 export async function unwritableReason(path: string): Promise<string | undefined> {
   const dir = dirname(path);
-  let exists = true;
   try {
     const st = await fs.stat(path);
     if (!st.isFile()) return `${path} is not a regular file`;
@@ -59,8 +60,9 @@ export async function unwritableReason(path: string): Promise<string | undefined
     await fs.access(path, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') exists = false;
-    else if (code === 'EACCES' || code === 'EPERM') return `${path} is not writable`;
+    if (code === 'ENOENT') {
+      // created by the patch: the folder decides
+    } else if (code === 'EACCES' || code === 'EPERM') return `${path} is not writable`;
     else if (typeof code === 'string') return `${path}: ${code}`;
     else throw err;
   }
@@ -72,7 +74,6 @@ export async function unwritableReason(path: string): Promise<string | undefined
   } catch {
     return `folder ${d} is not writable`;
   }
-  void exists;
   return undefined;
 }
 
@@ -80,8 +81,7 @@ async function nearestExistingDir(dir: string): Promise<string> {
   let d = dir;
   for (;;) {
     try {
-      const st = await fs.stat(d);
-      if (st.isDirectory()) return d;
+      await fs.stat(d);
       return d;
     } catch {
       const up = dirname(d);

@@ -4,13 +4,10 @@ import type { FileFacts } from './facts.js';
 import { emptyFacts } from './facts.js';
 import { extractFacts } from './extract.js';
 import { extractLight, trailingTestModule } from './light.js';
-import { constsOf, modDeclsOf, testByPath } from './prefilter.js';
+import { constsOf, modDeclsOf, needsParse, testByPath, withoutLineComments } from './prefilter.js';
 import type { RustRules } from './rules.js';
+import { sparseRanges } from './sparse.js';
 
-/** Text with `//` comments blanked (only used to decide whether a parse can find anything). */
-function withoutLineComments(text: string): string {
-  return text.replace(/^[ \t]*\/\/[^\n]*$/gm, '');
-}
 
 export function analyzeFile(file: string, text: string, rules: RustRules): FileFacts {
   if (testByPath(file, rules)) {
@@ -24,8 +21,14 @@ export function analyzeFile(file: string, text: string, rules: RustRules): FileF
   const cut = trailingTestModule(text);
   const prod = cut >= 0 ? text.slice(0, cut) : text;
   let facts: FileFacts;
-  if (rules.prefilter.test(withoutLineComments(prod))) {
-    facts = extractFacts(prod, file, rules);
+  if (needsParse(file, withoutLineComments(prod), rules)) {
+    const urlConsts = constsOf(prod)
+      .filter((c) => /https?:\/\//.test(c.value) || rules.knownHosts.some((h) => c.value.includes(h)))
+      .map((c) => c.name);
+    const ranges = sparseRanges(file, prod, rules, urlConsts);
+    facts = extractFacts(prod, file, rules, ranges);
+    // leaving items out can only add syntax errors (a string spanning items): then read it all
+    if (facts.parseErrors > 0 && ranges) facts = extractFacts(prod, file, rules);
   } else {
     facts = emptyFacts();
     facts.modDecls = modDeclsOf(prod);

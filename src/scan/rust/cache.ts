@@ -21,7 +21,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 function codeHash(): string {
   const h = createHash('sha256');
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  for (const name of ['extract', 'light', 'analyze', 'prefilter', 'facts']) {
+  for (const name of ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse']) {
     try {
       h.update(readFileSync(new URL(`./${name}.${ext}`, import.meta.url)));
     } catch {

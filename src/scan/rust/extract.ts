@@ -8,6 +8,7 @@ import { emptyFacts } from './facts.js';
 import { modDeclsOf } from './prefilter.js';
 import type { RustRules } from './rules.js';
 import { deniedUrl } from './rules.js';
+import type { TextRange } from './sparse.js';
 
 let parser: Parser | undefined;
 let errorQuery: Parser.Query | undefined;
@@ -151,15 +152,23 @@ const CONST_ANCHOR = /\b(?:const|static)\s+[A-Z][A-Z0-9_]*\s*:/g;
 const FIELD_ANCHOR = /\.\s*([a-z_][a-z0-9_]*)\b/g;
 const USE_ANCHOR = /(?:^|[\n;{}])[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?use\s/g;
 const STRUCT_ANCHOR = /\bstruct\s+([A-Za-z_][A-Za-z0-9_]*)/g;
+const RECEIVER_ANCHOR = /\b([a-z_][a-z0-9_]*)\s*\.\s*(?:or|or_else|unwrap_or|unwrap_or_else|unwrap_or_default|as_deref|filter)\s*\(/g;
 const UPPER_G = /\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
 
-export function extractFacts(text: string, file: string, rules: RustRules): FileFacts {
+/**
+ * Facts of one file. With `ranges`, only those parts of `text` are parsed (offsets and lines stay
+ * those of the whole text); syntax errors are then counted in those parts only.
+ */
+export function extractFacts(text: string, file: string, rules: RustRules, ranges?: TextRange[]): FileFacts {
   const { parser: p, errorQuery } = tools(rules);
   const facts = emptyFacts();
   facts.modDecls = modDeclsOf(text);
   let tree: Tree;
   try {
-    tree = p.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 1024) });
+    tree = p.parse(text, undefined, {
+      bufferSize: Math.max(32 * 1024, text.length * 2 + 1024),
+      ...(ranges ? { includedRanges: ranges } : {}),
+    });
   } catch {
     facts.parseErrors = 1;
     facts.firstErrorLine = 1;
@@ -348,6 +357,15 @@ export function extractFacts(text: string, file: string, rules: RustRules): File
     if (fe.parent?.type === 'call_expression' && same(fe.parent.childForFieldName('function'), fe)) continue;
     const s = statementOf(fe);
     if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true });
+  }
+  // a config value passed in as a variable: `chatgpt_base_url.unwrap_or_else(|| DEFAULT..)`
+  for (const { index, m } of positions(RECEIVER_ANCHOR, text)) {
+    const name = m[1]!;
+    if (!rules.configField.test(name)) continue;
+    const id = at(index, name.length);
+    if (id.type !== 'identifier' || id.parent?.type !== 'field_expression') continue;
+    const s = statementOf(id);
+    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(id) }, local: true });
   }
   const overridesAt = (pos: number, localOnly = false): RawOverride[] => {
     const local = sites.filter((s) => s.local && pos >= s.start && pos < s.end);

@@ -71,7 +71,7 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
       continue;
     }
     const text = buf.toString('utf8');
-    if (!needsParse(text, rules)) {
+    if (!needsParse(file, text, rules)) {
       entries.set(file, { file, consts: constsOf(text), modDecls: modDeclsOf(text) });
       done++;
       continue;

@@ -27,10 +27,11 @@ export async function runJobs(
   rules: RustRules,
   onResult: (r: JobResult) => void,
   workers = Math.min(2, availableParallelism()),
+  inlineBelow = INLINE_BYTES,
 ): Promise<void> {
   const total = jobs.reduce((n, j) => n + j.text.length, 0);
   const workerPath = fileURLToPath(workerUrl);
-  if (total < INLINE_BYTES || workers < 2 || !existsSync(workerPath)) {
+  if (total < inlineBelow || workers < 2 || !existsSync(workerPath)) {
     for (const j of jobs) {
       try {
         onResult({ file: j.file, facts: analyzeFile(j.file, j.text, rules) });

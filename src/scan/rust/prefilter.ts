@@ -3,8 +3,18 @@
 import type { RawConst, RawModDecl } from './facts.js';
 import type { RustRules } from './rules.js';
 
-export function needsParse(text: string, rules: RustRules): boolean {
-  return rules.prefilter.test(text);
+/** Can a parse of this file find anything? (`text` should have its line comments removed.) */
+export function needsParse(file: string, text: string, rules: RustRules): boolean {
+  if (rules.prefilter.test(text)) return true;
+  if (!text.includes(rules.data.prefilter.config_token)) return false;
+  if (rules.configPath.test(file) && !rules.configPathDeny.test(file)) return true;
+  for (const s of rules.configStructs) if (text.includes(`struct ${s}`)) return true;
+  return false;
+}
+
+/** Text with `//` line comments blanked (doc comments too), for the prefilter only. */
+export function withoutLineComments(text: string): string {
+  return text.replace(/^[ \t]*\/\/[^\n]*$/gm, '');
 }
 
 const lineAt = (text: string, index: number): number => {

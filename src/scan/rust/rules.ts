@@ -5,7 +5,7 @@ import { parse } from 'smol-toml';
 
 export interface RustRulesData {
   limits: { max_file_bytes: number };
-  prefilter: { tokens: string[] };
+  prefilter: { patterns: string[]; config_token: string };
   clients: {
     constructors: string[];
     builder_types: string[];
@@ -88,7 +88,7 @@ function escapeRe(s: string): string {
 export function compileRules(tomlText: string, query: string): RustRules {
   const data = parse(tomlText) as unknown as RustRulesData;
   const hash = createHash('sha256').update(tomlText).update('\0').update(query).digest('hex');
-  const tokens = [...data.prefilter.tokens, ...data.endpoints.known_hosts].map(escapeRe);
+  const tokens = [...data.prefilter.patterns, ...data.endpoints.known_hosts.map(escapeRe)];
   return {
     data,
     query,

@@ -9,18 +9,19 @@ import { Frame } from './frame.js';
 const APPROACHES: Approach[] = ['a', 'b', 'ca'];
 const SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };
 
-function widths(columns: number) {
+/** Column widths: name fixed, hosts as wide as the widest (up to 30), overrides take the rest. */
+function widths(columns: number, channels: Channel[]) {
   const cov = 4 * 3;
   const name = columns >= 110 ? 28 : 22;
-  const override = columns >= 110 ? 30 : 20;
-  const hosts = Math.max(12, columns - 2 - name - override - cov - 3);
+  const widest = Math.max(5, ...channels.map((c) => hostText(c).length));
+  const hosts = Math.min(widest, 30, Math.max(12, Math.floor((columns - name - cov - 5) / 2)));
+  const override = Math.max(8, columns - 2 - name - hosts - cov - 3);
   return { name, hosts, override };
 }
 
 function overrideText(c: Channel): string {
   if (c.overrides.length === 0) return '—';
-  const first = c.overrides[0]!;
-  return c.overrides.length > 1 ? `${first.name} +${c.overrides.length - 1}` : first.name;
+  return [...new Set(c.overrides.map((o) => o.name))].join(', ');
 }
 
 function hostText(c: Channel): string {
@@ -49,7 +50,7 @@ export function Recommendation({ s }: { s: State }) {
 export function ChannelsScreen({ s }: { s: State }) {
   const channels = s.scan.result?.channels ?? [];
   const rec = s.scan.result?.recommendation?.approach;
-  const w = widths(s.columns);
+  const w = widths(s.columns, channels);
   const size = listRows(s, 14);
   const [from, to] = windowOf(channels.length, s.channels.cursor, size);
   const covHead = APPROACHES.map((a) => pad(a === rec ? `${SHORT[a]}★` : SHORT[a], 4)).join('');

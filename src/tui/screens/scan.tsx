@@ -2,14 +2,17 @@
 import React from 'react';
 import { Box } from 'ink';
 import type { ScanResult } from '../../model.js';
+import { shipped } from '../../report/labels.js';
 import type { State } from '../state.js';
 import { Paint, pad } from '../theme.js';
 import { ErrorLine, Frame } from './frame.js';
 
 export function summaryRows(r: ScanResult): [string, string][] {
   const channels = r.channels ?? [];
+  // Member manifests whose shipped dependencies compile in webpki roots (workspace declarations
+  // count through the members that inherit them).
   const webpki = new Set(
-    r.tlsFeatures.filter((t) => t.roots === 'webpki' && !t.test && !/dev-dependencies$/.test(t.table)).map((t) => t.manifest),
+    r.tlsFeatures.filter((t) => t.roots === 'webpki' && shipped(t) && t.table !== 'workspace.dependencies').map((t) => t.manifest),
   );
   const overrides = new Set(channels.flatMap((c) => c.overrides.map((o) => `${o.kind}:${o.name}`)));
   const prod = r.clients.filter((c) => !c.test);

@@ -1,0 +1,248 @@
+// One small Rust snippet per shape the scanner must read, in a throwaway tree.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CrateInfo } from '../../src/model.js';
+import type { RustScanOutput } from '../../src/scan/rust/index.js';
+import { scanRust } from '../../src/scan/rust/index.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Writes `files` (path → text) under a temp root with one crate `demo` at `demo/`, scans it. */
+async function scanTree(files: Record<string, string>, crates: CrateInfo[] = [{ name: 'demo', dir: 'demo', manifest: 'demo/Cargo.toml', bins: [], deps: [] }]): Promise<RustScanOutput> {
+  const root = mkdtempSync(path.join(tmpdir(), 'scan-rust-'));
+  dirs.push(root);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return scanRust({ root, files: Object.keys(files).filter((f) => f.endsWith('.rs')), crates, useCache: false });
+}
+
+describe('client construction', () => {
+  it('resolves aliases and grouped use trees, and ignores a Client that is not reqwest', async () => {
+    const out = await scanTree({
+      'demo/src/a.rs': 'use reqwest::Client as HttpClient;\nfn a() { let _ = HttpClient::builder().no_proxy().build(); }\n',
+      'demo/src/b.rs': 'use reqwest::{blocking::Client, ClientBuilder};\nfn b() { let _ = Client::new(); let _ = ClientBuilder::new().use_native_tls(); }\n',
+      'demo/src/c.rs': 'mod mcp { pub struct Client; impl Client { pub fn new() -> Self { Client } } }\nuse mcp::Client;\nfn c() { let _ = Client::new(); }\n',
+    });
+    const got = out.clients.map((c) => `${c.file}:${c.line} ${c.constructor} ${c.calls.join(',')}`).sort();
+    expect(got).toEqual([
+      'demo/src/a.rs:2 reqwest::Client::builder no_proxy',
+      'demo/src/b.rs:2 reqwest::ClientBuilder::new use_native_tls',
+      'demo/src/b.rs:2 reqwest::blocking::Client::new ',
+    ]);
+    expect(out.clients.find((c) => c.file === 'demo/src/b.rs' && c.calls.length)!.tls.useNativeTls).toBe(true);
+  });
+
+  it('follows the builder binding through reassignment and rebinding, stops at build()', async () => {
+    const out = await scanTree({
+      'demo/src/lib.rs': [
+        'fn make(certs: Vec<reqwest::Certificate>, insecure: bool) -> reqwest::Client {',
+        '    let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(1));',
+        '    for c in certs {',
+        '        builder = builder.add_root_certificate(c);',
+        '    }',
+        '    let builder = builder.tls_built_in_root_certs(false);',
+        '    let other = builder.danger_accept_invalid_certs(insecure);',
+        '    let client = other.build().unwrap();',
+        '    client',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect(out.clients).toHaveLength(1);
+    const c = out.clients[0]!;
+    expect(c.calls).toEqual(['timeout', 'add_root_certificate', 'tls_built_in_root_certs', 'danger_accept_invalid_certs']);
+    expect(c.tls).toMatchObject({ rootsAdded: true, builtInRootsDisabled: true, acceptsInvalidCerts: true, customCaEnv: [] });
+    expect(c.function).toBe('make');
+  });
+
+  it('merges helper functions the builder passes through, in the chain or from a binding', async () => {
+    const out = await scanTree({
+      'demo/src/ca.rs': [
+        'use reqwest::ClientBuilder;',
+        'const CA_ENV: &str = "DEMO_CA_BUNDLE";',
+        'fn read_env(name: &str) -> Option<String> { std::env::var(name).ok() }',
+        'pub fn with_ca(b: ClientBuilder) -> ClientBuilder {',
+        '    match read_env(CA_ENV) {',
+        '        Some(p) => b.add_root_certificate(load(&p)),',
+        '        None => b,',
+        '    }',
+        '}',
+        'fn load(_p: &str) -> reqwest::Certificate { todo!() }',
+        '',
+      ].join('\n'),
+      'demo/src/use_it.rs': [
+        'use crate::ca::with_ca;',
+        'fn one() { let _ = with_ca(reqwest::Client::builder()).no_proxy().build(); }',
+        'fn two() { let b = reqwest::Client::builder().user_agent("x"); let b = with_ca(b); let _ = b.build(); }',
+        '',
+      ].join('\n'),
+    });
+    const one = out.clients.find((c) => c.function === 'one')!;
+    expect(one.via).toEqual(['with_ca']);
+    expect(one.calls).toEqual(['no_proxy', 'add_root_certificate']);
+    expect(one.tls.customCaEnv).toEqual(['DEMO_CA_BUNDLE']);
+    const two = out.clients.find((c) => c.function === 'two')!;
+    expect(two.via).toEqual(['with_ca']);
+    expect(two.calls).toEqual(['user_agent', 'add_root_certificate']);
+    expect(out.envVars.map((v) => `${v.name} ${v.via}`)).toEqual(['DEMO_CA_BUNDLE CA_ENV']);
+  });
+});
+
+describe('env vars', () => {
+  it('reads literal names, consts (also from another file of the crate), wrapper calls; skips writes and env!()', async () => {
+    const out = await scanTree({
+      'demo/src/names.rs': 'pub const TOKEN_ENV_VAR: &str = "DEMO_TOKEN";\npub const PLAIN: &str = "DEMO_PLAIN";\n',
+      'demo/src/lib.rs': [
+        'use std::env;',
+        'use crate::names::{PLAIN, TOKEN_ENV_VAR};',
+        'fn get(name: &str) -> Option<String> { env::var(name).ok() }',
+        'fn main() {',
+        '    let _a = env::var("DEMO_LITERAL");',
+        '    let _b = std::env::var_os(PLAIN);',
+        '    let _c = get(TOKEN_ENV_VAR);',
+        '    let _d = env!("CARGO_PKG_NAME");',
+        '    let _e = option_env!("DEMO_BUILD_TIME");',
+        '    std::process::Command::new("x").env(TOKEN_ENV_VAR, "1");',
+        '    unsafe { std::env::set_var("DEMO_WRITTEN", "1") };',
+        '    println!("{}", std::env::var("DEMO_IN_MACRO").unwrap_or_default());',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    expect(out.envVars.map((v) => `${v.line} ${v.name} ${v.via}`)).toEqual([
+      '5 DEMO_LITERAL literal',
+      '6 DEMO_PLAIN PLAIN',
+      '7 DEMO_TOKEN TOKEN_ENV_VAR',
+      '12 DEMO_IN_MACRO literal',
+    ]);
+  });
+});
+
+describe('endpoints', () => {
+  it('resolves statics and consts, with env and config overrides; match arms; a const used from another file', async () => {
+    const out = await scanTree({
+      'demo/src/urls.rs': 'pub static DEMO_API: &str = "https://api.demo-host.dev/v2";\npub(crate) const AUTH_BASE: &str = "https://auth.demo-host.dev";\n',
+      'demo/src/lib.rs': [
+        'mod urls;',
+        'use crate::urls::DEMO_API;',
+        'struct Cfg { demo_base_url: Option<String> }',
+        'fn api(cfg: &Cfg) -> String { cfg.demo_base_url.clone().unwrap_or_else(|| DEMO_API.to_string()) }',
+        'fn auth() -> String {',
+        '    match std::env::var("DEMO_AUTH_URL") {',
+        '        Ok(v) => v,',
+        '        Err(_) => super::urls::AUTH_BASE.to_string(),',
+        '    }',
+        '}',
+        'fn plain() -> &\'static str { "https://plain.demo-host.dev/x?y=1" }',
+        '',
+      ].join('\n'),
+    });
+    const by = Object.fromEntries(out.endpoints.map((e) => [e.url, e]));
+    expect(by['https://api.demo-host.dev/v2']).toMatchObject({ file: 'demo/src/urls.rs', line: 1, symbol: 'DEMO_API', host: 'api.demo-host.dev' });
+    expect(by['https://api.demo-host.dev/v2']!.overrides).toEqual([{ kind: 'config', name: 'demo_base_url', file: 'demo/src/lib.rs', line: 4 }]);
+    expect(by['https://auth.demo-host.dev']!.overrides).toEqual([{ kind: 'env', name: 'DEMO_AUTH_URL', file: 'demo/src/lib.rs', line: 6 }]);
+    expect(by['https://plain.demo-host.dev/x?y=1']).toMatchObject({ line: 11, function: 'plain', overrides: [] });
+  });
+
+  it('finds bare known hosts and format! URLs, drops docs links, prose and placeholders', async () => {
+    const out = await scanTree({
+      'demo/src/lib.rs': [
+        'const HOST: &str = "chatgpt.com";',
+        'fn a(port: u16) -> String { format!("http://localhost:{port}/v1") }',
+        'fn b() -> &\'static str { "https://docs.rs/reqwest" }',
+        'fn c() -> &\'static str { "Read more at https://status.demo-host.dev about outages." }',
+        'fn d(h: &str) -> String { format!("https://{h}/x") }',
+        'const LINK_ERROR: &str = "https://help.demo-host.dev/connect";',
+        '// https://in-a-comment.demo-host.dev is not code',
+        'fn e() -> &\'static str { "https://api.openai.com/auth" }',
+        '',
+      ].join('\n'),
+    });
+    expect(out.endpoints.map((e) => `${e.line} ${e.url} ${e.host}`)).toEqual(['1 chatgpt.com chatgpt.com', '2 http://localhost:{port}/v1 localhost']);
+  });
+});
+
+describe('test code', () => {
+  it('marks cfg(test) items, #[test] fns, cfg(test) file modules (x.rs, x/mod.rs, #[path]) and their children', async () => {
+    const u = (name: string) => `const U: &str = "https://${name}.demo-host.dev";\n`;
+    const out = await scanTree({
+      'demo/src/lib.rs': [
+        'mod prod;',
+        '#[cfg(test)]',
+        'mod unit;',
+        '#[cfg(test)]',
+        'mod dir_mod;',
+        '#[cfg(test)]',
+        '#[path = "elsewhere_checks.rs"]',
+        'mod checks;',
+        '#[cfg(test)]',
+        'fn helper() -> &\'static str { "https://cfg-fn.demo-host.dev" }',
+        '#[tokio::test]',
+        'async fn t() { let _ = "https://tokio-test.demo-host.dev"; }',
+        'fn live() -> &\'static str { "https://live.demo-host.dev" }',
+        '#[cfg(test)]',
+        'mod inline {',
+        '    const X: &str = "https://inline.demo-host.dev";',
+        '}',
+        'fn after() -> &\'static str { "https://after.demo-host.dev" }',
+        '',
+      ].join('\n'),
+      'demo/src/prod.rs': u('prod'),
+      'demo/src/unit.rs': `mod deeper;\n${u('unit')}`,
+      'demo/src/unit/deeper.rs': u('deeper'),
+      'demo/src/dir_mod/mod.rs': u('dirmod'),
+      'demo/src/elsewhere_checks.rs': u('pathattr'),
+      'demo/src/lib_tests.rs': u('suffix'),
+      'demo/src/tests.rs': u('testsrs'),
+      'demo/tests/it.rs': u('testsdir'),
+      'demo/benches/b.rs': u('benches'),
+      'demo/src/whole.rs': `#![cfg(test)]\n${u('whole')}`,
+    });
+    const test = out.endpoints.filter((e) => e.test).map((e) => e.host.split('.')[0]).sort();
+    const prod = out.endpoints.filter((e) => !e.test).map((e) => e.host.split('.')[0]).sort();
+    expect(prod).toEqual(['after', 'live', 'prod']);
+    expect(test).toEqual(['benches', 'cfg-fn', 'deeper', 'dirmod', 'inline', 'pathattr', 'suffix', 'testsdir', 'testsrs', 'tokio-test', 'unit', 'whole']);
+  });
+});
+
+describe('config keys', () => {
+  it('reads URL/TLS fields of Deserialize structs by name or config path, with rename and rename_all', async () => {
+    const out = await scanTree({
+      'demo/src/anywhere.rs': [
+        '#[derive(serde::Deserialize)]',
+        'pub struct ModelProviderInfo {',
+        '    pub name: String,',
+        '    #[serde(rename = "url")]',
+        '    pub base_url: Option<String>,',
+        '}',
+        '#[derive(Debug)]',
+        'pub struct ConfigToml { pub chatgpt_base_url: Option<String> }',
+        '',
+      ].join('\n'),
+      'demo/src/config/types.rs': [
+        'use serde::Deserialize;',
+        '#[derive(Deserialize, Clone)]',
+        '#[serde(rename_all = "camelCase")]',
+        'pub struct NetworkSettings {',
+        '    pub proxy_url: Option<String>,',
+        '    pub ca_bundle_path: Option<std::path::PathBuf>,',
+        '    pub retries: u32,',
+        '}',
+        '',
+      ].join('\n'),
+      'demo/src/other.rs': '#[derive(serde::Deserialize)]\npub struct Unrelated { pub endpoint_url: String }\n',
+    });
+    expect(out.configKeys.map((k) => `${k.file}:${k.line} ${k.struct}.${k.key}`)).toEqual([
+      'demo/src/anywhere.rs:5 ModelProviderInfo.url',
+      'demo/src/config/types.rs:5 NetworkSettings.proxyUrl',
+      'demo/src/config/types.rs:6 NetworkSettings.caBundlePath',
+    ]);
+  });
+});
