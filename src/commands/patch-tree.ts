@@ -45,6 +45,8 @@ export async function patchTreeCommand(path: string | undefined, opts: PatchTree
       uncaptured: plan.uncaptured,
       lockedWebpki: plan.lockedWebpki,
       dryRun: Boolean(opts.dryRun),
+      includeDev: Boolean(opts.includeDev),
+      unchanged: files.length === 0,
       applied: Boolean(applied && !applied.unchanged),
       written: applied?.written.map((w) => rel(plan.target, w)) ?? [],
       stateFile,

@@ -1,5 +1,5 @@
 // Words the reporters use for approaches and flags. One place, so table, Markdown and SARIF agree.
-import type { Approach, ClientSite, ScanResult, TlsFeature } from '../model.js';
+import type { Approach, ClientSite, ScanResult, ScanWarning, TlsFeature } from '../model.js';
 
 export const APPROACH_LABEL: Record<Approach, string> = {
   a: 'A — point codex at a local reverse proxy (config / env base URLs)',
@@ -10,12 +10,12 @@ export const APPROACH_LABEL: Record<Approach, string> = {
 export const APPROACH_SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };
 
 /** Short TLS flags of one client site, in a fixed order. */
-export function clientFlags(c: ClientSite): string[] {
+export function clientFlags(c: ClientSite, short = false): string[] {
   const f: string[] = [];
   if (c.tls.useRustls) f.push('rustls');
   if (c.tls.useNativeTls) f.push('native-tls');
   if (c.tls.preconfiguredTls) f.push('preconfigured-tls');
-  if (c.tls.rootsAdded) f.push(c.tls.customCaEnv.length ? `roots+ (${c.tls.customCaEnv.join(', ')})` : 'roots+');
+  if (c.tls.rootsAdded) f.push(c.tls.customCaEnv.length && !short ? `roots+ (${c.tls.customCaEnv.join(', ')})` : 'roots+');
   if (c.tls.builtInRootsDisabled) f.push('no-built-in-roots');
   if (c.tls.acceptsInvalidCerts) f.push('accepts-invalid-certs');
   if (c.proxy) f.push('proxy');
@@ -27,7 +27,10 @@ export function featureNotes(t: TlsFeature, short = false): string[] {
   const n: string[] = [];
   if (t.implicit) n.push(short ? 'implicit' : 'implicit (default features)');
   if (t.inherited) n.push(short ? 'inherited' : 'inherited (workspace = true)');
-  if (t.declared && t.declared.manifest !== t.manifest) n.push(`${short ? 'from' : 'declared in'} ${t.declared.manifest}:${t.declared.line}`);
+  // the short form leaves out the usual case: inherited from the workspace root
+  if (t.declared && t.declared.manifest !== t.manifest && !(short && t.inherited && t.declared.manifest === 'Cargo.toml')) {
+    n.push(`${short ? 'from' : 'declared in'} ${t.declared.manifest}:${t.declared.line}`);
+  }
   return n;
 }
 
@@ -55,4 +58,14 @@ export function seconds(ms: number): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A warning's message without a leading `file:line: ` that repeats its location. */
+export function warningText(w: ScanWarning): string {
+  if (!w.file) return w.message;
+  const f = w.file.replace(/\\/g, '/');
+  for (const p of [w.line ? `${f}:${w.line}: ` : undefined, `${f}: `]) {
+    if (p && w.message.startsWith(p)) return w.message.slice(p.length);
+  }
+  return w.message;
 }

@@ -1,6 +1,6 @@
 // Markdown: the full report, and the channel table that docs/channels.md embeds.
 import type { Channel, Override, ScanResult } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped, shipsLabel } from './labels.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
 import { byLocation, loc, uniqBy } from './style.js';
 
 /** How many evidence sites a channel row lists before "+N more". */
@@ -189,7 +189,7 @@ export function renderMarkdown(r: ScanResult): string {
       `${seconds(s.durationMs)}: ${plural(s.parseErrors, 'parse error')}, ${plural(s.warnings.length, 'warning')}.`,
     '',
   );
-  for (const w of s.warnings) out.push(`- ${w.file ? `${code(loc(w.file, w.line))}: ` : ''}${mdCell(w.message)} (${w.kind})`);
+  for (const w of s.warnings) out.push(`- ${w.file ? `${code(loc(w.file, w.line))}: ` : ''}${mdCell(warningText(w))} (${w.kind})`);
   if (s.warnings.length) out.push('');
   return out.join('\n');
 }

@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { ScanResult } from '../model.js';
-import { clientFlags, shipped, shipsLabel } from './labels.js';
+import { clientFlags, shipped, shipsLabel, warningText } from './labels.js';
 import { slash } from './style.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -121,7 +121,7 @@ export function renderSarif(r: ScanResult): string {
     );
   }
   for (const w of r.summary.warnings) {
-    results.push(result('parse-warning', 'note', `${w.message} (${w.kind})`, w.file, w.line));
+    results.push(result('parse-warning', 'note', `${warningText(w)} (${w.kind})`, w.file, w.line));
   }
 
   const root = resolve(r.root);

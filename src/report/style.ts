@@ -108,17 +108,19 @@ export function layout(header: string[], rows: (string | Cell)[][], o: LayoutOpt
     if (over <= 0) break;
     widths[i] -= Math.max(0, Math.min(widths[i] - floor(i), over));
   }
-  const line = (r: Cell[], head: boolean) =>
-    (
-      indent +
-      r
-        .map((c, i) => {
-          const t = truncate(c.text, widths[i], !head && (o.keepEnd?.includes(i) ?? false));
-          const padded = i === n - 1 ? t : t + ' '.repeat(widths[i] - width(t));
-          return paint(padded, head ? 'bold' : c.tone ?? 'plain', o.color);
-        })
-        .join(' '.repeat(sep))
-    ).replace(/\s+$/, '');
+  const line = (r: Cell[], head: boolean) => {
+    // nothing after the last non-empty cell, so no trailing blanks with or without colour
+    let last = n - 1;
+    while (last > 0 && (r[last]?.text ?? '') === '') last--;
+    const parts: string[] = [];
+    for (let i = 0; i <= last; i++) {
+      const c = r[i] ?? { text: '' };
+      const t = truncate(c.text, widths[i], !head && (o.keepEnd?.includes(i) ?? false));
+      const padded = i === last ? t : t + ' '.repeat(widths[i] - width(t));
+      parts.push(paint(padded, head ? 'bold' : c.tone ?? 'plain', o.color));
+    }
+    return indent + parts.join(' '.repeat(sep));
+  };
   return [line(header.map((h) => ({ text: h })), true), ...cells.map((r) => line(r, false))];
 }
 

@@ -1,6 +1,6 @@
 // Terminal report: recommendation and channel coverage first, then the facts behind them.
-import type { ConfigKey, EnvVar, ScanResult, Verdict } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped } from './labels.js';
+import type { ConfigKey, EnvVar, ScanResult, TlsFeature, Verdict } from '../model.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
 import { byLocation, layout, loc, overrideLabel, paint, uniqBy, VERDICT_GLYPH, verdictCell, wrap, type Cell } from './style.js';
 
 export interface TableOptions {
@@ -67,40 +67,57 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   const clients = keep(r.clients).slice().sort(byLocation);
   section('Clients', clients.length);
   if (clients.length) {
-    const rows = clients.map((cl) => [
-      loc(cl.file, cl.line) + testMark(cl.test),
-      cl.constructor,
-      clientFlags(cl).join(', ') || '-',
-    ]);
-    out.push(...layout(['at', 'constructor', 'TLS / proxy'], rows, { width: w, color: c, shrink: [2, 1, 0], minWidths: [24, 20, 16], keepEnd: [0] }));
+    const rows = clients.map((cl) => [loc(cl.file, cl.line) + testMark(cl.test), cl.constructor, clientFlags(cl, true).join(', ') || '-']);
+    const lines = layout(['at', 'constructor', 'TLS / proxy'], rows, {
+      width: w,
+      color: c,
+      shrink: [2, 1, 0],
+      minWidths: [24, 20, 16],
+      keepEnd: [0],
+    });
+    out.push(lines[0]);
+    clients.forEach((cl, i) => {
+      out.push(lines[i + 1]);
+      if (cl.tls.customCaEnv.length) out.push(...wrap(`roots added from env ${cl.tls.customCaEnv.join(', ')}`, w, '      ↳ ', '        '));
+    });
   } else out.push('  none');
 
-  // TLS features
-  const feats = r.tlsFeatures.slice().sort((a, b) => Number(!shipped(a)) - Number(!shipped(b)) || byLocation(a, b));
+  // TLS features, grouped by manifest and table: line | dependency | feature | roots | notes
+  const tableRank = (t: TlsFeature) => ['shipped', 'workspace', 'dev'].indexOf(shipsLabel(t));
+  const feats = r.tlsFeatures
+    .slice()
+    .sort((a, b) => byLocation({ file: a.manifest }, { file: b.manifest }) || tableRank(a) - tableRank(b) || cmp(a.table, b.table) || a.line - b.line);
   section('TLS features', feats.length);
   if (feats.length) {
     const rows: (string | Cell)[][] = feats.map((t) => {
-      const ship = shipped(t);
       const notes = featureNotes(t, true);
       if (t.test && !/dev-dependencies$/.test(t.table)) notes.unshift('dev only');
       return [
-        loc(t.manifest, t.line),
+        String(t.line),
         t.dependency,
         t.feature,
-        { text: t.roots, tone: t.roots === 'webpki' && ship ? 'warn' : 'plain' },
-        { text: t.table.replace(/dependencies$/, 'deps').replace(/^workspace\.deps$/, 'workspace'), tone: ship ? 'plain' : 'dim' },
+        { text: t.roots, tone: t.roots === 'webpki' && shipped(t) ? 'warn' : 'plain' },
         notes.join(', '),
       ];
     });
-    out.push(
-      ...layout(['manifest', 'dependency', 'feature', 'roots', 'table', 'notes'], rows, {
-        width: w,
-        color: c,
-        shrink: [5, 4, 2, 1, 0],
-        minWidths: [20, 10, 14, 10, 9, 8],
-        keepEnd: [0],
-      }),
-    );
+    const lines = layout(['line', 'dependency', 'feature', 'roots', 'notes'], rows, {
+      width: w,
+      indent: 4,
+      color: c,
+      shrink: [4, 2, 1],
+      minWidths: [0, 12, 22, 0, 19],
+    });
+    out.push(lines[0]);
+    feats.forEach((t, i) => {
+      const prev = feats[i - 1];
+      if (!prev || prev.manifest !== t.manifest || prev.table !== t.table) {
+        const ships = shipsLabel(t);
+        const head = `${t.manifest} [${t.table}]`;
+        const tail = [t.crate, ships === 'shipped' ? '' : ships === 'dev' ? 'dev only' : 'template'].filter(Boolean).join(', ');
+        out.push(`  ${paint(head, ships === 'dev' ? 'dim' : 'bold', c)}${tail ? paint(` (${tail})`, 'dim', c) : ''}`);
+      }
+      out.push(lines[i + 1]);
+    });
   } else out.push('  none');
   if (r.lockedWebpki?.length) {
     out.push(`  ${paint('Cargo.lock pulls webpki-roots through:', 'bold', c)}`);
@@ -119,8 +136,8 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       width: w,
       indent: 4,
       color: c,
-      shrink: [0, 1, 2],
-      minWidths: [32, 12, 24],
+      shrink: [1, 2, 0],
+      minWidths: [32, 16, 28],
       keepEnd: [2],
     });
     out.push(lines[0]);
@@ -169,10 +186,12 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   if (hidden) out.push(paint(`${plural(hidden, 'finding')} in test code hidden (--include-tests shows them).`, 'dim', c));
   for (const wn of s.warnings) {
     const where = wn.file ? `${loc(wn.file, wn.line)}: ` : '';
-    out.push(...wrap(`${paint('warning', 'warn', c)} ${where}${wn.message} [${wn.kind}]`, w, '  ', '    '));
+    out.push(...wrap(`${paint('warning', 'warn', c)} ${where}${warningText(wn)} [${wn.kind}]`, w, '  ', '    '));
   }
   return out.join('\n') + '\n';
 }
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function group<T>(xs: T[], key: (x: T) => string): [string, T[]][] {
   const m = new Map<string, T[]>();

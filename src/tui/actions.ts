@@ -13,6 +13,7 @@ import {
   detectAuth,
   expandPath,
   planFor,
+  portInUse,
   prepareHome,
   removals,
   resolveCodexHome,
@@ -187,11 +188,20 @@ async function plan(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Prom
   const approach = req.approach === 'ca' ? 'ca' : 'a';
   const hr = homeRequest(req, env, cwd);
   const prepared = await prepareHome(approach, hr);
-  // Shown against the bytes on disk now (an earlier codex-mitm patch is undone first on apply).
-  const pristine = prepared.input.configText;
-  const p = againstCurrent(planFor(approach, prepared.input), prepared.files, pristine);
-  const gone = removals(p, prepared.files, pristine);
-  const shown: Plan = gone.length ? { ...p, notes: [...p.notes, ...gone.map((g) => `removes ${g} (written by an earlier codex-mitm patch)`)] } : p;
+  // As `patch --approach a|ca` shows it: against the bytes on disk now, with what switching
+  // approaches undoes and removes (src/commands/patch-home.ts).
+  const fresh = planFor(approach, prepared.input);
+  const shown = againstCurrent(fresh, prepared.files, prepared.input.configText);
+  const switching = prepared.applied.filter((a) => a !== approach);
+  if (switching.length > 0) {
+    shown.notes.unshift(`approach ${switching.join(', ')} is applied here: it is undone first (unpatch ${switching.join(', ')}, then patch ${approach})`);
+  }
+  for (const f of removals(fresh, prepared.files, prepared.input.configText)) {
+    shown.notes.push(`${f} is removed (written by an earlier codex-mitm patch)`);
+  }
+  for (const p of fresh.proxies) {
+    if (await portInUse(p.host, p.port)) shown.notes.push(`${p.host}:${p.port} is already in use (a proxy already running there is fine; anything else will clash)`);
+  }
   requests.set(shown, hr);
   return shown;
 }
@@ -207,6 +217,12 @@ async function apply(p: Plan): Promise<{ written: string[]; unchanged: boolean }
   const prepared = await prepareHome(approach, { ...hr, write: true });
   const r = await applyHome(approach, { ...hr, write: true }, prepared);
   return { written: r.written, unchanged: r.written.length === 0 };
+}
+
+/** The one thing to read before applying, when the planner flags it (B that changes no trust). */
+export function warning(p: Plan): string | undefined {
+  const b = p as Partial<ApproachBPlan>;
+  return b.trustUnchanged ? p.notes[0] : undefined;
 }
 
 /** What the plan will not capture, when the planner says (approach B lists it). */

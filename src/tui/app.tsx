@@ -2,7 +2,7 @@
 // the actions adapter and comes back as actions.
 import React, { useEffect, useReducer, useRef } from 'react';
 import { useApp, useInput, useStdout } from 'ink';
-import { oneLine, uncaptured, type WizardActions } from './actions.js';
+import { oneLine, uncaptured, warning, type WizardActions } from './actions.js';
 import { reducer, type Action, type State } from './state.js';
 import { ColorContext } from './theme.js';
 import { WhereScreen } from './screens/where.js';
@@ -118,7 +118,7 @@ async function run(p: NonNullable<State['pending']>, s: State, actions: WizardAc
         (scan.channels ?? [])
           .filter((ch) => ch.coverage[c.approach] === 'no')
           .map((ch) => `${ch.name}${ch.hosts.length ? ` (${ch.hosts.join(', ')})` : ''}`);
-      dispatch({ type: 'planned', seq, plan, diff: actions.diff(plan, s.color), misses });
+      dispatch({ type: 'planned', seq, plan, diff: actions.diff(plan, s.color), misses, warning: warning(plan) });
       return;
     }
     case 'apply': {

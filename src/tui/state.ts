@@ -81,6 +81,8 @@ export interface PreviewState {
   diff: string[];
   /** Lines under the diff: what the approach will not capture, then the plan's notes. */
   tail: TailLine[];
+  /** Shown above the diff: what the user must know before applying. */
+  warning?: string;
   scroll: number;
   error?: string;
 }
@@ -134,7 +136,7 @@ export type Action =
   | { type: 'completions'; seq: number; value: string; candidates: string[] }
   | { type: 'progress'; seq: number; done: number; total: number }
   | { type: 'scanned'; seq: number; result: ScanResult; options: ApproachOption[] }
-  | { type: 'planned'; seq: number; plan: PlanLike; diff: string; misses: string[] }
+  | { type: 'planned'; seq: number; plan: PlanLike; diff: string; misses: string[]; warning?: string }
   | { type: 'applied'; seq: number }
   | { type: 'saved'; seq: number; file: string }
   | { type: 'failed'; seq: number; error: string };
@@ -196,6 +198,13 @@ export function listRows(s: Pick<State, 'rows'>, reserved = 10): number {
 }
 
 export const APPROACHES: Approach[] = ['a', 'b', 'ca'];
+
+/** Diff rows on the Preview screen: what is left once the warning (wrapped) is shown. */
+export function previewRows(s: Pick<State, 'rows' | 'columns' | 'preview'>): number {
+  const w = s.preview.warning;
+  const warnLines = w ? Math.ceil((w.length + 2) / Math.max(20, s.columns)) + 1 : 0;
+  return listRows(s, 10 + warnLines);
+}
 
 /** Rows of the Choose screen for the selected approach, in order: the approaches, its settings, continue. */
 export function chooseFields(approach: Approach): ChooseField[] {
@@ -293,7 +302,8 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
           status: 'ready',
           plan: a.plan,
           diff: a.diff === '' ? [] : a.diff.replace(/\n$/, '').split('\n'),
-          tail: tailLines(a.plan, a.misses),
+          tail: tailLines(a.plan, a.misses, a.warning),
+          warning: a.warning,
           scroll: 0,
         },
       };
@@ -320,22 +330,31 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
   return s;
 }
 
-function tailLines(plan: PlanLike, misses: string[]): TailLine[] {
+function tailLines(plan: PlanLike, misses: string[], warning?: string): TailLine[] {
   const out: TailLine[] = [];
   if (misses.length) {
     out.push({ text: '', tone: 'plain' });
     out.push({ text: `Will not capture (${misses.length}):`, tone: 'warn' });
     for (const m of misses) out.push({ text: `  ✗ ${m}`, tone: 'plain' });
   }
-  if (plan.notes.length) {
+  if (plan.notes.some((x) => x !== warning)) {
     out.push({ text: '', tone: 'plain' });
     out.push({ text: 'Notes:', tone: 'bold' });
-    for (const n of plan.notes) out.push({ text: `  • ${n}`, tone: 'dim' });
+    for (const n of plan.notes.filter((x) => x !== warning)) out.push({ text: `  • ${n}`, tone: 'dim' });
   }
   return out;
 }
 
+/** Several keys that arrived in one read (typed ahead, pasted) count one by one, except as text. */
 function onKey(s: State, input: string, key: Key): State {
+  const plain = !key.ctrl && !key.escape && !key.return && !key.tab && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow;
+  if (plain && [...input].length > 1 && !isEditing(s)) {
+    return [...input].reduce((acc, ch) => (acc.exit !== undefined ? acc : onKey(acc, ch === '\r' ? '' : ch, ch === '\r' ? { return: true } : {})), s);
+  }
+  return onOneKey(s, input, key);
+}
+
+function onOneKey(s: State, input: string, key: Key): State {
   if (key.ctrl && input === 'c') return { ...s, exit: 130, pending: null };
   if (s.exit !== undefined) return s;
   if (!isEditing(s) && input === 'q' && !(s.screen === 'apply' && s.apply.status === 'applying')) {
@@ -533,7 +552,7 @@ function pickApproach(c: ChooseState, approach: Approach, advance: boolean): Cho
 function previewKey(s: State, input: string, key: Key): State {
   const p = s.preview;
   const n = p.diff.length + p.tail.length;
-  const page = listRows(s, 10);
+  const page = previewRows(s);
   if (isBack(input, key)) return { ...s, screen: 'choose', pending: null, preview: { status: 'idle', diff: [], tail: [], scroll: 0 } };
   if (p.status !== 'ready') return s;
   const max = Math.max(0, n - page);

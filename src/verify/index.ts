@@ -7,7 +7,7 @@ import type { Approach, Capabilities, Channel } from '../model.js';
 import { createRunCa } from './ca.js';
 import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
 import { startListeners } from './listeners.js';
-import { failures, observe, type Classify, type Observation } from './observe.js';
+import { failures, hostChannelsOf, observe, type Classify, type HostChannels, type Observation } from './observe.js';
 import { loadVerifyRules } from './rules.js';
 import { codexVersion, resolveBinary, runDetached } from './run.js';
 
@@ -63,12 +63,20 @@ export const DEFAULT_PROMPT = 'Reply with the single word: ok';
 const CHANNEL_RULES = '../channels/rules.js';
 const SCAN = '../scan/index.js';
 
-async function defaultClassify(): Promise<Classify | undefined> {
+interface ChannelRulesModule {
+  classifyUrl?: Classify;
+  loadChannelRules?: () => { channels: { id: string; name: string; hosts: string[] }[] };
+}
+
+async function channelRules(): Promise<{ classify?: Classify; hostChannels?: HostChannels }> {
   try {
-    const mod = (await import(CHANNEL_RULES)) as { classifyUrl?: Classify };
-    return typeof mod.classifyUrl === 'function' ? mod.classifyUrl : undefined;
+    const mod = (await import(CHANNEL_RULES)) as ChannelRulesModule;
+    return {
+      classify: typeof mod.classifyUrl === 'function' ? mod.classifyUrl : undefined,
+      hostChannels: typeof mod.loadChannelRules === 'function' ? hostChannelsOf(mod.loadChannelRules().channels) : undefined,
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -102,7 +110,9 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     channels = result.channels ?? [];
     capabilities = result.capabilities;
   }
-  const classify = opts.classify ?? (await defaultClassify());
+  const known = await channelRules();
+  const classify = opts.classify ?? known.classify;
+  const hostChannels = channels ? hostChannelsOf(channels) : known.hostChannels;
 
   const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-'));
   const ca = createRunCa();
@@ -139,6 +149,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       upstreamOf: { [rules.model.name]: rules.model.upstream, [rules.backend.name]: rules.backend.upstream },
       portOf: { [rules.model.name]: model.port, [rules.backend.name]: backend.port },
       classify,
+      hostChannels,
       channels,
       approach: opts.approach,
     });

@@ -26,9 +26,24 @@ export interface Observation {
   error?: string;
   /** HTTP Upgrade asked for (e.g. websocket). */
   upgrade?: string;
+  /** For a connection with no request to tell the path (refused TLS): the channels using its host. */
+  candidates?: string[];
 }
 
 export type Classify = (url: string) => { id: string; name: string } | undefined;
+/** Channels known to use a host (from the scan, else from rules/channels.toml). */
+export type HostChannels = (host: string) => { id: string; name: string }[];
+
+function hostMatches(pattern: string, host: string): boolean {
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern.slice(2);
+  return pattern === host;
+}
+
+/** HostChannels over a list of channels with `hosts` patterns. */
+export function hostChannelsOf(channels: { id: string; name: string; hosts: string[] }[]): HostChannels {
+  return (host) =>
+    channels.filter((c) => c.hosts.some((h) => hostMatches(h.toLowerCase(), host.toLowerCase()))).map((c) => ({ id: c.id, name: c.name }));
+}
 
 export interface ObserveInput {
   sightings: Sighting[];
@@ -37,6 +52,7 @@ export interface ObserveInput {
   /** Reverse listener name → its loopback port (absolute-form proxy requests to it count as reverse). */
   portOf: Record<string, number>;
   classify?: Classify;
+  hostChannels?: HostChannels;
   channels?: Channel[];
   approach: Approach;
 }
@@ -64,6 +80,26 @@ export function observe(input: ObserveInput): Observation[] {
     const predicted: Verdict | null = input.channels ? (known?.coverage[input.approach] ?? 'unknown') : null;
     const obs: Observation = { ...o, channel, predicted, count: 1 };
     if (hit) obs.channelName = hit.name;
+    byKey.set(key, obs);
+  };
+
+  /** A connection without a request: the path is unknown, so name every channel of the host. */
+  const addHostOnly = (o: Omit<Observation, 'channel' | 'predicted' | 'count'>, bareHost: string): void => {
+    const key = [o.route, o.host, o.method, o.path].join('\u0000');
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.count++;
+      return;
+    }
+    const cands = input.hostChannels?.(bareHost) ?? [];
+    let predicted: Verdict | null = null;
+    if (input.channels) {
+      const verdicts = cands.map((c) => channelById.get(c.id)?.coverage[input.approach] ?? 'unknown');
+      predicted = verdicts.length === 0 ? 'unknown' : verdicts.every((v) => v === verdicts[0]) ? verdicts[0]! : 'partial';
+    }
+    const obs: Observation = { ...o, channel: cands.length === 1 ? cands[0]!.id : null, predicted, count: 1 };
+    if (cands.length === 1) obs.channelName = cands[0]!.name;
+    if (cands.length > 0) obs.candidates = cands.map((c) => c.id);
     byKey.set(key, obs);
   };
 
@@ -100,7 +136,7 @@ export function observe(input: ObserveInput): Observation[] {
       const origin = `https://${host}`;
       if (s.tls === 'accepted' || s.tls === 'plain') {
         if (s.requests.length === 0) {
-          add({ host, method: 'CONNECT', path: '', route: 'intercepted', scheme: s.tls === 'plain' ? 'http' : 'https' }, `${origin}/`);
+          addHostOnly({ host, method: 'CONNECT', path: '', route: 'intercepted', scheme: s.tls === 'plain' ? 'http' : 'https' }, s.host);
         }
         for (const req of s.requests) {
           const path = pathOnly(req.path);
@@ -116,14 +152,14 @@ export function observe(input: ObserveInput): Observation[] {
         }
       } else {
         const error = s.error ?? 'tunnel opened, no TLS handshake finished before the run ended';
-        add({ host, method: 'CONNECT', path: '', route: 'refused', scheme: 'https', error }, `${origin}/`);
+        addHostOnly({ host, method: 'CONNECT', path: '', route: 'refused', scheme: 'https', error }, s.host);
       }
     }
   }
 
   const out = [...byKey.values()];
   if (input.channels) {
-    const seenChannels = new Set(out.map((o) => o.channel).filter((c): c is string => c !== null));
+    const seenChannels = new Set(out.flatMap((o) => (o.channel ? [o.channel] : (o.candidates ?? []))));
     for (const ch of input.channels) {
       if (seenChannels.has(ch.id)) continue;
       const o: Observation = {

@@ -34,7 +34,9 @@ function pathText(o: Observation): string {
 }
 
 function channelText(o: Observation): string {
-  return o.channel ?? '-';
+  if (o.channel) return o.channel;
+  if (o.candidates?.length) return `one of ${o.candidates.join(', ')}`;
+  return '-';
 }
 
 function header(r: VerifyReport): string {

@@ -1,15 +1,9 @@
 // approach B through the CLI on a hand-written temp tree (test/approach-b/mini-tree.ts).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { runCli, REPO } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { FILES, EXPECTED, expectedText, makeTree, snapshot } from './mini-tree.js';
-
-beforeAll(() => {
-  // dist/ is what bin/codex-mitm.js runs; tsc emits even when another area has type errors.
-  spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
-}, 120_000);
 
 const read = (root: string, rel: string) => fs.readFile(join(root, rel), 'utf8');
 const exists = (p: string) =>

@@ -1,15 +1,10 @@
 // approach B on a temp copy of fixtures/codex-rs (expectations written by hand from the fixture's manifests).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { FIXTURE, REPO, runCli } from '../helpers/run-cli.js';
+import { FIXTURE, runCli } from '../helpers/run-cli.js';
 import { snapshot } from './mini-tree.js';
-
-beforeAll(() => {
-  spawnSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
-}, 120_000);
 
 // manifest -> 1-based line whose "rustls-tls" becomes "rustls-tls-native-roots"
 const CHANGED: Record<string, number> = {

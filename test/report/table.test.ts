@@ -44,13 +44,17 @@ describe('renderTable', () => {
 
   it('shows clients, TLS features (shipped before dev, implicit/inherited marked), endpoint overrides, env and config sites', () => {
     const lines = renderTable(sample(), { color: false, includeTests: false, width: 120 }).split('\n');
-    expect(lines.find((l) => l.includes('core/src/default_client.rs:40'))).toMatch(/reqwest::Client::builder\s+roots\+ \(CODEX_CA_CERTIFICATE\)/);
-    const shippedAt = lines.findIndex((l) => l.includes('backend-client/Cargo.toml:9'));
-    const devAt = lines.findIndex((l) => l.includes('app-server/Cargo.toml:30'));
-    expect(shippedAt).toBeGreaterThan(0);
-    expect(devAt).toBeGreaterThan(shippedAt);
-    expect(lines[devAt]).toMatch(/reqwest\s+rustls-tls\s+webpki\s+dev-deps$/);
-    expect(lines.find((l) => l.includes('cli/Cargo.toml:20'))).toMatch(/default-tls\s+native-tls\s+deps\s+implicit, inherited$/);
+    const cl = lines.findIndex((l) => l.includes('core/src/default_client.rs:40'));
+    expect(lines[cl]).toMatch(/reqwest::Client::builder\s+roots\+$/);
+    expect(lines[cl + 1]).toBe('      ↳ roots added from env CODEX_CA_CERTIFICATE');
+    const shippedAt = lines.findIndex((l) => l === '  backend-client/Cargo.toml [dependencies] (codex-backend-client)');
+    const devAt = lines.findIndex((l) => l === '  app-server/Cargo.toml [dev-dependencies] (codex-app-server, dev only)');
+    expect(devAt).toBeGreaterThan(0);
+    expect(shippedAt).toBeGreaterThan(devAt); // grouped by manifest path
+    expect(lines[devAt + 1]).toMatch(/^    30\s+reqwest\s+rustls-tls\s+webpki$/);
+    expect(lines[shippedAt + 1]).toMatch(/^    9\s+reqwest\s+rustls-tls\s+webpki$/);
+    const cli = lines.findIndex((l) => l === '  cli/Cargo.toml [dependencies] (codex-cli)');
+    expect(lines[cli + 1]).toMatch(/^    20\s+reqwest\s+default-tls\s+native-tls\s+implicit, inherited$/);
     const ep = lines.findIndex((l) => l.includes('https://auth.openai.com/oauth/token'));
     expect(lines[ep]).toMatch(/^    https:\/\/auth\.openai\.com\/oauth\/token\s+REFRESH_TOKEN_URL\s+login\/src\/lib\.rs:12$/);
     expect(lines[ep - 1]).toBe('  auth.openai.com');
@@ -64,6 +68,13 @@ describe('renderTable', () => {
     expect(out).toContain('Scanned 12 .rs files, 4 manifests, 3 crates, 1 parse error, 2 warnings in 1.23 s.');
     expect(out).toContain('\n  warning core/src/broken.rs:7: could not parse an item [syntax]\n');
     expect(out).toContain('\n  warning skipped a symlink loop [symlink]\n');
+  });
+
+  it('does not repeat a location the warning message already starts with', () => {
+    const r = sample();
+    r.summary.warnings[0].message = 'core/src/broken.rs:7: 2 syntax errors';
+    const out = renderTable(r, { color: false, includeTests: false });
+    expect(out).toContain('\n  warning core/src/broken.rs:7: 2 syntax errors [syntax]\n');
   });
 
   it('keeps lines within the width, shortening long cells with …', () => {

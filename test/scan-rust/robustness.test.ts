@@ -120,7 +120,7 @@ describe('worker threads', () => {
     const inline = new Map<string, unknown>();
     await runJobs(jobs, rules, (r) => inline.set(r.file, r.facts), 1);
     const pooled = new Map<string, unknown>();
-    await runJobs(jobs, rules, (r) => pooled.set(r.file, r.facts), 2, 0);
+    await runJobs(jobs, rules, (r) => pooled.set(r.file, r.facts), 2);
     expect(pooled.size).toBe(files.length);
     expect(Object.fromEntries(pooled)).toEqual(Object.fromEntries(inline));
   });

@@ -11,7 +11,7 @@ import { startState } from '../../src/tui/run.js';
 import type { State } from '../../src/tui/state.js';
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const FIXTURE = process.env.TMP_TUI_FIXTURE ?? join(REPO, 'fixtures', 'codex-rs');
+export const FIXTURE = join(REPO, 'fixtures', 'codex-rs');
 
 export const KEY = {
   enter: '\r',

@@ -198,3 +198,12 @@ describe('wizard reducer', () => {
     }
   });
 });
+
+describe('keys typed ahead', () => {
+  it('several keys in one read count one by one outside text fields', () => {
+    let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs' }, DOWN, DOWN, ENTER);
+    s = run(s, { type: 'scanned', seq: s.pending!.seq, result, options }, ENTER);
+    expect(run(s, key('jjk')).channels.cursor).toBe(1);
+    expect(run(s, key('c1')).choose.approach).toBe('a');
+  });
+});

@@ -8,12 +8,14 @@ import path from 'node:path';
 import type { ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } from '../../model.js';
 import { openCache } from './cache.js';
 import type { FileFacts } from './facts.js';
-import type { Job } from './pool.js';
-import { runJobs } from './pool.js';
+import { startPool } from './pool.js';
 import { constsOf, modDeclsOf, needsParse } from './prefilter.js';
 import type { FileEntry } from './resolve.js';
 import { resolveFacts } from './resolve.js';
 import { loadRules } from './rules.js';
+
+/** Below this many files the scan stays in one thread (worker start-up would cost more). */
+const WORKER_MIN_FILES = 300;
 
 export interface RustScanInput {
   /** absolute codex-rs root */
@@ -43,11 +45,27 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
   const cache = input.useCache ? openCache(input.root, rules.hash) : undefined;
   const warnings: ScanWarning[] = [];
   const entries = new Map<string, FileEntry>();
-  const jobs: (Job & { hash: string })[] = [];
   const total = input.files.length;
   let done = 0;
   let cached = 0;
   const progress = (): void => input.onProgress?.(done, total);
+  const hashOf = new Map<string, string>();
+  // Small trees are analyzed in this thread; big ones on workers started now, so that their
+  // start-up overlaps the reading below.
+  const pool = startPool(
+    rules,
+    (r) => {
+      done++;
+      if (r.facts) {
+        entries.set(r.file, { file: r.file, facts: r.facts, consts: [], modDecls: r.facts.modDecls });
+        cache?.set(hashOf.get(r.file)!, r.facts);
+      } else {
+        warnings.push({ kind: 'other', file: r.file, message: `${r.file}: analysis failed (${r.error ?? 'unknown error'}); skipped` });
+      }
+      if (done % 64 === 0) progress();
+    },
+    total >= WORKER_MIN_FILES ? undefined : 1,
+  );
 
   for (const file of [...input.files].sort()) {
     const abs = path.join(input.root, file);
@@ -84,21 +102,11 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
       done++;
       continue;
     }
-    jobs.push({ file, text, hash });
+    hashOf.set(file, hash);
+    pool.submit({ file, text });
   }
   progress();
-
-  const hashOf = new Map(jobs.map((j) => [j.file, j.hash]));
-  await runJobs(jobs, rules, (r) => {
-    done++;
-    if (r.facts) {
-      entries.set(r.file, { file: r.file, facts: r.facts, consts: [], modDecls: r.facts.modDecls });
-      cache?.set(hashOf.get(r.file)!, r.facts);
-    } else {
-      warnings.push({ kind: 'other', file: r.file, message: `${r.file}: analysis failed (${r.error ?? 'unknown error'}); skipped` });
-    }
-    if (done % 64 === 0) progress();
-  });
+  await pool.finish();
   progress();
   cache?.save();
 

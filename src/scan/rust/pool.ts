@@ -1,5 +1,6 @@
 // Runs analyzeFile over jobs: inline for small sets (or when no compiled worker exists, as under
-// vitest from sources), else on worker threads fed batches largest-first.
+// vitest from sources), else on worker threads that start at once (their start-up overlaps the
+// reading of files) and take batches from a shared queue as the reader fills it.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,63 +19,108 @@ export interface JobResult {
   error?: string;
 }
 
-const workerUrl = new URL('./worker.js', import.meta.url);
-const INLINE_BYTES = 400_000;
-const BATCH_BYTES = 400_000;
+export interface Pool {
+  submit(job: Job): void;
+  /** No more jobs: resolves when every result was delivered. */
+  finish(): Promise<void>;
+}
 
-export async function runJobs(
-  jobs: Job[],
-  rules: RustRules,
-  onResult: (r: JobResult) => void,
-  workers = Math.min(2, availableParallelism()),
-  inlineBelow = INLINE_BYTES,
-): Promise<void> {
-  const total = jobs.reduce((n, j) => n + j.text.length, 0);
+const workerUrl = new URL('./worker.js', import.meta.url);
+const BATCH_BYTES = 256_000;
+const BATCH_FILES = 24;
+
+function runInline(job: Job, rules: RustRules): JobResult {
+  try {
+    return { file: job.file, facts: analyzeFile(job.file, job.text, rules) };
+  } catch (e) {
+    return { file: job.file, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** A pool of `workers` threads (inline when fewer than 2 or no compiled worker file exists). */
+export function startPool(rules: RustRules, onResult: (r: JobResult) => void, workers = Math.min(2, availableParallelism())): Pool {
   const workerPath = fileURLToPath(workerUrl);
-  if (total < inlineBelow || workers < 2 || !existsSync(workerPath)) {
-    for (const j of jobs) {
-      try {
-        onResult({ file: j.file, facts: analyzeFile(j.file, j.text, rules) });
-      } catch (e) {
-        onResult({ file: j.file, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
-    return;
+  if (workers < 2 || !existsSync(workerPath)) {
+    return {
+      submit: (job) => onResult(runInline(job, rules)),
+      finish: async () => {},
+    };
   }
-  const sorted = [...jobs].sort((a, b) => b.text.length - a.text.length);
-  const batches: Job[][] = [];
-  let cur: Job[] = [];
-  let bytes = 0;
-  for (const j of sorted) {
-    cur.push(j);
-    bytes += j.text.length;
-    if (bytes >= BATCH_BYTES || cur.length >= 24) {
-      batches.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-  }
-  if (cur.length) batches.push(cur);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(workers, batches.length) }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(workerPath);
-        const send = (): void => {
-          if (next >= batches.length) {
-            void w.terminate().then(() => resolve());
-            return;
-          }
-          const id = next++;
-          w.postMessage({ id, jobs: batches[id] });
-        };
-        w.on('message', (msg: { id: number; results: JobResult[] }) => {
-          for (const r of msg.results) onResult(r);
-          send();
-        });
-        w.on('error', reject);
-        send();
-      }),
-    ),
+  const queue: Job[][] = [];
+  let pending: Job[] = [];
+  let pendingBytes = 0;
+  let closed = false;
+  let failure: unknown;
+  const idle: ((batch: Job[] | undefined) => void)[] = [];
+
+  const flush = (): void => {
+    if (!pending.length) return;
+    const batch = pending;
+    pending = [];
+    pendingBytes = 0;
+    const take = idle.shift();
+    if (take) take(batch);
+    else queue.push(batch);
+  };
+  const next = (): Promise<Job[] | undefined> => {
+    const b = queue.shift();
+    if (b) return Promise.resolve(b);
+    if (closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => idle.push(resolve));
+  };
+
+  const threads = Array.from({ length: workers }, () =>
+    new Promise<void>((resolve) => {
+      const w = new Worker(workerPath);
+      let inFlight: Job[] | undefined;
+      const pump = async (): Promise<void> => {
+        const batch = await next();
+        if (!batch) {
+          await w.terminate();
+          resolve();
+          return;
+        }
+        inFlight = batch;
+        w.postMessage({ id: 0, jobs: batch });
+      };
+      w.on('message', (msg: { results: JobResult[] }) => {
+        inFlight = undefined;
+        for (const r of msg.results) onResult(r);
+        void pump();
+      });
+      w.on('error', (e) => {
+        // a crashed worker: finish its batch here, keep going with the others
+        failure = e;
+        for (const j of inFlight ?? []) onResult(runInline(j, rules));
+        inFlight = undefined;
+        void (async () => {
+          for (let b = await next(); b; b = await next()) for (const j of b) onResult(runInline(j, rules));
+          resolve();
+        })();
+      });
+      void pump();
+    }),
   );
+
+  return {
+    submit(job) {
+      pending.push(job);
+      pendingBytes += job.text.length;
+      if (pendingBytes >= BATCH_BYTES || pending.length >= BATCH_FILES) flush();
+    },
+    async finish() {
+      flush();
+      closed = true;
+      for (const take of idle.splice(0)) take(undefined);
+      await Promise.all(threads);
+      void failure;
+    },
+  };
+}
+
+/** All jobs at once (tests, small callers). */
+export async function runJobs(jobs: Job[], rules: RustRules, onResult: (r: JobResult) => void, workers?: number): Promise<void> {
+  const pool = startPool(rules, onResult, workers);
+  for (const j of jobs) pool.submit(j);
+  await pool.finish();
 }

@@ -5,7 +5,7 @@ import { parse } from 'smol-toml';
 
 export interface RustRulesData {
   limits: { max_file_bytes: number };
-  prefilter: { patterns: string[]; config_token: string };
+  prefilter: { tokens: string[]; word_tokens: string[]; config_token: string };
   clients: {
     constructors: string[];
     builder_types: string[];
@@ -46,7 +46,10 @@ export interface RustRules {
   query: string;
   /** sha256 of the rules text and the query: part of the cache key. */
   hash: string;
-  prefilter: RegExp;
+  /** Substrings any one of which makes a file worth a parse (tokens + known hosts). */
+  prefilterTokens: string[];
+  /** Tokens that count only at a word start. */
+  prefilterWords: RegExp[];
   constructors: Set<string>;
   builderTypes: Set<string>;
   terminal: Set<string>;
@@ -88,12 +91,12 @@ function escapeRe(s: string): string {
 export function compileRules(tomlText: string, query: string): RustRules {
   const data = parse(tomlText) as unknown as RustRulesData;
   const hash = createHash('sha256').update(tomlText).update('\0').update(query).digest('hex');
-  const tokens = [...data.prefilter.patterns, ...data.endpoints.known_hosts.map(escapeRe)];
   return {
     data,
     query,
     hash,
-    prefilter: new RegExp(tokens.join('|')),
+    prefilterTokens: [...data.prefilter.tokens, ...data.endpoints.known_hosts],
+    prefilterWords: data.prefilter.word_tokens.map((w) => new RegExp(`(?<![A-Za-z0-9_])${escapeRe(w)}`)),
     constructors: new Set(data.clients.constructors),
     builderTypes: new Set(data.clients.builder_types),
     terminal: new Set(data.clients.terminal),

@@ -58,7 +58,11 @@ export function sparseRanges(file: string, text: string, rules: RustRules, urlCo
   chunks.push({ start, end: text.length, row, endRow: line });
   const lastCol = text.length - (text.lastIndexOf('\n') + 1);
   if (chunks.length < 3) return undefined;
-  const constRe = urlConsts.length ? new RegExp(`\\b(?:${urlConsts.join('|')})\\b`) : undefined;
+  // names a file binds to reqwest items (`use reqwest::Client as Http;`): `Http::builder()` counts
+  const aliases = new Set<string>();
+  for (const m of text.matchAll(/\buse\s+reqwest\b([^;]*);/g)) for (const w of m[1]!.matchAll(/\b[A-Za-z_][A-Za-z0-9_]*\b/g)) aliases.add(w[0]);
+  const names = [...urlConsts, ...[...aliases].map((a) => `${a}\\s*::`)];
+  const constRe = names.length ? new RegExp(`\\b(?:${names.join('|')})`) : undefined;
   const ranges: TextRange[] = [];
   let kept = 0;
   for (const c of chunks) {

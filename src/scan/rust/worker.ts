@@ -26,7 +26,7 @@ parentPort?.on('message', (batch: { id: number; jobs: Job[] }) => {
       return { file: j.file, error: e instanceof Error ? e.message : String(e) };
     }
   });
-  if (gc && sinceGc > 3_000_000) {
+  if (gc && sinceGc > 8_000_000) {
     sinceGc = 0;
     gc();
   }

@@ -1,7 +1,7 @@
 // 5. Preview: the unified diff of every file the plan changes, then what it will not capture.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { listRows, type State } from '../state.js';
+import { previewRows, type State } from '../state.js';
 import { Paint } from '../theme.js';
 import { ErrorLine, Frame } from './frame.js';
 
@@ -9,7 +9,7 @@ const APPROACH = { a: 'A', b: 'B', ca: 'CA' } as const;
 
 export function PreviewScreen({ s }: { s: State }) {
   const p = s.preview;
-  const size = listRows(s, 10);
+  const size = previewRows(s);
   const keys =
     p.status === 'ready'
       ? '↑↓/j k scroll · space/PgDn page · Enter apply… · Esc/b back · q quit'
@@ -27,6 +27,7 @@ export function PreviewScreen({ s }: { s: State }) {
       ) : null}
       {p.status === 'ready' && p.plan ? (
         <Box flexDirection="column">
+          {p.warning ? <Paint tone="warn" wrap="wrap">{`! ${p.warning}`}</Paint> : null}
           <Paint tone="bold">
             {files.length
               ? `Approach ${APPROACH[p.plan.approach]} changes ${files.length} file${files.length === 1 ? '' : 's'} in ${p.plan.target}`

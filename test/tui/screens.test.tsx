@@ -1,0 +1,66 @@
+// Screens rendered from reducer states: what each shows while work runs.
+import React from 'react';
+import { afterAll, describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initialState, reducer, type Action, type State } from '../../src/tui/state.js';
+import { ScanScreen } from '../../src/tui/screens/scan.js';
+import { WhereScreen } from '../../src/tui/screens/where.js';
+import { ColorContext } from '../../src/tui/theme.js';
+import { cleanupDirs, drive, FIXTURE, KEY, tempDir } from './helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => cleanupDirs(...dirs));
+
+const run = (s: State, ...as: Action[]) => as.reduce(reducer, s);
+const key = (input: string, k = {}): Action => ({ type: 'key', input, key: k });
+
+function frameOf(el: React.ReactElement): string {
+  const r = render(<ColorContext.Provider value={false}>{el}</ColorContext.Provider>);
+  const f = r.lastFrame() ?? '';
+  r.unmount();
+  return f;
+}
+
+describe('screens', () => {
+  it('Scan shows a progress bar with files parsed / total while the scan runs', () => {
+    let s = initialState({ cwd: '/w', root: '/t/codex-rs', home: '/h', homeSource: 'default', color: false });
+    s = run(s, { type: 'info', seq: 1, root: '/t/codex-rs', version: '0.115.0' }, key('', { downArrow: true }), key('', { downArrow: true }), key('', { return: true }));
+    expect(frameOf(<ScanScreen s={s} />)).toContain('finding files…');
+    s = run(s, { type: 'progress', seq: s.pending!.seq, done: 5, total: 20 });
+    const f = frameOf(<ScanScreen s={s} />);
+    expect(f).toContain('5/20 files parsed');
+    expect(f).toMatch(/\[█+░+\]/);
+    expect(f).toContain('Esc/b back');
+  });
+
+  it('Where says where the codex home comes from and what auth.json holds', () => {
+    let s = initialState({ cwd: '/w', home: '/home/u/.codex', homeSource: 'env', color: false });
+    s = run(s, { type: 'info', seq: 1, root: '/w/codex-rs', detected: true, version: '0.98.0', auth: 'chatgpt', authSource: 'auth.json (tokens)' });
+    const f = frameOf(<WhereScreen s={s} />);
+    expect(f).toMatch(/Source tree\s+\/w\/codex-rs\s+detected under the current directory/);
+    expect(f).toMatch(/Codex home\s+\/home\/u\/\.codex\s+from \$CODEX_HOME/);
+    expect(f).toMatch(/codex version\s+0\.98\.0/);
+    expect(f).toMatch(/auth mode\s+ChatGPT sign-in\s+auth\.json \(tokens\)/);
+  });
+
+  it('Where: editing the codex home re-reads its auth mode', async () => {
+    const a = tempDir('home-a');
+    const b = tempDir('home-b');
+    dirs.push(a, b);
+    writeFileSync(join(a, 'auth.json'), '{"OPENAI_API_KEY": "sk-test"}\n');
+    writeFileSync(join(b, 'auth.json'), '{"tokens": {"access_token": "t"}}\n');
+    const w = drive({ cwd: a, root: FIXTURE, home: a });
+    await w.waitFor(/auth mode\s+API key/);
+    await w.press(KEY.down, KEY.enter);
+    await w.waitFor(`${a}█`);
+    await w.press('\u0015'); // Ctrl-U clears the field
+    await w.type(b);
+    await w.press(KEY.enter);
+    const f = await w.waitFor(/auth mode\s+ChatGPT sign-in/);
+    expect(f).toMatch(new RegExp(`Codex home\\s+${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+from --codex-home`));
+    await w.press('q');
+    expect(await w.exitCode()).toBe(0);
+  });
+});

@@ -1,0 +1,163 @@
+// `codex-mitm verify` through the real CLI entry (dist/, built by `npm test`'s pretest), with the
+// fake codex, plus the listener and home building blocks on their own.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { createRunCa } from '../../src/verify/ca.js';
+import { buildHome, fakeAuth } from '../../src/verify/home.js';
+import { startListeners } from '../../src/verify/listeners.js';
+import { loadVerifyRules } from '../../src/verify/rules.js';
+
+const ROOT = resolve(__dirname, '../..');
+const FAKE = join(ROOT, 'fixtures/fake-codex');
+
+function cli(args: string[], home: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/codex-mitm.js'), 'verify', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, CODEX_HOME: home },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('codex-mitm verify (CLI)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-cli-'));
+
+  it('--json prints one observation per host/method/path with route, channel and predicted', () => {
+    const r = cli(['--codex', join(FAKE, 'codex-0.169.0'), '--approach', 'a', '--json'], home);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { codex: { version: string }; observations: Record<string, unknown>[] };
+    expect(report.codex.version).toBe('0.169.0');
+    const post = report.observations.find((o) => o.method === 'POST');
+    expect(post).toMatchObject({ host: 'api.openai.com', path: '/v1/responses', route: 'reverse', channel: 'model-api', predicted: null });
+    expect(report.observations.filter((o) => o.route === 'refused').map((o) => o.host).sort()).toEqual(['api.github.com', 'chatgpt.com']);
+  });
+
+  it('the table names routes in words; --markdown gives a section with a table', () => {
+    const table = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'b'], home);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toContain('codex-mitm verify: codex-cli 0.98.0, approach b, auth apikey');
+    expect(table.stdout).toMatch(/api\.openai\.com\s+CONNECT\s+forward proxy, TLS refused/);
+    const md = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'ca', '--ca-env', 'SSL_CERT_FILE', '--markdown'], home);
+    expect(md.status).toBe(0);
+    expect(md.stdout).toMatch(/^### codex-cli 0\.98\.0, approach ca, CA env SSL_CERT_FILE, auth apikey \(\d{4}-\d\d-\d\d\)/);
+    expect(md.stdout).toContain('| api.openai.com | POST | `/v1/responses` | forward proxy, TLS intercepted | model-api |');
+  });
+
+  it('exits 1 when a channel the scan predicts as captured is seen refused', () => {
+    // fixtures/codex-rs reads CODEX_CA_CERTIFICATE; a 0.98 codex does not, so the model API is refused.
+    const r = cli(
+      ['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'ca', '--ca-env', 'CODEX_CA_CERTIFICATE', '--root', 'fixtures/codex-rs', '--json'],
+      home,
+    );
+    const report = JSON.parse(r.stdout) as { observations: { host: string; route: string; predicted: string | null; channel: string | null }[] };
+    const model = report.observations.find((o) => o.host === 'api.openai.com');
+    expect(model?.route).toBe('refused');
+    expect(model?.channel).toBe('model-api');
+    expect(model?.predicted).toBe('yes');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('predicted as captured were refused');
+    expect(report.observations.some((o) => o.route === 'not-seen')).toBe(true);
+  });
+
+  it('bad options are exit 2 with one line', () => {
+    const t = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--timeout', 'soon'], home);
+    expect(t.status).toBe(2);
+    expect(t.stderr.trim().split('\n')).toHaveLength(1);
+    expect(t.stderr).toContain('--timeout');
+    const c = cli(['--codex', join(FAKE, 'nope')], home);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain('not found or not executable');
+    expect(c.stdout).toBe('');
+  });
+});
+
+describe('listeners', () => {
+  it('record requests with credentials redacted and answer 503 without forwarding', async () => {
+    const l = await startListeners(createRunCa(), [{ name: 'model-api', basePath: '/v1' }]);
+    try {
+      const status = await new Promise<number>((res, rej) => {
+        const req = http.request(
+          { host: '127.0.0.1', port: l.reverse[0]!.port, path: '/v1/models?x=1', headers: { authorization: 'Bearer sk-secret', 'x-custom': 'kept', cookie: 'c=1' } },
+          (r) => {
+            r.resume();
+            res(r.statusCode ?? 0);
+          },
+        );
+        req.on('error', rej);
+        req.end();
+      });
+      expect(status).toBe(503);
+      expect(l.sightings).toHaveLength(1);
+      const s = l.sightings[0]!;
+      expect(s).toMatchObject({ kind: 'reverse', listener: 'model-api', method: 'GET', path: '/v1/models?x=1' });
+      if (s.kind !== 'reverse') throw new Error('unexpected');
+      expect(s.headers.authorization).toBe('<redacted>');
+      expect(s.headers.cookie).toBe('<redacted>');
+      expect(s.headers['x-custom']).toBe('kept');
+      expect(JSON.stringify(l.sightings)).not.toContain('sk-secret');
+    } finally {
+      await l.close();
+    }
+  });
+});
+
+describe('throwaway home', () => {
+  it('approach a rewrites the key at top level and in profiles, keeps other settings, drops programs', () => {
+    const rules = loadVerifyRules();
+    const user = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-home-'));
+    const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-dir-'));
+    try {
+      writeFileSync(
+        join(user, 'config.toml'),
+        'model = "o3"\nnotify = ["say"]\n[profiles.p]\nchatgpt_base_url = "https://x.invalid/"\nmodel = "o4"\n[mcp_servers.a]\ncommand = "x"\n',
+      );
+      const listener = (name: string, port: number, path: string) => ({ name, port, baseUrl: `http://127.0.0.1:${port}${path}` });
+      const home = buildHome({
+        dir,
+        userHome: user,
+        approach: 'a',
+        auth: 'chatgpt',
+        caEnv: 'both',
+        caPem: 'unused',
+        version: undefined,
+        listeners: { model: listener('model-api', 1111, '/v1'), backend: listener('chatgpt', 2222, '/backend-api/'), proxyUrl: 'http://127.0.0.1:3333' },
+        parentEnv: { PATH: '/bin', OPENAI_API_KEY: 'sk-user', HTTPS_PROXY: 'http://corp:8080' },
+        rules,
+      });
+      const config = parse(readFileSync(join(home.codexHome, 'config.toml'), 'utf8')) as Record<string, any>;
+      expect(config.model).toBe('o3');
+      expect(config.notify).toBeUndefined();
+      expect(config.mcp_servers).toBeUndefined();
+      expect(config.cli_auth_credentials_store).toBe('file');
+      expect(config.chatgpt_base_url).toBe('http://127.0.0.1:2222/backend-api/');
+      expect(config.profiles.p.chatgpt_base_url).toBe('http://127.0.0.1:2222/backend-api/');
+      expect(config.profiles.p.model).toBe('o4');
+      // Version unknown: both the key and the env var.
+      expect(config.openai_base_url).toBe('http://127.0.0.1:1111/v1');
+      expect(home.env.OPENAI_BASE_URL).toBe('http://127.0.0.1:1111/v1');
+      expect(home.env.OPENAI_API_KEY).toBeUndefined();
+      expect(home.env.HTTPS_PROXY).toBe('http://127.0.0.1:3333');
+      expect(home.env.http_proxy).toBe('http://127.0.0.1:3333');
+      expect(home.env.NO_PROXY).toBe(rules.noProxy);
+      expect(home.env.CODEX_HOME).toBe(home.codexHome);
+      const auth = JSON.parse(readFileSync(join(home.codexHome, 'auth.json'), 'utf8')) as { tokens: { id_token: string } };
+      const claims = JSON.parse(Buffer.from(auth.tokens.id_token.split('.')[1]!, 'base64url').toString()) as Record<string, any>;
+      expect(claims['https://api.openai.com/auth'].chatgpt_account_id).toBe('codex-mitm-verify-account');
+      expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
+    } finally {
+      rmSync(user, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fake API key auth carries no tokens', () => {
+    expect(fakeAuth('apikey')).toEqual({ OPENAI_API_KEY: expect.stringMatching(/^sk-codex-mitm-verify-/) });
+  });
+});
