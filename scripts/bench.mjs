@@ -149,8 +149,8 @@ function hasGnuTime() {
   if (gnuTime !== undefined) return gnuTime;
   gnuTime = false;
   if (existsSync('/usr/bin/time')) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'true'], { encoding: 'utf8' });
-    gnuTime = r.status === 0 && /^\d+(\.\d+)? \d+\s*$/m.test(r.stderr);
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', 'true'], { encoding: 'utf8' });
+    gnuTime = r.status === 0 && /^\d+(\.\d+)? \d+ \d+(\.\d+)? \d+(\.\d+)?\s*$/m.test(r.stderr);
   }
   return gnuTime;
 }
@@ -165,13 +165,13 @@ function readHwmKiB(pid) {
   }
 }
 
-/** Runs cmd once; resolves { wallMs, rssMiB (or NaN), code, stderr }. stdout is discarded. */
+/** Runs cmd once; resolves { wallMs, cpuMs (user+sys, or NaN), rssMiB (or NaN), code, stderr }. stdout is discarded. */
 function measure(cmd, args, env) {
   return new Promise((done, fail) => {
     const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-bench-run-'));
     const timeFile = join(dir, 'time');
     const useTime = hasGnuTime();
-    const [file, argv] = useTime ? ['/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args]] : [cmd, args];
+    const [file, argv] = useTime ? ['/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
     const started = process.hrtime.bigint();
     const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
@@ -189,14 +189,18 @@ function measure(cmd, args, env) {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       if (poll) clearInterval(poll);
       let rssKiB = hwm || NaN;
+      let cpuMs = NaN;
       if (useTime && existsSync(timeFile)) {
-        const m = /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(readFileSync(timeFile, 'utf8').trim());
-        if (m) rssKiB = Number(m[2]);
+        const m = /(\d+(?:\.\d+)?) (\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\s*$/.exec(readFileSync(timeFile, 'utf8').trim());
+        if (m) {
+          rssKiB = Number(m[2]);
+          cpuMs = (Number(m[3]) + Number(m[4])) * 1000;
+        }
         const exit = /Command exited with non-zero status (\d+)/.exec(readFileSync(timeFile, 'utf8'));
         if (exit) code = Number(exit[1]);
       }
       rmSync(dir, { recursive: true, force: true });
-      done({ wallMs, rssMiB: rssKiB / 1024, code, stderr });
+      done({ wallMs, cpuMs, rssMiB: rssKiB / 1024, code, stderr });
     });
   });
 }
@@ -208,14 +212,16 @@ async function series(label, cmd, args, env, runs, okCodes = [0]) {
     if (!okCodes.includes(s.code)) {
       throw new Error(`${label} failed (exit ${s.code}): ${cmd} ${args.join(' ')}\n${s.stderr.trim().split('\n').slice(-5).join('\n')}`);
     }
-    process.stderr.write(`  ${label} run ${i + 1}/${runs}: ${fmtS(s.wallMs)}, ${fmtMiB(s.rssMiB)}\n`);
+    process.stderr.write(`  ${label} run ${i + 1}/${runs}: ${fmtS(s.wallMs)} wall, ${fmtS(s.cpuMs)} CPU, ${fmtMiB(s.rssMiB)}\n`);
     samples.push(s);
   }
   const walls = samples.map((s) => s.wallMs).sort((a, b) => a - b);
+  const cpus = samples.map((s) => s.cpuMs).sort((a, b) => a - b);
   return {
     label,
     median: walls[Math.floor(walls.length / 2)],
     min: walls[0],
+    cpu: cpus[Math.floor(cpus.length / 2)],
     rss: Math.max(...samples.map((s) => s.rssMiB)),
   };
 }
@@ -246,7 +252,7 @@ function ensureAstGrep() {
 }
 
 // ---------------------------------------------------------------- output
-const fmtS = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
+const fmtS = (ms) => (!Number.isFinite(ms) ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 const fmtMiB = (m) => (Number.isFinite(m) ? `${Math.round(m)} MiB` : 'n/a');
 const pad = (s, n) => s + ' '.repeat(Math.max(0, n - s.length));
 const mark = (ok) => (ok ? 'yes' : 'NO');
@@ -298,8 +304,10 @@ async function main() {
   }
 
   console.log('');
-  console.log(`  ${pad('', 18)}${pad('wall (median)', 16)}${pad('wall (min)', 14)}peak RSS`);
-  for (const r of results) console.log(`  ${pad(r.label, 18)}${pad(fmtS(r.median), 16)}${pad(fmtS(r.min), 14)}${fmtMiB(r.rss)}`);
+  console.log(`  ${pad('', 18)}${pad('wall (median)', 16)}${pad('wall (min)', 14)}${pad('CPU (median)', 15)}peak RSS`);
+  for (const r of results) {
+    console.log(`  ${pad(r.label, 18)}${pad(fmtS(r.median), 16)}${pad(fmtS(r.min), 14)}${pad(fmtS(r.cpu), 15)}${fmtMiB(r.rss)}`);
+  }
   console.log('');
   const [cold, warm] = results;
   if (sg) {
@@ -309,6 +317,9 @@ async function main() {
     const best = (x) => `${(x.min / sg.min).toFixed(2)}x fastest runs`;
     console.log(`  cold / ast-grep = ${rc.toFixed(2)}x median, ${best(cold)}  (target <= 0.5x): ${mark(rc <= 0.5)}`);
     console.log(`  warm / ast-grep = ${rw.toFixed(2)}x median, ${best(warm)}  (target <= 0.1x): ${mark(rw <= 0.1)}`);
+    if (Number.isFinite(sg.cpu)) {
+      console.log(`  CPU time ratios (user+sys, less sensitive to a busy machine): cold ${(cold.cpu / sg.cpu).toFixed(2)}x, warm ${(warm.cpu / sg.cpu).toFixed(2)}x`);
+    }
   } else {
     console.log('  ratios against ast-grep: not measured');
   }

@@ -87,6 +87,8 @@ export interface Endpoint extends Location {
   symbol?: string;
   overrides: Override[];
   function?: string;
+  /** Paths codex appends to this base (`format!("{base}/wham/usage")`), when the scan can tell. */
+  paths?: string[];
 }
 
 export interface EnvVar extends Location {

@@ -1,6 +1,6 @@
 // `codex-mitm docs [FILE] [--root PATH] [--check] [--versions JSON...]`: regenerates the generated
 // regions of a Markdown file (default docs/channels.md) from a scan. Outside the markers nothing changes.
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { basename, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
@@ -53,6 +53,9 @@ export async function docsCommand(file: string | undefined, opts: DocsOptions, i
   const scans = await Promise.all(versionFiles.map((f) => readVersionScan(resolve(io.cwd, f), displayPath(io.cwd, resolve(io.cwd, f)))));
 
   const root = opts.root ? resolve(io.cwd, opts.root) : DEFAULT_DOCS_ROOT;
+  if (!opts.root && !existsSync(root)) {
+    throw new InputError(`this installation has no fixtures/codex-rs (${root}); pass --root PATH`);
+  }
   const { scan } = await import('../scan/index.js');
   const result = await scan(root, { includeTests: false, useCache: false });
 

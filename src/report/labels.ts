@@ -69,3 +69,10 @@ export function warningText(w: ScanWarning): string {
   }
   return w.message;
 }
+
+/** A recommendation miss as words: channel ids become `Name (hosts)`; other text stays. */
+export function missLabel(r: ScanResult, miss: string): string {
+  const ch = r.channels?.find((c) => c.id === miss);
+  if (!ch) return miss;
+  return ch.hosts.length ? `${ch.name} (${ch.hosts.join(', ')})` : ch.name;
+}

@@ -1,6 +1,6 @@
 // Markdown: the full report, and the channel table that docs/channels.md embeds.
 import type { Channel, Override, ScanResult } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
 import { byLocation, loc, uniqBy } from './style.js';
 
 /** How many evidence sites a channel row lists before "+N more". */
@@ -63,7 +63,7 @@ export function renderMarkdown(r: ScanResult): string {
     const rec = r.recommendation;
     out.push('## Recommendation', '', `**Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}.** ${rec.reason}`, '');
     if (rec.misses.length) {
-      out.push('Not captured by it:', '', ...rec.misses.map((m) => `- ${m}`), '');
+      out.push('Not captured by it:', '', ...rec.misses.map((m) => `- ${mdCell(missLabel(r, m))}`), '');
     }
   }
   if (r.capabilities) {

@@ -1,6 +1,6 @@
 // Terminal report: recommendation and channel coverage first, then the facts behind them.
 import type { ConfigKey, EnvVar, ScanResult, TlsFeature, Verdict } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
 import { byLocation, layout, loc, overrideLabel, paint, uniqBy, VERDICT_GLYPH, verdictCell, wrap, type Cell } from './style.js';
 
 export interface TableOptions {
@@ -30,7 +30,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     out.push(...wrap(rec.reason, w, '  '));
     if (rec.misses.length) {
       out.push(`  ${paint('Not captured by it:', 'warn', c)}`);
-      for (const m of rec.misses) out.push(...wrap(m, w, '    - ', '      '));
+      for (const m of rec.misses) out.push(...wrap(missLabel(r, m), w, '    - ', '      '));
     }
   }
   if (r.capabilities) {

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
-import { renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
+import { isEmptyPlan, renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
 import { findCodexRoot } from '../scan/discover.js';
 import { shipped } from '../report/labels.js';
 import {
@@ -30,10 +30,13 @@ export interface PlanRequest {
   /** codex-rs root the scan ran on. */
   root: string;
   home: string;
-  auth: EditAuth;
+  /** Only when the user chose one other than auth.json's (the planner reads auth.json itself). */
+  auth?: EditAuth;
   modelPort: number;
   backendPort: number;
   proxyPort: number;
+  /** CA certificate (approach CA); undefined = the planner's default. */
+  ca?: string;
 }
 
 export interface TreeInfo {
@@ -164,17 +167,18 @@ function options(scan: ScanResult): ApproachOption[] {
 }
 
 /** What apply needs to redo the command's steps for a plan shown in the preview. */
-const requests = new WeakMap<Plan, HomeRequest>();
+const requests = new WeakMap<Plan, { req: HomeRequest; unchanged: boolean }>();
 
 function homeRequest(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): HomeRequest {
   return {
     approach: req.approach === 'ca' ? 'ca' : 'a',
     codexHome: req.home,
     scan: req.scan,
-    auth: req.auth,
+    ...(req.auth ? { auth: req.auth } : {}),
     modelPort: req.modelPort,
     backendPort: req.backendPort,
     proxyPort: req.proxyPort,
+    ...(req.ca ? { ca: req.ca } : {}),
     env,
     cwd,
   };
@@ -196,13 +200,14 @@ async function plan(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Prom
   if (switching.length > 0) {
     shown.notes.unshift(`approach ${switching.join(', ')} is applied here: it is undone first (unpatch ${switching.join(', ')}, then patch ${approach})`);
   }
-  for (const f of removals(fresh, prepared.files, prepared.input.configText)) {
-    shown.notes.push(`${f} is removed (written by an earlier codex-mitm patch)`);
-  }
+  const removed = removals(fresh, prepared.files, prepared.input.configText);
+  for (const f of removed) shown.notes.push(`${f} is removed (written by an earlier codex-mitm patch)`);
+  // Already applied with these settings: applying again is a no-op, as with `patch`.
+  const unchanged = isEmptyPlan(shown) && removed.length === 0 && switching.length === 0 && prepared.applied.includes(approach);
   for (const p of fresh.proxies) {
     if (await portInUse(p.host, p.port)) shown.notes.push(`${p.host}:${p.port} is already in use (a proxy already running there is fine; anything else will clash)`);
   }
-  requests.set(shown, hr);
+  requests.set(shown, { req: hr, unchanged });
   return shown;
 }
 
@@ -211,8 +216,10 @@ async function apply(p: Plan): Promise<{ written: string[]; unchanged: boolean }
     const r = await applyTreeB(p as ApproachBPlan);
     return { written: r.written, unchanged: r.unchanged };
   }
-  const hr = requests.get(p);
-  if (!hr) throw new InputError('this plan was not made by the wizard; go back and preview again');
+  const made = requests.get(p);
+  if (!made) throw new InputError('this plan was not made by the wizard; go back and preview again');
+  if (made.unchanged) return { written: [], unchanged: true };
+  const hr = made.req;
   const approach = p.approach === 'ca' ? 'ca' : 'a';
   const prepared = await prepareHome(approach, { ...hr, write: true });
   const r = await applyHome(approach, { ...hr, write: true }, prepared);

@@ -3,7 +3,8 @@
 import React, { useEffect, useReducer, useRef } from 'react';
 import { useApp, useInput, useStdout } from 'ink';
 import { oneLine, uncaptured, warning, type WizardActions } from './actions.js';
-import { reducer, type Action, type State } from './state.js';
+import { reducer } from './reducer.js';
+import type { Action, State } from './state.js';
 import { ColorContext } from './theme.js';
 import { WhereScreen } from './screens/where.js';
 import { ScanScreen } from './screens/scan.js';
@@ -108,10 +109,11 @@ async function run(p: NonNullable<State['pending']>, s: State, actions: WizardAc
         scan,
         root: s.where.root,
         home: s.where.home,
-        auth: c.auth,
+        ...(c.auth !== s.where.auth ? { auth: c.auth } : {}),
         modelPort: Number(c.modelPort),
         backendPort: Number(c.backendPort),
         proxyPort: Number(c.proxyPort),
+        ...(c.caFile ? { ca: c.caFile } : {}),
       });
       const misses =
         uncaptured(plan) ??
@@ -124,8 +126,8 @@ async function run(p: NonNullable<State['pending']>, s: State, actions: WizardAc
     case 'apply': {
       const plan = s.preview.plan;
       if (!plan) throw new Error('no plan');
-      await actions.apply(plan);
-      dispatch({ type: 'applied', seq });
+      const r = await actions.apply(plan);
+      dispatch({ type: 'applied', seq, written: r.written, unchanged: r.unchanged });
       return;
     }
     case 'save': {

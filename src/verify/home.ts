@@ -100,16 +100,19 @@ function readUserConfig(userHome: string | undefined): { config: Table; source?:
   }
 }
 
-/** How the model API base URL is moved for approach A: config key, env var, or both. */
+/** How the model API base URL is moved for approach A: config key, env var, or both. The running
+ *  binary's version decides; a scanned tree's capabilities only when the version is unknown. */
 export function modelRoute(
   version: string | undefined,
   capabilities: HomeOptions['capabilities'],
   rules: VerifyRules,
 ): { key: boolean; env: boolean } {
+  if (version) {
+    const hasKey = compareVersions(version, rules.model.configKeySince) >= 0;
+    return { key: hasKey, env: !hasKey };
+  }
   if (capabilities) return { key: capabilities.openaiBaseUrlKey, env: !capabilities.openaiBaseUrlKey && capabilities.openaiBaseUrlEnv };
-  if (!version) return { key: true, env: true };
-  const hasKey = compareVersions(version, rules.model.configKeySince) >= 0;
-  return { key: hasKey, env: !hasKey };
+  return { key: true, env: true };
 }
 
 export function buildHome(opts: HomeOptions): Home {

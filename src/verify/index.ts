@@ -1,9 +1,9 @@
 // verify: run the installed codex once, offline, with a throwaway codex home, against loopback
 // listeners; report which hosts and paths it contacted, through which route, with what TLS outcome.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Approach, Capabilities, Channel } from '../model.js';
+import { InputError, type Approach, type Capabilities, type Channel } from '../model.js';
 import { createRunCa } from './ca.js';
 import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
 import { startListeners } from './listeners.js';
@@ -22,7 +22,7 @@ export interface VerifyOptions {
   timeoutMs: number;
   auth: VerifyAuth;
   caEnv: CaEnvChoice;
-  /** codex-rs source tree for static predictions. */
+  /** codex-rs source tree for static predictions, or a saved `scan --json` report (*.json). */
   root?: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -87,6 +87,26 @@ async function defaultScan(): Promise<VerifyOptions['scan']> {
   return async (root) => (await scan(root)) as { channels?: Channel[]; capabilities?: Capabilities };
 }
 
+/** A saved `codex-mitm scan --json` report, used instead of scanning a tree. */
+export function readScanReport(file: string): { channels?: Channel[]; capabilities?: Capabilities } {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`cannot read scan report: ${(err as Error).message}`, file);
+  }
+  const report = data as { schemaVersion?: unknown; channels?: unknown; capabilities?: Capabilities };
+  if (report.schemaVersion !== 1 || !Array.isArray(report.channels)) {
+    throw new InputError('not a codex-mitm scan report (schemaVersion 1 with channels)', file);
+  }
+  for (const [i, c] of (report.channels as Partial<Channel>[]).entries()) {
+    if (typeof c.id !== 'string' || !Array.isArray(c.hosts) || typeof c.coverage !== 'object' || c.coverage === null) {
+      throw new InputError(`channels[${i}] needs id, hosts and coverage`, file);
+    }
+  }
+  return { channels: report.channels as Channel[], capabilities: report.capabilities };
+}
+
 function tail(text: string, lines: number): string {
   return text.trim().split('\n').slice(-lines).join('\n');
 }
@@ -105,8 +125,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   let root: string | undefined;
   if (opts.root) {
     root = resolve(opts.cwd, opts.root);
-    const scan = opts.scan ?? (await defaultScan());
-    const result = await scan!(root);
+    const result = root.endsWith('.json') ? readScanReport(root) : await (opts.scan ?? (await defaultScan()))!(root);
     channels = result.channels ?? [];
     capabilities = result.capabilities;
   }
@@ -173,9 +192,13 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       notes: home.notes,
       listeners: { reverse: listeners.reverse.map((l) => ({ ...l })), proxy: listeners.proxy },
       observations,
-      failures: failures(observations),
+      failures: failures(observations, opts.approach === 'a' || (opts.approach === 'ca' && opts.caEnv !== 'none')),
     };
     if (root) report.root = root;
+    const treeVersion = capabilities?.version;
+    if (treeVersion && version && treeVersion !== '0.0.0' && treeVersion !== version) {
+      report.notes.push(`the scanned tree is version ${treeVersion} but the codex binary is ${version}: predictions may not apply`);
+    }
     return report;
   } finally {
     await listeners.close();

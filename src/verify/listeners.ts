@@ -178,6 +178,22 @@ export async function startListeners(ca: RunCa, standIns: StandIn[]): Promise<Li
       req.resume();
       answer503(res);
     });
+    // Errors on sockets handed to `inner` land here, TLS handshake failures included.
+    const handshook = new WeakSet<object>();
+    inner.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      const tunnel = tunnelOf.get(socket);
+      if (tunnel && tunnel.requests.length === 0) {
+        if (tunnel.tls === 'plain' || handshook.has(socket)) {
+          // TLS went through (or the tunnel was plain) but what came next was not HTTP/1.1.
+          if (tunnel.tls !== 'plain') tunnel.tls = 'accepted';
+          if (err.code !== 'ECONNRESET') tunnel.error = `no HTTP/1.1 request (${err.code ?? err.message})`;
+        } else {
+          tunnel.tls = 'refused';
+          tunnel.error ??= errorText(err);
+        }
+      }
+      socket.destroy();
+    });
     inner.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
       const tunnel = tunnelOf.get(socket);
       if (tunnel) {
@@ -237,6 +253,7 @@ export async function startListeners(ca: RunCa, standIns: StandIn[]): Promise<Li
         tunnelOf.set(secure, tunnel);
         secure.on('secure', () => {
           handshakeDone = true;
+          handshook.add(secure);
         });
         secure.on('error', (err) => {
           if (tunnel.requests.length === 0) {

@@ -24,13 +24,24 @@ function sorted(observations: Observation[]): Observation[] {
 function routeText(o: Observation): string {
   let text = ROUTE_TEXT[o.route];
   if (o.route === 'intercepted' && o.scheme === 'http') text = 'forward proxy, plain HTTP';
-  if (o.route === 'refused' && o.error) text += ` (${o.error})`;
+  if (o.error) text += ` (${o.error})`;
   return text;
 }
 
+function extras(o: Observation): string {
+  const parts: string[] = [];
+  if (o.upgrade) parts.push(`[upgrade: ${o.upgrade}]`);
+  if (o.count > 1) parts.push(`(x${o.count})`);
+  return parts.join(' ');
+}
+
 function pathText(o: Observation): string {
-  const path = o.upgrade ? `${o.path} [upgrade: ${o.upgrade}]` : o.path;
-  return o.count > 1 ? `${path} (x${o.count})` : path;
+  return [o.path, extras(o)].filter(Boolean).join(' ');
+}
+
+/** Loopback ports change every run: docs show them as PORT. */
+function stablePorts(text: string): string {
+  return text.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT');
 }
 
 function channelText(o: Observation): string {
@@ -89,7 +100,7 @@ export function renderMarkdown(r: VerifyReport): string {
   const out: string[] = [`### ${header(r)} (${r.date.slice(0, 10)})`, ''];
   out.push(`Ran \`codex exec --skip-git-repo-check\` offline against loopback listeners; ${outcome(r)}.`, '');
   out.push('Set for the run:', '');
-  for (const s of r.settings) out.push(`- ${s.replace(/^(config\.toml: |env |auth\.json: )(.*)$/, (_m, a: string, b: string) => `${a}\`${b}\``)}`);
+  for (const s of r.settings.map(stablePorts)) out.push(`- ${s.replace(/^(config\.toml: |env |auth\.json: )(.*)$/, (_m, a: string, b: string) => `${a}\`${b}\``)}`);
   for (const n of r.notes.filter((n) => !n.startsWith('config copied') && !n.startsWith('no user config'))) out.push(`- ${n}`);
   out.push('');
   const predicted = Boolean(r.root);
@@ -98,7 +109,8 @@ export function renderMarkdown(r: VerifyReport): string {
     `| --- | --- | --- | --- | --- |${predicted ? ' --- |' : ''}`,
   );
   for (const o of sorted(r.observations)) {
-    const cells = [o.host, o.method, pathText(o) ? `\`${pathText(o)}\`` : '', routeText(o), channelText(o)];
+    const path = [o.path ? `\`${o.path}\`` : '', extras(o)].filter(Boolean).join(' ');
+    const cells = [o.host, o.method, path, routeText(o), channelText(o)];
     if (predicted) cells.push(o.predicted ?? '');
     out.push(`| ${cells.map(md).join(' | ')} |`);
   }

@@ -173,6 +173,6 @@ export function sample(): ScanResult {
         unclassified: true,
       },
     ],
-    recommendation: { approach: 'ca', reason: 'native-tls is the default TLS of the CLI binary, so an added CA reaches every client.', misses: ['Feedback | Sentry (o1.ingest.sentry.io)'] },
+    recommendation: { approach: 'ca', reason: 'native-tls is the default TLS of the CLI binary, so an added CA reaches every client.', misses: ['feedback', 'something else'] },
   };
 }

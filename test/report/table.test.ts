@@ -63,6 +63,11 @@ describe('renderTable', () => {
     expect(lines.find((l) => l.trimStart().startsWith('chatgpt_base_url'))).toMatch(/ConfigToml\s+Option<String>\s+config\/src\/lib\.rs:50$/);
   });
 
+  it('names the channels the recommendation misses', () => {
+    const out = renderTable(sample(), { color: false, includeTests: false });
+    expect(out).toContain('  Not captured by it:\n    - Feedback | Sentry (o1.ingest.sentry.io)\n    - something else\n');
+  });
+
   it('ends with the summary and one line per warning with file:line', () => {
     const out = renderTable(sample(), { color: false, includeTests: true });
     expect(out).toContain('Scanned 12 .rs files, 4 manifests, 3 crates, 1 parse error, 2 warnings in 1.23 s.');

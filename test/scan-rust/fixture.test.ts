@@ -55,7 +55,8 @@ describe('clients', () => {
     expect(c!.constructor).toBe('reqwest::Client::builder');
     expect(c!.crate).toBe('codex-core');
     expect(c!.function).toBe('create_client');
-    expect(c!.calls).toEqual(expect.arrayContaining(['user_agent', 'default_headers', 'no_proxy', 'proxy', 'use_rustls_tls', 'add_root_certificate']));
+    expect(c!.calls).toEqual(['user_agent', 'default_headers', 'no_proxy', 'proxy', 'add_root_certificate']);
+    expect(c!.tls.useRustls).toBe(false);
     expect(c!.noProxy).toBe(true);
     expect(c!.proxy).toBe(true);
     expect(c!.via).toEqual(['build_reqwest_client_with_custom_ca', 'with_custom_ca']);
@@ -72,13 +73,12 @@ describe('clients', () => {
 
   it('resolves an aliased import (use reqwest::Client as HttpClient)', () => {
     const c = out.clients.find((x) => x.file === 'core/src/client.rs');
-    expect(c).toMatchObject({ line: 6, constructor: 'reqwest::Client::builder', calls: ['connect_timeout', 'use_rustls_tls'] });
-    expect(c!.tls.useRustls).toBe(true);
+    expect(c).toMatchObject({ line: 6, constructor: 'reqwest::Client::builder', calls: ['connect_timeout', 'gzip'] });
   });
 
   it('resolves a grouped use tree (use reqwest::{Client, header::HeaderMap})', () => {
     const c = out.clients.find((x) => x.file === 'backend-client/src/client.rs');
-    expect(c).toMatchObject({ line: 14, constructor: 'reqwest::Client::builder', calls: ['default_headers', 'use_rustls_tls'] });
+    expect(c).toMatchObject({ line: 14, constructor: 'reqwest::Client::builder', calls: ['default_headers', 'timeout'] });
   });
 
   it('follows methods called later on the same binding (let builder = builder.no_proxy())', () => {
@@ -92,9 +92,13 @@ describe('clients', () => {
   });
 
   it('records blocking clients and Client::new, and nothing for a Client that is not reqwest', () => {
-    expect(out.clients.find((x) => x.file === 'otel/src/exporter.rs')).toMatchObject({ line: 7, constructor: 'reqwest::blocking::Client::builder', calls: ['timeout', 'use_rustls_tls'] });
+    expect(out.clients.find((x) => x.file === 'otel/src/exporter.rs')).toMatchObject({ line: 7, constructor: 'reqwest::blocking::Client::builder', calls: ['timeout', 'https_only'] });
     expect(out.clients.find((x) => x.file === 'tui/src/updates.rs')).toMatchObject({ line: 8, constructor: 'reqwest::Client::new', calls: [] });
     expect(out.clients.filter((x) => x.file === 'core/src/unrelated.rs')).toEqual([]);
+  });
+
+  it('sees no production client switch to rustls (like real trees up to 0.125)', () => {
+    expect(prod(out.clients).filter((c) => c.tls.useRustls || c.tls.preconfiguredTls)).toEqual([]);
   });
 
   it('lists exactly the production clients of the fixture', () => {
@@ -146,6 +150,16 @@ describe('endpoints', () => {
     expect(api).toMatchObject({ file: 'core/src/model_provider_info.rs', line: 26, function: 'base_url_for' });
     expect(api!.overrides).toEqual([{ kind: 'config', name: 'base_url', file: 'core/src/model_provider_info.rs', line: 28 }]);
     expect(ep('https://chatgpt.com/backend-api/codex')[0]).toMatchObject({ line: 25 });
+  });
+
+  it('records paths appended to a base held in config or a field (format!("{base}/..."))', () => {
+    expect(ep('https://chatgpt.com/backend-api').find((e) => e.file === 'backend-client/src/client.rs')!.paths).toEqual([
+      '/wham/tasks',
+      '/wham/usage',
+      '/public-api/hazelnuts/',
+    ]);
+    expect(ep('https://chatgpt.com/backend-api/')[0]!.paths).toEqual(['/public-api/hazelnuts/']);
+    expect(ep('https://auth.openai.com/oauth/token')[0]!.paths).toBeUndefined();
   });
 
   it('finds the hosts of every channel in the fixture, with their symbols', () => {

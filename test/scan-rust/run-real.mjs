@@ -19,11 +19,13 @@ const t1 = performance.now();
 const out = await scanRust({ root, files, crates, useCache: !args.has('--no-cache') });
 const t2 = performance.now();
 const ru = process.resourceUsage();
-if (args.has('--json')) { console.log(JSON.stringify(out, null, 1)); process.exit(0); }
+if (args.has('--json')) { process.stdout.write(JSON.stringify(out, null, 1)); }
+else {
 const show = (x) => args.has('--tests') || !x.test;
 for (const c of out.clients.filter(show)) console.log(`CLIENT ${c.file}:${c.line} ${c.constructor} [${c.calls.join(',')}] via=${(c.via ?? []).join(',')} ca=${c.tls.customCaEnv.join(',')}${c.test ? ' TEST' : ''}`);
 for (const e of out.endpoints.filter(show)) console.log(`URL ${e.file}:${e.line} ${e.url} ${e.symbol ?? ''} ${e.overrides.map((o) => `${o.kind}:${o.name}@${o.file}:${o.line}`).join(' ')}${e.test ? ' TEST' : ''}`);
 for (const v of out.envVars.filter(show)) console.log(`ENV ${v.file}:${v.line} ${v.name} via=${v.via}${v.test ? ' TEST' : ''}`);
 for (const k of out.configKeys.filter(show)) console.log(`CFG ${k.file}:${k.line} ${k.struct}.${k.key}: ${k.type}${k.test ? ' TEST' : ''}`);
 for (const w of out.warnings) console.log(`WARN ${w.kind} ${w.message}`);
+}
 console.error(JSON.stringify({ files: files.length, discoverMs: Math.round(t1 - t0), scanMs: Math.round(t2 - t1), maxRssMiB: Math.round(ru.maxRSS / 1024), cached: out.cached, parseErrors: out.parseErrors, clients: out.clients.length, endpoints: out.endpoints.length, envVars: out.envVars.length, configKeys: out.configKeys.length }));

@@ -26,17 +26,18 @@ async function scanTree(files: Record<string, string>, crates: CrateInfo[] = [{ 
 describe('client construction', () => {
   it('resolves aliases and grouped use trees, and ignores a Client that is not reqwest', async () => {
     const out = await scanTree({
-      'demo/src/a.rs': 'use reqwest::Client as HttpClient;\nfn a() { let _ = HttpClient::builder().no_proxy().build(); }\n',
+      'demo/src/a.rs': 'use reqwest::Client as HttpClient;\nfn a() { let _ = HttpClient::builder().no_proxy().use_rustls_tls().build(); }\n',
       'demo/src/b.rs': 'use reqwest::{blocking::Client, ClientBuilder};\nfn b() { let _ = Client::new(); let _ = ClientBuilder::new().use_native_tls(); }\n',
       'demo/src/c.rs': 'mod mcp { pub struct Client; impl Client { pub fn new() -> Self { Client } } }\nuse mcp::Client;\nfn c() { let _ = Client::new(); }\n',
     });
     const got = out.clients.map((c) => `${c.file}:${c.line} ${c.constructor} ${c.calls.join(',')}`).sort();
     expect(got).toEqual([
-      'demo/src/a.rs:2 reqwest::Client::builder no_proxy',
+      'demo/src/a.rs:2 reqwest::Client::builder no_proxy,use_rustls_tls',
       'demo/src/b.rs:2 reqwest::ClientBuilder::new use_native_tls',
       'demo/src/b.rs:2 reqwest::blocking::Client::new ',
     ]);
     expect(out.clients.find((c) => c.file === 'demo/src/b.rs' && c.calls.length)!.tls.useNativeTls).toBe(true);
+    expect(out.clients.find((c) => c.file === 'demo/src/a.rs')!.tls).toMatchObject({ useRustls: true, useNativeTls: false });
   });
 
   it('follows the builder binding through reassignment and rebinding, stops at build()', async () => {

@@ -1,8 +1,11 @@
 // 80x24 and wider terminals; NO_COLOR gives a monochrome screen, colour paints the diff.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupDirs, drive, FIXTURE, KEY, tempDir, type Driven } from './helpers.js';
+
+// Real scans, plans and terminals: generous limits (no timing is asserted).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const dirs: string[] = [];
 afterAll(() => cleanupDirs(...dirs));

@@ -1,14 +1,18 @@
 // Screens rendered from reducer states: what each shows while work runs.
 import React from 'react';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initialState, reducer, type Action, type State } from '../../src/tui/state.js';
+import { initialState, type Action, type State } from '../../src/tui/state.js';
+import { reducer } from '../../src/tui/reducer.js';
 import { ScanScreen } from '../../src/tui/screens/scan.js';
 import { WhereScreen } from '../../src/tui/screens/where.js';
 import { ColorContext } from '../../src/tui/theme.js';
 import { cleanupDirs, drive, FIXTURE, KEY, tempDir } from './helpers.js';
+
+// Real scans, plans and terminals: generous limits (no timing is asserted).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const dirs: string[] = [];
 afterAll(() => cleanupDirs(...dirs));
@@ -62,5 +66,22 @@ describe('screens', () => {
     expect(f).toMatch(new RegExp(`Codex home\\s+${b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+from --codex-home`));
     await w.press('q');
     expect(await w.exitCode()).toBe(0);
+  });
+});
+
+describe('preview line breaking', () => {
+  it('cuts long diff lines into full-width pieces that keep their colour', async () => {
+    const { hardWrap, wordWrap } = await import('../../src/tui/screens/preview.js');
+    const line = `\u001b[32m+reqwest = { features = ["json", "rustls-tls-native-roots"] }\u001b[0m`;
+    const pieces = hardWrap(line, 20);
+    expect(pieces.map((p) => p.replace(/\u001b\[[0-9;]*m/g, '')).join('')).toBe('+reqwest = { features = ["json", "rustls-tls-native-roots"] }');
+    for (const p of pieces) {
+      expect(p.startsWith('\u001b[32m')).toBe(true);
+      expect(p.endsWith('\u001b[0m')).toBe(true);
+      expect(p.replace(/\u001b\[[0-9;]*m/g, '').length).toBeLessThanOrEqual(20);
+    }
+    const words = wordWrap('  • coverage: 3 of 18 channels captured by approach a, partly the token refresh', 30);
+    for (const w of words) expect(w.length).toBeLessThanOrEqual(30);
+    expect(words.join(' ').replace(/\s+/g, ' ').trim()).toBe('• coverage: 3 of 18 channels captured by approach a, partly the token refresh');
   });
 });

@@ -43,27 +43,48 @@ describe('codex-mitm verify (CLI)', () => {
     const table = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'b'], home);
     expect(table.status).toBe(0);
     expect(table.stdout).toContain('codex-mitm verify: codex-cli 0.98.0, approach b, auth apikey');
-    expect(table.stdout).toMatch(/api\.openai\.com\s+CONNECT\s+forward proxy, TLS refused/);
+    expect(table.stdout).toMatch(/api\.openai\.com\s+CONNECT\s+\(x2\)\s+forward proxy, TLS refused/);
     const md = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'ca', '--ca-env', 'SSL_CERT_FILE', '--markdown'], home);
     expect(md.status).toBe(0);
     expect(md.stdout).toMatch(/^### codex-cli 0\.98\.0, approach ca, CA env SSL_CERT_FILE, auth apikey \(\d{4}-\d\d-\d\d\)/);
-    expect(md.stdout).toContain('| api.openai.com | POST | `/v1/responses` | forward proxy, TLS intercepted | model-api |');
+    expect(md.stdout).toContain('| api.openai.com | POST | `/v1/responses` (x2) | forward proxy, TLS intercepted | model-api |');
+    expect(md.stdout).toContain('- env `SSL_CERT_FILE=<run CA>`');
+    expect(md.stdout).toMatch(/http:\/\/127\.0\.0\.1:PORT/);
   });
 
   it('exits 1 when a channel the scan predicts as captured is seen refused', () => {
-    // fixtures/codex-rs reads CODEX_CA_CERTIFICATE; a 0.98 codex does not, so the model API is refused.
-    const r = cli(
-      ['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'ca', '--ca-env', 'CODEX_CA_CERTIFICATE', '--root', 'fixtures/codex-rs', '--json'],
-      home,
-    );
-    const report = JSON.parse(r.stdout) as { observations: { host: string; route: string; predicted: string | null; channel: string | null }[] };
-    const model = report.observations.find((o) => o.host === 'api.openai.com');
-    expect(model?.route).toBe('refused');
-    expect(model?.channel).toBe('model-api');
-    expect(model?.predicted).toBe('yes');
+    // The hand-written scan report says the model API reads CODEX_CA_CERTIFICATE (as 0.115+ does);
+    // a 0.98 codex does not, so approach ca through that variable is refused: exit 1.
+    const args = ['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'ca', '--root', join(FAKE, 'scan-report.json'), '--json'];
+    const r = cli([...args, '--ca-env', 'CODEX_CA_CERTIFICATE'], home);
+    const report = JSON.parse(r.stdout) as { observations: Record<string, unknown>[]; failures: unknown[] };
+    expect(report.observations).toEqual([
+      expect.objectContaining({ host: 'api.openai.com', method: 'CONNECT', route: 'refused', channel: 'model-api', predicted: 'yes' }),
+      expect.objectContaining({ host: 'api.github.com', method: '', path: '', route: 'not-seen', channel: 'update-check', predicted: 'partial' }),
+    ]);
+    expect(report.failures).toHaveLength(1);
+    expect(r.stderr).toContain('1 channel(s) predicted as captured were refused');
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('predicted as captured were refused');
+    // Through SSL_CERT_FILE the same codex takes our CA: intercepted, exit 0.
+    const ok = cli([...args, '--ca-env', 'SSL_CERT_FILE'], home);
+    const okReport = JSON.parse(ok.stdout) as { observations: Record<string, unknown>[] };
+    expect(okReport.observations[0]).toMatchObject({ host: 'api.openai.com', path: '/v1/responses', route: 'intercepted', predicted: 'yes' });
+    expect(ok.status).toBe(0);
+  });
+
+  it('--root with a codex-rs tree scans it and adds a prediction to every row', () => {
+    const r = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'a', '--root', 'fixtures/codex-rs', '--json'], home);
+    const report = JSON.parse(r.stdout) as { observations: { route: string; channel: string | null; predicted: string | null }[] };
+    const model = report.observations.find((o) => o.route === 'reverse');
+    expect(model?.channel).toBe('model-api');
+    for (const o of report.observations) expect(['yes', 'no', 'partial', 'unknown']).toContain(o.predicted);
     expect(report.observations.some((o) => o.route === 'not-seen')).toBe(true);
+  });
+
+  it('a --root file that is not a scan report is bad input', () => {
+    const r = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--root', 'package.json'], home);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('not a codex-mitm scan report');
   });
 
   it('bad options are exit 2 with one line', () => {

@@ -1,15 +1,28 @@
 // Content-hash cache of per-file facts: one JSON file per scanned root under the OS cache folder
 // ($XDG_CACHE_HOME/codex-mitm or ~/.cache/codex-mitm). Key = sha256 of the file bytes; the whole
-// cache is dropped when the tool version, the rules or the extractor code change.
+// cache is dropped when the tool version, the rules or the extractor code change. A stat index
+// (size + mtime per path) lets a warm run skip reading files that did not change at all.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { FileFacts } from './facts.js';
+import type { FileFacts, RawConst, RawModDecl } from './facts.js';
+
+/** What the last run saw at a path: its stat, and its content hash (parsed files) or text facts. */
+export interface StatEntry {
+  size: number;
+  mtimeMs: number;
+  hash?: string;
+  consts?: RawConst[];
+  modDecls?: RawModDecl[];
+}
 
 export interface FactsCache {
   get(hash: string): FileFacts | undefined;
   set(hash: string, facts: FileFacts): void;
+  /** The entry of `file` when its size and mtime did not change since it was recorded. */
+  stat(file: string, size: number, mtimeMs: number): StatEntry | undefined;
+  recordStat(file: string, entry: StatEntry): void;
   save(): void;
 }
 
@@ -21,7 +34,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 function codeHash(): string {
   const h = createHash('sha256');
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  for (const name of ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse']) {
+  for (const name of ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse', 'resolve']) {
     try {
       h.update(readFileSync(new URL(`./${name}.${ext}`, import.meta.url)));
     } catch {
@@ -44,13 +57,18 @@ export function openCache(root: string, rulesHash: string): FactsCache {
   const file = path.join(dir, `rust-facts-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
   const key = createHash('sha256').update(toolVersion()).update(rulesHash).update(codeHash()).digest('hex');
   let old: Record<string, FileFacts> = {};
+  let oldStats: Record<string, StatEntry> = {};
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { key: string; files: Record<string, FileFacts> };
-    if (data.key === key) old = data.files;
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { key: string; files: Record<string, FileFacts>; stats?: Record<string, StatEntry> };
+    if (data.key === key) {
+      old = data.files;
+      oldStats = data.stats ?? {};
+    }
   } catch {
     old = {};
   }
   const now: Record<string, FileFacts> = {};
+  const stats: Record<string, StatEntry> = {};
   let dirty = false;
   return {
     get(hash) {
@@ -62,12 +80,23 @@ export function openCache(root: string, rulesHash: string): FactsCache {
       now[hash] = facts;
       dirty = true;
     },
+    stat(f, size, mtimeMs) {
+      const e = oldStats[f];
+      if (!e || e.size !== size || e.mtimeMs !== mtimeMs) return undefined;
+      if (e.hash && !old[e.hash]) return undefined;
+      return e;
+    },
+    recordStat(f, entry) {
+      const e = oldStats[f];
+      if (!e || e.size !== entry.size || e.mtimeMs !== entry.mtimeMs || e.hash !== entry.hash) dirty = true;
+      stats[f] = entry;
+    },
     save() {
-      if (!dirty && Object.keys(now).length === Object.keys(old).length) return;
+      if (!dirty && Object.keys(now).length === Object.keys(old).length && Object.keys(stats).length === Object.keys(oldStats).length) return;
       try {
         mkdirSync(dir, { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify({ key, files: now }));
+        writeFileSync(tmp, JSON.stringify({ key, files: now, stats }));
         renameSync(tmp, file);
       } catch {
         // a cache that cannot be written only costs time

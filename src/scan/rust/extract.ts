@@ -153,6 +153,9 @@ const FIELD_ANCHOR = /\.\s*([a-z_][a-z0-9_]*)\b/g;
 const USE_ANCHOR = /(?:^|[\n;{}])[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?use\s/g;
 const STRUCT_ANCHOR = /\bstruct\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 const RECEIVER_ANCHOR = /\b([a-z_][a-z0-9_]*)\s*\.\s*(?:or|or_else|unwrap_or|unwrap_or_else|unwrap_or_default|as_deref|filter)\s*\(/g;
+const PATH_ANCHOR = /"\{[A-Za-z0-9_.]*\}\//g;
+const PATH_VALUE = /^\{[A-Za-z0-9_.]*\}(\/[A-Za-z0-9_\-./{}%]*)(?:[?#].*)?$/;
+const BASE_NAME = /\b([a-z_]*base_url)\b/g;
 const UPPER_G = /\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
 
 /**
@@ -461,6 +464,21 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
         overrides,
       });
     }
+  }
+
+  // ---- path fragments: "{base}/wham/usage", "{}/api/codex/tasks" --------------------------
+  for (const { index } of positions(PATH_ANCHOR, text)) {
+    const s = up(at(index + 1, 2), ['string_literal'], 2);
+    if (!s || s.startIndex !== index) continue;
+    const m = PATH_VALUE.exec(stringValue(s));
+    // a path with a literal part: not "/{}" or "/{path}"
+    if (!m || m[1]!.replace(/\{[^}]*\}|\//g, '').length < 2) continue;
+    const fn = fnOf(s);
+    const st = statementOf(s);
+    const refs = st ? [...new Set([...text.slice(st.startIndex, st.endIndex).matchAll(UPPER_G)].map((x) => x[0]))] : [];
+    const scope = fn ? text.slice(fn.start, fn.end) : st ? text.slice(st.startIndex, st.endIndex) : '';
+    const configNames = [...new Set([...scope.matchAll(BASE_NAME)].map((x) => x[1]!))];
+    facts.paths.push({ path: m[1]!, line: lineOf(s), ...(fn ? { function: fn.name } : {}), test: inTest(s.startIndex), refs, configNames });
   }
 
   // ---- clients and builder helpers -------------------------------------------------------

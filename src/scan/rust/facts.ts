@@ -69,6 +69,18 @@ export interface RawConst {
   test: boolean;
 }
 
+/** `"{base}/wham/usage"`: a path appended to a base URL held elsewhere. */
+export interface RawPath {
+  path: string;
+  line: number;
+  function?: string;
+  test: boolean;
+  /** UPPER_CASE names in the same statement (a base URL const). */
+  refs: string[];
+  /** `*base_url` names read in the same function (config fields or variables). */
+  configNames: string[];
+}
+
 export interface RawConfigField {
   struct: string;
   key: string;
@@ -100,6 +112,7 @@ export interface FileFacts {
   envReads: RawEnvRead[];
   configFields: RawConfigField[];
   modDecls: RawModDecl[];
+  paths: RawPath[];
 }
 
 export function emptyFacts(): FileFacts {
@@ -114,5 +127,6 @@ export function emptyFacts(): FileFacts {
     envReads: [],
     configFields: [],
     modDecls: [],
+    paths: [],
   };
 }

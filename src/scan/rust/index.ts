@@ -70,10 +70,26 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
   for (const file of [...input.files].sort()) {
     const abs = path.join(input.root, file);
     let buf: Buffer;
+    let size: number;
+    let mtimeMs: number;
     try {
       const st = statSync(abs);
+      size = st.size;
+      mtimeMs = st.mtimeMs;
       if (st.size > maxBytes) {
         warnings.push({ kind: 'too-large', file, message: `${file}: ${st.size} bytes, over the ${maxBytes}-byte limit; skipped` });
+        done++;
+        continue;
+      }
+      const seen = st.isFile() ? cache?.stat(file, size, mtimeMs) : undefined;
+      if (seen) {
+        // unchanged since the last run: no need to read it
+        const facts = seen.hash ? cache!.get(seen.hash) : undefined;
+        if (facts) {
+          entries.set(file, { file, facts, consts: [], modDecls: facts.modDecls });
+          cached++;
+        } else entries.set(file, { file, consts: seen.consts ?? [], modDecls: seen.modDecls ?? [] });
+        cache!.recordStat(file, seen);
         done++;
         continue;
       }
@@ -90,11 +106,15 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
     }
     const text = buf.toString('utf8');
     if (!needsParse(file, text, rules)) {
-      entries.set(file, { file, consts: constsOf(text), modDecls: modDeclsOf(text) });
+      const consts = constsOf(text);
+      const modDecls = modDeclsOf(text);
+      entries.set(file, { file, consts, modDecls });
+      cache?.recordStat(file, { size, mtimeMs, consts, modDecls });
       done++;
       continue;
     }
     const hash = createHash('sha256').update(buf).digest('hex');
+    cache?.recordStat(file, { size, mtimeMs, hash });
     const hit = cache?.get(hash);
     if (hit) {
       entries.set(file, { file, facts: hit, consts: [], modDecls: hit.modDecls });

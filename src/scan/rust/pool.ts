@@ -69,7 +69,9 @@ export function startPool(rules: RustRules, onResult: (r: JobResult) => void, wo
     return new Promise((resolve) => idle.push(resolve));
   };
 
-  const threads = Array.from({ length: workers }, () =>
+  let threads: Promise<void>[] | undefined;
+  // threads start with the first job: a run served from the cache starts none
+  const spawn = (): Promise<void>[] => Array.from({ length: workers }, () =>
     new Promise<void>((resolve) => {
       const w = new Worker(workerPath);
       let inFlight: Job[] | undefined;
@@ -104,6 +106,7 @@ export function startPool(rules: RustRules, onResult: (r: JobResult) => void, wo
 
   return {
     submit(job) {
+      threads ??= spawn();
       pending.push(job);
       pendingBytes += job.text.length;
       if (pendingBytes >= BATCH_BYTES || pending.length >= BATCH_FILES) flush();
@@ -112,7 +115,7 @@ export function startPool(rules: RustRules, onResult: (r: JobResult) => void, wo
       flush();
       closed = true;
       for (const take of idle.splice(0)) take(undefined);
-      await Promise.all(threads);
+      await Promise.all(threads ?? []);
       void failure;
     },
   };

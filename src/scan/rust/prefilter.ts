@@ -7,6 +7,7 @@ import type { RustRules } from './rules.js';
 export function needsParse(file: string, text: string, rules: RustRules): boolean {
   for (const t of rules.prefilterTokens) if (text.includes(t)) return true;
   for (const w of rules.prefilterWords) if (w.test(text)) return true;
+  if (text.includes('}/') && rules.pathFragment.test(text)) return true;
   if (!text.includes(rules.data.prefilter.config_token)) return false;
   if (rules.configPath.test(file) && !rules.configPathDeny.test(file)) return true;
   for (const s of rules.configStructs) if (text.includes(`struct ${s}`)) return true;

@@ -193,6 +193,37 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
     }
   }
 
+  // ---- path fragments appended to bases ------------------------------------------------------
+  // A fragment joins an endpoint when its statement names the endpoint's const, when its function
+  // reads a specific config key that overrides the endpoint (`chatgpt_base_url`, not the generic
+  // `base_url`), or when it sits in the only file of the endpoint with one base URL.
+  const GENERIC = new Set(['base_url', 'url']);
+  const prodEndpointsByFile = new Map<string, Endpoint[]>();
+  for (const ep of endpoints) {
+    if (ep.test) continue;
+    const l = prodEndpointsByFile.get(ep.file) ?? [];
+    l.push(ep);
+    prodEndpointsByFile.set(ep.file, l);
+  }
+  for (const e of entries) {
+    for (const p of e.facts?.paths ?? []) {
+      if (isTest(e.file, p.test)) continue;
+      const targets = new Set<Endpoint>();
+      for (const ep of endpoints) {
+        if (ep.test) continue;
+        if (ep.symbol && p.refs.includes(ep.symbol) && (ep.crate === crateFor(e.file) || (byName.get(ep.symbol) ?? []).length === 1)) targets.add(ep);
+        else if (ep.overrides.some((o) => o.kind === 'config' && !GENERIC.has(o.name) && p.configNames.includes(o.name))) targets.add(ep);
+      }
+      const local = prodEndpointsByFile.get(e.file) ?? [];
+      if (targets.size === 0 && local.length === 1) targets.add(local[0]!);
+      for (const ep of targets) {
+        const paths = ep.paths ?? [];
+        if (!paths.includes(p.path)) paths.push(p.path);
+        ep.paths = paths;
+      }
+    }
+  }
+
   // ---- clients ----------------------------------------------------------------------------
   const helpers = new Map<string, (RawHelper & { file: string; crate: string })[]>();
   for (const e of entries) {

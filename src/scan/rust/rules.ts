@@ -5,7 +5,7 @@ import { parse } from 'smol-toml';
 
 export interface RustRulesData {
   limits: { max_file_bytes: number };
-  prefilter: { tokens: string[]; word_tokens: string[]; config_token: string };
+  prefilter: { tokens: string[]; word_tokens: string[]; config_token: string; path_fragment: string };
   clients: {
     constructors: string[];
     builder_types: string[];
@@ -50,6 +50,7 @@ export interface RustRules {
   prefilterTokens: string[];
   /** Tokens that count only at a word start. */
   prefilterWords: RegExp[];
+  pathFragment: RegExp;
   constructors: Set<string>;
   builderTypes: Set<string>;
   terminal: Set<string>;
@@ -96,6 +97,7 @@ export function compileRules(tomlText: string, query: string): RustRules {
     query,
     hash,
     prefilterTokens: [...data.prefilter.tokens, ...data.endpoints.known_hosts],
+    pathFragment: new RegExp(data.prefilter.path_fragment),
     prefilterWords: data.prefilter.word_tokens.map((w) => new RegExp(`(?<![A-Za-z0-9_])${escapeRe(w)}`)),
     constructors: new Set(data.clients.constructors),
     builderTypes: new Set(data.clients.builder_types),

@@ -1,7 +1,7 @@
 // Parse less: only the top-level items of a file that can hold a finding are handed to
 // tree-sitter (as included ranges, so every offset and line stays where it is). Items are found by
 // rustfmt layout: an item, with its attributes and doc comments, starts at column 0.
-import { needsParse, withoutLineComments } from './prefilter.js';
+import { needsParse } from './prefilter.js';
 import type { RustRules } from './rules.js';
 
 export interface TextRange {
@@ -13,10 +13,28 @@ export interface TextRange {
 
 const ITEM_START = /^(?:#!?\[|\/\/\/|\/\/!|pub\b|fn\b|impl\b|const\b|static\b|struct\b|enum\b|mod\b|use\b|trait\b|type\b|unsafe\b|async\b|extern\b|macro_rules!|union\b)/;
 const ATTR_OR_DOC = /^(?:#!?\[|\/\/\/|\/\/!)/;
-/** Items kept whatever they hold: `use` (aliases) and string consts (resolved across files). */
-const ALWAYS = /^(?:pub(?:\([^)]*\))?\s+)?(?:use\s|(?:const|static)\s+[A-Z][A-Z0-9_]*\s*:\s*&)/m;
 /** A config field read next to an UPPER_CASE name: a default that config overrides. */
 const CONFIG_READ = /\.\s*[a-z_]*(?:url|endpoint|issuer|host|origin)\b[\s\S]*?\b[A-Z][A-Z0-9_]{2,}\b|\b[A-Z][A-Z0-9_]{2,}\b[\s\S]*?\.\s*[a-z_]*(?:url|endpoint|issuer|host|origin)\b/;
+
+const FIELD_READ = /\.\s*[a-z_]*(?:url|endpoint|issuer|host|origin)\b/;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One regex for every anchor: prefilter tokens and words, path fragments, `use` and string
+ *  consts at an item start, names of this file's URL consts and reqwest aliases. */
+function anchorRegex(rules: RustRules, names: string[], configFile: boolean): RegExp {
+  const parts = [
+    ...rules.prefilterTokens.map(escapeRe),
+    ...rules.data.prefilter.word_tokens.map((w) => `(?<![A-Za-z0-9_])${escapeRe(w)}`),
+    rules.data.prefilter.path_fragment,
+    '^(?:pub(?:\\([^)]*\\))?\\s+)?(?:use\\s|(?:const|static)\\s+[A-Z][A-Z0-9_]*\\s*:\\s*&)',
+    ...names.map((n) => `\\b(?:${n})`),
+    ...(configFile ? [escapeRe(rules.data.prefilter.config_token)] : []),
+  ];
+  return new RegExp(parts.join('|'), 'gm');
+}
 
 interface Chunk {
   start: number;
@@ -62,16 +80,26 @@ export function sparseRanges(file: string, text: string, rules: RustRules, urlCo
   const aliases = new Set<string>();
   for (const m of text.matchAll(/\buse\s+reqwest\b([^;]*);/g)) for (const w of m[1]!.matchAll(/\b[A-Za-z_][A-Za-z0-9_]*\b/g)) aliases.add(w[0]);
   const names = [...urlConsts, ...[...aliases].map((a) => `${a}\\s*::`)];
-  const constRe = names.length ? new RegExp(`\\b(?:${names.join('|')})`) : undefined;
+  const configStruct = text.includes(rules.data.prefilter.config_token);
+  // every place that makes its item worth a parse, found in one pass over the text
+  const marks: number[] = [];
+  const anchor = anchorRegex(rules, names, rules.configPath.test(file) && !rules.configPathDeny.test(file));
+  for (const m of text.matchAll(anchor)) {
+    const at = m.index!;
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    if (/^[ \t]*\/\//.test(text.slice(lineStart, at + 1))) continue; // in a line comment
+    marks.push(at);
+  }
   const ranges: TextRange[] = [];
   let kept = 0;
+  let mi = 0;
   for (const c of chunks) {
-    const body = text.slice(c.start, c.end);
-    const keep =
-      ALWAYS.test(body) ||
-      needsParse(file, withoutLineComments(body), rules) ||
-      (constRe?.test(body) ?? false) ||
-      CONFIG_READ.test(body);
+    while (mi < marks.length && marks[mi]! < c.start) mi++;
+    let keep = mi < marks.length && marks[mi]! < c.end;
+    if (!keep) {
+      const body = text.slice(c.start, c.end);
+      keep = (FIELD_READ.test(body) && CONFIG_READ.test(body)) || (configStruct && body.includes(rules.data.prefilter.config_token) && needsParse(file, body, rules));
+    }
     if (!keep) continue;
     kept += c.end - c.start;
     const last = ranges[ranges.length - 1];

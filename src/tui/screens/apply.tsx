@@ -55,7 +55,7 @@ export function ApplyScreen({ s }: { s: State }) {
       {a.status === 'done' || a.status === 'declined' ? (
         <Box flexDirection="column">
           {a.status === 'done' ? (
-            <Paint tone="good">{files.length ? `✓ Applied: wrote ${files.length} file${files.length === 1 ? '' : 's'}.` : '✓ Nothing to change: already applied.'}</Paint>
+            <Paint tone="good" wrap="wrap">{doneLine(a.written ?? [], Boolean(a.unchanged))}</Paint>
           ) : (
             <Paint tone="warn">Not applied: nothing was written.</Paint>
           )}
@@ -79,4 +79,10 @@ export function ApplyScreen({ s }: { s: State }) {
       ) : null}
     </Frame>
   );
+}
+
+function doneLine(written: string[], unchanged: boolean): string {
+  if (unchanged || written.length === 0) return '✓ Nothing to change: already applied (no-op).';
+  const names = written.map((w) => w.split('/').pop()).join(', ');
+  return `✓ Applied: wrote ${written.length} file${written.length === 1 ? '' : 's'} (${names}).`;
 }

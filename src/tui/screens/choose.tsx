@@ -30,7 +30,7 @@ export function ChooseScreen({ s }: { s: State }) {
     );
   };
   const keys = c.editing
-    ? 'type a port · Enter accept · Esc cancel'
+    ? `type ${c.editing === 'caFile' ? 'a file path (empty = default)' : 'a port'} · Enter accept · Esc cancel`
     : '↑↓/j k move · Enter choose · space select · 1/2/3 pick A/B/CA · Esc/b back · q quit';
   return (
     <Frame step={4} keys={keys} width={s.columns}>
@@ -55,6 +55,7 @@ export function ChooseScreen({ s }: { s: State }) {
         {fields.includes('modelPort') ? field('modelPort', 'Model API proxy port', c.modelPort, 'reverse proxy for the model API') : null}
         {fields.includes('backendPort') ? field('backendPort', 'Backend proxy port', c.backendPort, 'reverse proxy for chatgpt.com backend') : null}
         {fields.includes('proxyPort') ? field('proxyPort', 'Forward proxy port', c.proxyPort, 'mitmproxy listen port') : null}
+        {fields.includes('caFile') ? field('caFile', 'CA certificate', c.caFile || '~/.mitmproxy/mitmproxy-ca-cert.pem', c.caFile ? 'PEM file' : 'default (mitmproxy creates it on first start)') : null}
         {c.approach === 'b' ? <Paint tone="dim">{`  patches Cargo.toml files under ${s.where.root}`}</Paint> : null}
       </Box>
       <Box marginTop={1}>

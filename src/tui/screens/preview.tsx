@@ -1,7 +1,7 @@
 // 5. Preview: the unified diff of every file the plan changes, then what it will not capture.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { previewRows, type State } from '../state.js';
+import { previewRows, type State, type TailLine } from '../state.js';
 import { Paint } from '../theme.js';
 import { ErrorLine, Frame } from './frame.js';
 
@@ -33,14 +33,17 @@ export function PreviewScreen({ s }: { s: State }) {
               ? `Approach ${APPROACH[p.plan.approach]} changes ${files.length} file${files.length === 1 ? '' : 's'} in ${p.plan.target}`
               : `Approach ${APPROACH[p.plan.approach]}: nothing to change in ${p.plan.target} (already applied)`}
           </Paint>
-          {p.diff.slice(p.scroll, p.scroll + size).map((l, i) => (
-            <DiffLine key={`d${p.scroll + i}`} line={l} color={s.color} />
-          ))}
-          {p.tail
-            .slice(Math.max(0, p.scroll - p.diff.length), Math.max(0, p.scroll + size - p.diff.length))
-            .map((t, i) => (
-              <Paint key={`t${i}`} tone={t.tone}>{t.text || ' '}</Paint>
-            ))}
+          {visibleRows(p.diff, p.tail, p.scroll, size, s.columns).map((r, i) =>
+            r.kind === 'diff' ? (
+              <Text key={i} wrap="truncate-end">
+                {r.text || ' '}
+              </Text>
+            ) : (
+              <Paint key={i} tone={r.tone}>
+                {r.text || ' '}
+              </Paint>
+            ),
+          )}
           {total > size ? (
             <Paint tone="dim">{`  lines ${p.scroll + 1}-${Math.min(total, p.scroll + size)} of ${total}`}</Paint>
           ) : null}
@@ -50,7 +53,53 @@ export function PreviewScreen({ s }: { s: State }) {
   );
 }
 
-/** Diff lines arrive coloured by the engine's renderer when colour is on; monochrome otherwise. */
-function DiffLine({ line }: { line: string; color: boolean }) {
-  return <Text wrap="truncate-end">{line || ' '}</Text>;
+type Row = { kind: 'diff'; text: string } | { kind: 'tail'; text: string; tone: TailLine['tone'] };
+
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** A line cut into pieces of `width` columns; the engine paints whole lines, so each piece keeps
+ *  the line's leading colour and reset. */
+export function hardWrap(line: string, width: number): string[] {
+  const plain = line.replace(SGR, '');
+  if (plain.length <= width) return [line];
+  const pre = /^(?:\u001b\[[0-9;]*m)*/.exec(line)![0];
+  const post = /(?:\u001b\[[0-9;]*m)*$/.exec(line)![0];
+  const out: string[] = [];
+  for (let i = 0; i < plain.length; i += width) out.push(`${pre}${plain.slice(i, i + width)}${post}`);
+  return out;
+}
+
+/** The screen rows from logical line `scroll` on: long diff lines wrap (the change is often at
+ *  the end of a long manifest line), until `size` rows are used. */
+function visibleRows(diff: string[], tail: TailLine[], scroll: number, size: number, width: number): Row[] {
+  const rows: Row[] = [];
+  for (let i = scroll; i < diff.length + tail.length && rows.length < size; i++) {
+    if (i < diff.length) {
+      for (const piece of hardWrap(diff[i]!, Math.max(20, width))) if (rows.length < size) rows.push({ kind: 'diff', text: piece });
+    } else {
+      const t = tail[i - diff.length]!;
+      for (const piece of wordWrap(t.text, Math.max(20, width))) if (rows.length < size) rows.push({ kind: 'tail', text: piece, tone: t.tone });
+    }
+  }
+  return rows;
+}
+
+/** Prose cut at spaces into lines of at most `width` columns; continuations indented. */
+export function wordWrap(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const indent = ' '.repeat(Math.min(6, (/^\s*/.exec(text)![0].length) + 4));
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/(?<=\s)/)) {
+    if (line && (line + word).trimEnd().length > width) {
+      out.push(line.trimEnd());
+      line = indent + word.trimStart();
+    } else line += word;
+    while (line.length > width) {
+      out.push(line.slice(0, width));
+      line = indent + line.slice(width);
+    }
+  }
+  if (line.trim()) out.push(line.trimEnd());
+  return out;
 }

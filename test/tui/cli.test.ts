@@ -1,15 +1,26 @@
-// End to end: the real CLI in a real terminal (tmux, 100x30), a whole dry run that declines to apply.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The real CLI (built to dist/): in a real terminal (tmux, 100x30) a whole dry run that declines
+// to apply; without a terminal a note (or the help) and exit 0.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupDirs, fixtureCopy, REPO, snapshot, tempDir } from './helpers.js';
 
+// Real scans, plans and terminals: generous limits (no timing is asserted).
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+beforeAll(() => {
+  // The CLI runs from dist/: build it once for this file (tsc emits even when a file elsewhere has type errors).
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
+});
+
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!hasTmux) console.warn('test/tui/tmux.test.ts: skipped, tmux is not installed (apt-get install -y tmux)');
+if (!hasTmux) console.warn('test/tui/cli.test.ts: tmux end-to-end test skipped, tmux is not installed (apt-get install -y tmux)');
 
 const SESSION = `codex-mitm-wizard-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+// A private tmux server (own socket), so a user's or CI's tmux is never touched.
+const SOCKET = `codex-mitm-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The pane as a person reads it. */
@@ -39,8 +50,6 @@ describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
   let before: Record<string, string>[];
 
   beforeAll(() => {
-    // The CLI runs from dist/: build it (tsc emits even when a file elsewhere has type errors).
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
     tree = fixtureCopy();
     home = tempDir('home');
     dirs.push(tree.dir, home);
@@ -52,7 +61,9 @@ describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
   });
 
   afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', SESSION]);
+    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', SESSION]);
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
     cleanupDirs(...dirs);
   });
 
@@ -93,5 +104,33 @@ describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
     const end = await waitFor(/wizard exited \d+/);
     expect(end).toContain('wizard exited 0');
     expect([snapshot(tree.dir), snapshot(home)]).toEqual(before);
+  });
+});
+
+const cli = (args: string[], cwd = REPO) =>
+  spawnSync(process.execPath, [join(REPO, 'bin/codex-mitm.js'), ...args], { cwd, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], input: '' });
+
+describe('wizard without a terminal', () => {
+  const dirs: string[] = [];
+  afterAll(() => cleanupDirs(...dirs));
+
+  it('`codex-mitm wizard` prints a one-line note and exits 0, writing nothing', () => {
+    const home = tempDir('home');
+    writeFileSync(join(home, 'config.toml'), 'model = "o3"\n');
+    dirs.push(home);
+    const before = snapshot(home);
+    const r = cli(['wizard', '--root', 'fixtures/codex-rs', '--codex-home', home]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/wizard needs a terminal; use `codex-mitm scan` and `codex-mitm patch`/);
+    expect(r.stderr).toBe('');
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('`codex-mitm` with no arguments prints the help and exits 0', () => {
+    const r = cli([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: codex-mitm');
+    expect(r.stdout).toMatch(/wizard\s+.*interactive wizard/);
   });
 });

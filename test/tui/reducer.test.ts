@@ -1,7 +1,8 @@
 // The wizard's reducer: keys, transitions, going back, quitting, stale results.
 import { describe, expect, it } from 'vitest';
 import type { Channel, ScanResult } from '../../src/model.js';
-import { initialState, reducer, type Action, type Key, type State } from '../../src/tui/state.js';
+import { initialState, type Action, type Key, type State } from '../../src/tui/state.js';
+import { reducer } from '../../src/tui/reducer.js';
 
 const key = (input: string, k: Key = {}): Action => ({ type: 'key', input, key: k });
 const ENTER = key('', { return: true });
@@ -160,7 +161,7 @@ describe('wizard reducer', () => {
     expect(y.apply.status).toBe('applying');
     expect(y.pending?.kind).toBe('apply');
     expect(run(y, key('q')).exit).toBeUndefined(); // no quitting mid-write
-    const done = run(y, { type: 'applied', seq: y.pending!.seq });
+    const done = run(y, { type: 'applied', seq: y.pending!.seq, written: ['/h/.codex/config.toml'], unchanged: false });
     expect(done.apply.status).toBe('done');
     const saving = run(done, key('s'));
     expect(saving.apply.saving).toBe(true);

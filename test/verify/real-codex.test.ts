@@ -1,0 +1,127 @@
+// Integration: the real @openai/codex from npm, installed once per version into
+// ~/.cache/codex-mitm/codex-<version> (or $XDG_CACHE_HOME/codex-mitm), run by verify against
+// loopback listeners. Skipped, with the reason printed, only when a version is not cached and the
+// npm registry cannot be reached. Nothing here talks to anything but 127.0.0.1 and the registry.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runVerify, type Observation, type VerifyOptions, type VerifyReport } from '../../src/verify/index.js';
+
+const VERSIONS = ['0.98.0', '0.169.0'] as const;
+const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codex-mitm');
+const bin = (v: string): string => join(CACHE, `codex-${v}`, 'node_modules', '.bin', 'codex');
+
+/** Install the versions not cached yet; returns why the suite must skip, or undefined. */
+function prepare(): string | undefined {
+  for (const v of VERSIONS) {
+    if (existsSync(bin(v))) continue;
+    const install = spawnSync('npm', ['install', '--prefix', join(CACHE, `codex-${v}`), `@openai/codex@${v}`, '--no-audit', '--no-fund'], {
+      encoding: 'utf8',
+      timeout: 150_000,
+    });
+    if (install.status === 0 && existsSync(bin(v))) continue;
+    const view = spawnSync('npm', ['view', `@openai/codex@${v}`, 'version'], { encoding: 'utf8', timeout: 30_000 });
+    if (view.status !== 0) {
+      const why = (view.stderr || view.error?.message || '')
+        .split('\n')
+        .filter((l) => l.startsWith('npm error') && !l.includes('complete log'))
+        .slice(0, 2)
+        .join('; ');
+      return `npm registry unreachable, cannot install @openai/codex@${v}: ${why || `npm view exited ${view.status}`}`;
+    }
+    // Registry reachable but the install failed: that is a failure, not a skip.
+    throw new Error(`npm install @openai/codex@${v} failed: ${install.stderr}`);
+  }
+  return undefined;
+}
+
+const skipReason = prepare();
+if (skipReason) console.warn(`skipping real codex verify tests: ${skipReason}`);
+
+function verify(version: string, opts: Partial<VerifyOptions> & Pick<VerifyOptions, 'approach'>): Promise<VerifyReport> {
+  return runVerify({
+    codex: bin(version),
+    codexHome: join(tmpdir(), 'codex-mitm-no-such-home'),
+    timeoutMs: 20_000,
+    auth: 'apikey',
+    caEnv: 'both',
+    env: { PATH: process.env.PATH },
+    cwd: process.cwd(),
+    ...opts,
+  });
+}
+
+const find = (r: VerifyReport, route: string, host: string, path: string, method?: string): Observation | undefined =>
+  r.observations.find((o) => o.route === route && o.host === host && o.path === path && (!method || o.method === method));
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      res(true);
+    });
+    s.once('error', () => res(false));
+  });
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+describe.skipIf(Boolean(skipReason))('verify against the real codex', { timeout: 120_000 }, () => {
+  it.concurrent('0.98.0, approach a (ChatGPT sign-in): /v1/models and /v1/responses on the reverse listener', async () => {
+    const r = await verify('0.98.0', { approach: 'a', auth: 'chatgpt' });
+    expect(r.codex.version).toBe('0.98.0');
+    expect(r.settings.some((s) => s.startsWith('env OPENAI_BASE_URL=http://127.0.0.1:'))).toBe(true);
+    expect(find(r, 'reverse', 'api.openai.com', '/v1/models', 'GET')).toMatchObject({ channel: 'model-api' });
+    expect(find(r, 'reverse', 'api.openai.com', '/v1/responses', 'POST')).toMatchObject({ channel: 'model-api' });
+    for (const port of [...r.listeners.reverse.map((l) => l.port), r.listeners.proxy.port]) expect(await portOpen(port)).toBe(false);
+    expect(running(r.codex.pid!)).toBe(false);
+  });
+
+  it.concurrent('0.98.0, no CA (approach b): the model API refuses our certificate', async () => {
+    const r = await verify('0.98.0', { approach: 'b' });
+    const refused = find(r, 'refused', 'api.openai.com', '');
+    expect(refused?.error).toMatch(/unknown ca/);
+    expect(r.observations.some((o) => o.route === 'intercepted')).toBe(false);
+  });
+
+  it.concurrent('0.98.0, approach ca with SSL_CERT_FILE: the model API is intercepted', async () => {
+    const r = await verify('0.98.0', { approach: 'ca', caEnv: 'SSL_CERT_FILE' });
+    expect(find(r, 'intercepted', 'api.openai.com', '/v1/responses', 'POST')).toMatchObject({ channel: 'model-api' });
+    expect(r.observations.some((o) => o.route === 'refused' && o.host === 'api.openai.com')).toBe(false);
+  });
+
+  it.concurrent('0.169.0, approach ca with CODEX_CA_CERTIFICATE: model API and start-up hosts intercepted', async () => {
+    const r = await verify('0.169.0', { approach: 'ca', caEnv: 'CODEX_CA_CERTIFICATE' });
+    expect(r.codex.version).toBe('0.169.0');
+    expect(find(r, 'intercepted', 'api.openai.com', '/v1/responses', 'POST')).toMatchObject({ channel: 'model-api' });
+    expect(find(r, 'intercepted', 'api.github.com', '/repos/openai/plugins', 'GET')).toMatchObject({ channel: 'plugins' });
+    expect(r.observations.some((o) => o.route === 'intercepted' && o.host === 'chatgpt.com' && o.path.includes('/plugins/'))).toBe(true);
+  });
+
+  it.concurrent('0.169.0, approach a: the config key moves the model API; OPENAI_BASE_URL is not used', async () => {
+    const r = await verify('0.169.0', { approach: 'a' });
+    expect(r.settings.some((s) => s.startsWith('config.toml: openai_base_url = "http://127.0.0.1:'))).toBe(true);
+    expect(r.settings.some((s) => s.startsWith('env OPENAI_BASE_URL'))).toBe(false);
+    expect(find(r, 'reverse', 'api.openai.com', '/v1/responses', 'POST')).toBeDefined();
+    expect(r.observations.some((o) => o.route !== 'reverse' && o.host === 'api.openai.com')).toBe(false);
+    // Start-up channels approach A cannot move still go to the proxy, where our CA is refused.
+    expect(find(r, 'refused', 'api.github.com', '')).toBeDefined();
+    expect(find(r, 'refused', 'chatgpt.com', '')).toBeDefined();
+  });
+});
