@@ -55,6 +55,7 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
     .argument('[file]', 'Markdown file (default: docs/channels.md)')
     .option('--root <path>', 'codex-rs tree to scan (default: fixtures/codex-rs of this package)')
     .option('--check', 'exit 1 and print a diff when the file is stale; write nothing')
+    .option('--versions <json...>', 'scan --json reports of real codex trees: also regenerate the versions table')
     .action((file: string | undefined, opts) => setHandler(() => docsCommand(file, opts, io)));
 
   const patchCommon = (cmd: Command) =>

@@ -8,9 +8,21 @@ export interface Io {
   color: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Terminal width when stdout is a terminal. */
+  columns?: number;
+}
+
+/** A closed pipe (`codex-mitm scan | head`) ends the output quietly, not with a stack trace. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 export function processIo(): Io {
+  quietOnEpipe(process.stdout);
+  quietOnEpipe(process.stderr);
   const isTTY = Boolean(process.stdout.isTTY);
   return {
     stdout: (t) => process.stdout.write(t),
@@ -19,5 +31,6 @@ export function processIo(): Io {
     color: isTTY && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.env.TERM !== 'dumb',
     env: process.env,
     cwd: process.cwd(),
+    columns: isTTY ? process.stdout.columns : undefined,
   };
 }

@@ -25,7 +25,7 @@ export async function scanCommand(path: string | undefined, opts: ScanCommandOpt
   } finally {
     progress.done();
   }
-  const text = render(result, format, { color: io.color && !opts.output, includeTests: Boolean(opts.includeTests) });
+  const text = render(result, format, { color: io.color && !opts.output, includeTests: Boolean(opts.includeTests), width: opts.output ? undefined : io.columns });
   if (opts.output) await writeFile(opts.output, text);
   else io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   return 0;
