@@ -19,7 +19,7 @@ export interface VerifyCommandOptions {
   caEnv?: 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none';
 }
 
-const DEFAULT_TIMEOUT_S = 30;
+const DEFAULT_TIMEOUT_S = 20;
 
 export function parseTimeout(text: string | undefined): number {
   if (text === undefined) return DEFAULT_TIMEOUT_S * 1000;

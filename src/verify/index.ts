@@ -160,6 +160,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       env: home.env,
       cwd: home.workDir,
       timeoutMs: opts.timeoutMs,
+      onInterrupt: () => rmSync(dir, { recursive: true, force: true }),
     });
     await listeners.close();
 

@@ -60,7 +60,7 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 export function runDetached(
   bin: string,
   args: string[],
-  opts: { env: Record<string, string>; cwd: string; timeoutMs: number },
+  opts: { env: Record<string, string>; cwd: string; timeoutMs: number; onInterrupt?: () => void },
 ): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     let stdout = '';
@@ -69,6 +69,18 @@ export function runDetached(
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const child = spawn(bin, args, { env: opts.env, cwd: opts.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = child.pid;
+    // The child has its own process group, so a Ctrl-C on us would not reach it: pass it on.
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const onSignal = (signal: NodeJS.Signals): void => {
+      killGroup(pid, 'SIGKILL');
+      for (const s of signals) process.off(s, onSignal);
+      opts.onInterrupt?.();
+      process.kill(process.pid, signal);
+    };
+    for (const s of signals) process.on(s, onSignal);
+    const unhook = (): void => {
+      for (const s of signals) process.off(s, onSignal);
+    };
     child.stdout.on('data', (d: Buffer) => {
       stdout = (stdout + d.toString()).slice(-TAIL);
     });
@@ -87,6 +99,7 @@ export function runDetached(
     const finish = (): void => {
       if (done) return;
       done = true;
+      unhook();
       clearTimeout(timer);
       if (hardKill) clearTimeout(hardKill);
       if (pipeWait) clearTimeout(pipeWait);
@@ -94,6 +107,7 @@ export function runDetached(
       resolvePromise({ pid, exitCode: exited?.code ?? null, signal: exited?.signal ?? null, timedOut, stdout, stderr });
     };
     child.once('error', (err: NodeJS.ErrnoException) => {
+      unhook();
       clearTimeout(timer);
       if (hardKill) clearTimeout(hardKill);
       killGroup(pid, 'SIGKILL');

@@ -1,12 +1,12 @@
 // `codex-mitm verify` through the real CLI entry (dist/, built by `npm test`'s pretest), with the
 // fake codex, plus the listener and home building blocks on their own.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createRunCa } from '../../src/verify/ca.js';
 import { buildHome, fakeAuth } from '../../src/verify/home.js';
 import { startListeners } from '../../src/verify/listeners.js';
@@ -27,6 +27,7 @@ function cli(args: string[], home: string): { status: number | null; stdout: str
 
 describe('codex-mitm verify (CLI)', () => {
   const home = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-cli-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('--json prints one observation per host/method/path with route, channel and predicted', () => {
     const r = cli(['--codex', join(FAKE, 'codex-0.169.0'), '--approach', 'a', '--json'], home);
@@ -125,6 +126,46 @@ describe('listeners', () => {
       expect(JSON.stringify(l.sightings)).not.toContain('sk-secret');
     } finally {
       await l.close();
+    }
+  });
+});
+
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+if (!hasOpenssl) console.warn('skipping the openssl s_client listener test: no openssl on PATH');
+
+/** openssl s_client through the proxy (as codex's native-tls = OpenSSL would connect); sends one GET. */
+function sClient(proxyPort: number, caFile: string): Promise<number | null> {
+  return new Promise((res) => {
+    const p = spawn(
+      'openssl',
+      ['s_client', '-quiet', '-proxy', `127.0.0.1:${proxyPort}`, '-connect', 'api.openai.com:443', '-servername', 'api.openai.com', '-verify_return_error', '-CAfile', caFile],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    p.stdin.end('GET /v1/models HTTP/1.1\r\nHost: api.openai.com\r\nConnection: close\r\n\r\n');
+    p.on('close', (code) => res(code));
+  });
+}
+
+describe.skipIf(!hasOpenssl)('forward proxy with an OpenSSL client', () => {
+  it('records `unknown ca` when the client does not trust the run CA, and the request when it does', async () => {
+    const ca = createRunCa();
+    const l = await startListeners(ca, []);
+    const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-ossl-'));
+    try {
+      const runCa = join(dir, 'ca.pem');
+      const otherCa = join(dir, 'other.pem');
+      writeFileSync(runCa, ca.certPem);
+      writeFileSync(otherCa, createRunCa('some other CA').certPem);
+      await sClient(l.proxy.port, otherCa);
+      await sClient(l.proxy.port, runCa);
+      await l.close();
+      expect(l.sightings).toEqual([
+        expect.objectContaining({ kind: 'tunnel', host: 'api.openai.com', port: 443, sni: 'api.openai.com', tls: 'refused', error: expect.stringMatching(/unknown ca/), requests: [] }),
+        expect.objectContaining({ kind: 'tunnel', host: 'api.openai.com', tls: 'accepted', requests: [expect.objectContaining({ method: 'GET', path: '/v1/models' })] }),
+      ]);
+    } finally {
+      await l.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

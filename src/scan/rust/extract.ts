@@ -1,5 +1,7 @@
-// Facts of one Rust file: one tree-sitter parse, one combined query (rules/queries/rust-scan.scm),
-// then local walks from the captured nodes. Pure: text + rules in, FileFacts out.
+// Facts of one Rust file: one tree-sitter parse (of the items that can hold findings, see
+// sparse.ts), then text anchors (URLs, env reads, constructors, `use`, test attributes, config
+// fields) mapped onto the tree and local walks from there. rules/queries/rust-scan.scm finds the
+// syntax errors of a tree that has any. Pure: text + rules in, FileFacts out.
 import Parser from 'tree-sitter';
 import Rust from 'tree-sitter-rust';
 import type { SyntaxNode, Tree } from 'tree-sitter';
@@ -509,13 +511,6 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     }
   }
   return facts;
-}
-
-/** The node spanning exactly the site (a statement or a function). */
-function findContainer(root: SyntaxNode, r: Range): SyntaxNode | undefined {
-  let n: SyntaxNode | null = root.descendantForIndex(r.start, Math.max(r.start, r.end - 1));
-  while (n && !(n.startIndex <= r.start && n.endIndex >= r.end)) n = n.parent;
-  return n ?? undefined;
 }
 
 function attrInner(n: SyntaxNode): string {

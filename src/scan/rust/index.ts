@@ -9,7 +9,7 @@ import type { ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } 
 import { openCache } from './cache.js';
 import type { FileFacts } from './facts.js';
 import { startPool } from './pool.js';
-import { constsOf, modDeclsOf, needsParse } from './prefilter.js';
+import { constsOf, mayNeedParse, modDeclsOf, needsParse } from './prefilter.js';
 import type { FileEntry } from './resolve.js';
 import { resolveFacts } from './resolve.js';
 import { loadRules } from './rules.js';
@@ -50,8 +50,8 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
   let cached = 0;
   const progress = (): void => input.onProgress?.(done, total);
   const hashOf = new Map<string, string>();
-  // Small trees are analyzed in this thread; big ones on workers started now, so that their
-  // start-up overlaps the reading below.
+  // Small trees are analyzed in this thread; big ones on workers that start with the first file
+  // needing a parse, so that their start-up overlaps the reading below (a warm run starts none).
   const pool = startPool(
     rules,
     (r) => {
@@ -104,6 +104,18 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
       done++;
       continue;
     }
+    if (!mayNeedParse(buf, rules)) {
+      // cheap path: decode only what the text passes need (string consts, cfg(test)/#[path] modules)
+      const wantConsts = buf.indexOf('str =') >= 0 || buf.indexOf('str=') >= 0;
+      const wantMods = buf.indexOf('cfg(') >= 0 || buf.indexOf('#[path') >= 0;
+      const text = wantConsts || wantMods ? buf.toString('utf8') : '';
+      const consts = wantConsts ? constsOf(text) : [];
+      const modDecls = wantMods ? modDeclsOf(text) : [];
+      entries.set(file, { file, consts, modDecls });
+      cache?.recordStat(file, { size, mtimeMs, consts, modDecls });
+      done++;
+      continue;
+    }
     const text = buf.toString('utf8');
     if (!needsParse(file, text, rules)) {
       const consts = constsOf(text);
@@ -123,7 +135,7 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
       continue;
     }
     hashOf.set(file, hash);
-    pool.submit({ file, text });
+    pool.submit({ file, abs, text });
   }
   progress();
   await pool.finish();

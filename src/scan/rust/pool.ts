@@ -1,7 +1,7 @@
 // Runs analyzeFile over jobs: inline for small sets (or when no compiled worker exists, as under
 // vitest from sources), else on worker threads that start at once (their start-up overlaps the
 // reading of files) and take batches from a shared queue as the reader fills it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -11,7 +11,9 @@ import type { RustRules } from './rules.js';
 
 export interface Job {
   file: string;
-  text: string;
+  /** Absolute path: workers read the file themselves (less copying, less memory held here). */
+  abs?: string;
+  text?: string;
 }
 export interface JobResult {
   file: string;
@@ -29,9 +31,14 @@ const workerUrl = new URL('./worker.js', import.meta.url);
 const BATCH_BYTES = 256_000;
 const BATCH_FILES = 24;
 
+/** The job's text: as given, else read from its absolute path. */
+export function jobText(job: Job): string {
+  return job.text ?? readFileSync(job.abs!, 'utf8');
+}
+
 function runInline(job: Job, rules: RustRules): JobResult {
   try {
-    return { file: job.file, facts: analyzeFile(job.file, job.text, rules) };
+    return { file: job.file, facts: analyzeFile(job.file, jobText(job), rules) };
   } catch (e) {
     return { file: job.file, error: e instanceof Error ? e.message : String(e) };
   }
@@ -107,8 +114,9 @@ export function startPool(rules: RustRules, onResult: (r: JobResult) => void, wo
   return {
     submit(job) {
       threads ??= spawn();
-      pending.push(job);
-      pendingBytes += job.text.length;
+      const size = job.text?.length ?? 0;
+      pending.push(job.abs ? { file: job.file, abs: job.abs } : job);
+      pendingBytes += size;
       if (pendingBytes >= BATCH_BYTES || pending.length >= BATCH_FILES) flush();
     },
     async finish() {

@@ -3,6 +3,13 @@
 import type { RawConst, RawModDecl } from './facts.js';
 import type { RustRules } from './rules.js';
 
+/** Bytes-level first pass of needsParse (no decoding): false means needsParse is false too. */
+export function mayNeedParse(buf: Buffer, rules: RustRules): boolean {
+  for (const t of rules.prefilterTokens) if (buf.indexOf(t) >= 0) return true;
+  for (const w of rules.data.prefilter.word_tokens) if (buf.indexOf(w) >= 0) return true;
+  return buf.indexOf('}/') >= 0 || buf.indexOf(rules.data.prefilter.config_token) >= 0;
+}
+
 /** Can a parse of this file find anything? (`text` should have its line comments removed.) */
 export function needsParse(file: string, text: string, rules: RustRules): boolean {
   for (const t of rules.prefilterTokens) if (text.includes(t)) return true;

@@ -4,6 +4,7 @@ import vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { analyzeFile } from './analyze.js';
 import type { Job, JobResult } from './pool.js';
+import { jobText } from './pool.js';
 import { loadRules } from './rules.js';
 
 // Parse trees live in native memory V8 does not see; collect now and then so they are freed.
@@ -19,14 +20,15 @@ const rules = loadRules();
 let sinceGc = 0;
 parentPort?.on('message', (batch: { id: number; jobs: Job[] }) => {
   const results: JobResult[] = batch.jobs.map((j) => {
-    sinceGc += j.text.length;
     try {
-      return { file: j.file, facts: analyzeFile(j.file, j.text, rules) };
+      const text = jobText(j);
+      sinceGc += text.length;
+      return { file: j.file, facts: analyzeFile(j.file, text, rules) };
     } catch (e) {
       return { file: j.file, error: e instanceof Error ? e.message : String(e) };
     }
   });
-  if (gc && sinceGc > 8_000_000) {
+  if (gc && sinceGc > 4_000_000) {
     sinceGc = 0;
     gc();
   }
