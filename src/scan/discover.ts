@@ -2,6 +2,7 @@ import { stat, access, readFile, realpath } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve, relative, sep } from 'node:path';
 import { globby } from 'globby';
+import ignore, { type Ignore } from 'ignore';
 import { InputError, type ScanWarning } from '../model.js';
 
 export interface Discovered {
@@ -63,23 +64,28 @@ async function isWorkspaceRoot(dir: string): Promise<boolean> {
   }
 }
 
-/** Lists Rust files and manifests under root, honouring .gitignore and skipping target/. One walk. */
+/** Lists Rust files and manifests under root, honouring .gitignore files and skipping target/. One walk. */
 export async function discover(path: string): Promise<Discovered> {
   const root = await findCodexRoot(path);
   const warnings: ScanWarning[] = [];
   const entries = await globby('**', {
     cwd: root,
-    gitignore: await exists(join(root, '.gitignore')),
     ignore: IGNORE,
     onlyFiles: false,
     followSymbolicLinks: false,
     suppressErrors: true,
     objectMode: true,
+    dot: true,
   });
+  const ignored = await gitignoreFilter(
+    root,
+    entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path),
+  );
   const rustFiles: string[] = [];
   const manifests: string[] = [];
   for (const entry of entries) {
     const p = entry.path;
+    if (ignored(p)) continue;
     if (entry.dirent.isSymbolicLink()) {
       await noteSymlink(root, p, warnings, p.endsWith('.rs') ? rustFiles : undefined);
       continue;
@@ -94,6 +100,21 @@ export async function discover(path: string): Promise<Discovered> {
     throw new InputError('no Rust sources found (expected a codex checkout or its codex-rs folder)', root);
   }
   return { root, rustFiles, manifests, warnings };
+}
+
+/** A predicate for paths (relative to root) that some .gitignore in the tree excludes. */
+async function gitignoreFilter(root: string, files: string[]): Promise<(path: string) => boolean> {
+  const rules: { dir: string; ig: Ignore }[] = [];
+  for (const f of files.sort()) {
+    try {
+      const dir = f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : '';
+      rules.push({ dir, ig: ignore().add(await readFile(join(root, f), 'utf8')) });
+    } catch {
+      // an unreadable .gitignore ignores nothing
+    }
+  }
+  if (rules.length === 0) return () => false;
+  return (p) => rules.some(({ dir, ig }) => p.startsWith(dir) && p.length > dir.length && ig.ignores(p.slice(dir.length)));
 }
 
 /** Symlinked folders are not followed; loops and broken links are reported, linked files kept. */
