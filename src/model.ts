@@ -48,7 +48,8 @@ export interface ClientSite extends Location {
   /** Enclosing function name, when inside one. */
   function?: string;
   /** Helper functions the builder was passed through (`fn name(b: ClientBuilder) -> ClientBuilder`). */
-  via?: string[];
+  via?: string[];  /** Builder methods applied only under a condition (inside if/match/closure), e.g. no_proxy only in a sandbox. */
+  conditionalCalls?: string[];
 }
 
 export interface TlsFeature {
@@ -88,7 +89,8 @@ export interface Endpoint extends Location {
   overrides: Override[];
   function?: string;
   /** Paths codex appends to this base (`format!("{base}/wham/usage")`), when the scan can tell. */
-  paths?: string[];
+  paths?: string[];  /** Client construction sites that carry this endpoint (same function/file, or client factories called where it is used). */
+  carriers?: { file: string; line: number }[];
 }
 
 export interface EnvVar extends Location {

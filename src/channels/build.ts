@@ -78,7 +78,14 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
   const hosts = [...new Set(g.endpoints.map((e) => e.host).filter(Boolean))].sort();
   const urls = [...new Set(g.endpoints.map((e) => e.url))].sort();
   const sites = g.endpoints.length > 0 ? g.endpoints : g.overrides.map((o) => ({ file: o.file, crate: crateOf(o.file, f.crates) }));
-  const clients = [...new Set(sites.flatMap((e) => linkedClients(new Set([e.file]), new Set([e.crate]), f.clients, f.crates)))].sort(
+  const bySite = new Map(f.clients.map((c) => [`${c.file}:${c.line}`, c]));
+  // The scanner's carriers (same function/file, or client factories called where the endpoint is
+  // used) when it found any; else the nearest clients by file, crate and dependency.
+  const carried = (e: { file: string; crate: string; carriers?: { file: string; line: number }[] }): ClientSite[] => {
+    const known = (e.carriers ?? []).map((c) => bySite.get(`${c.file}:${c.line}`)).filter((c): c is ClientSite => Boolean(c));
+    return known.length > 0 ? known : linkedClients(new Set([e.file]), new Set([e.crate]), f.clients, f.crates);
+  };
+  const clients = [...new Set(sites.flatMap(carried))].sort(
     (x, y) => x.file.localeCompare(y.file) || x.line - y.line,
   );
   const evidence = dedupe([...g.endpoints.map((e) => ({ file: e.file, line: e.line })), ...g.overrides.map((o) => ({ file: o.file, line: o.line }))]);
@@ -102,7 +109,15 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
   const loopback = hosts.length > 0 && hosts.every((h) => LOOPBACK.has(h));
   const plainHttp = urls.length > 0 && urls.every((u) => u.startsWith('http://'));
   const transport = g.rule?.transport;
-  const trusts = transport ? [] : (clients.length ? clients : [undefined]).map((c) => clientTrust(c, ctx));
+  // `Client::new()` next to a builder in the same function is its fallback (`unwrap_or_else(|_| Client::new())`):
+  // it only runs when building the configured client failed, so it does not set the channel's verdict.
+  const isFallback = (c: ClientSite) =>
+    c.constructor.endsWith('Client::new') && clients.some((o) => o !== c && o.file === c.file && o.function === c.function && !o.constructor.endsWith('::new'));
+  const primary = clients.filter((c) => !isFallback(c));
+  const fallbackNote = clients
+    .filter(isFallback)
+    .map((c) => `${c.file}:${c.line} Client::new() is the fallback when building the configured client fails (not counted)`);
+  const trusts = transport ? [] : (primary.length ? primary : [undefined]).map((c) => clientTrust(c, ctx));
   const whyB: string[] = [];
   const whyCa: string[] = [];
   let b: Verdict;
@@ -129,9 +144,9 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
     b = plainHttp ? 'yes' : combine(vb.map((v) => v.verdict));
     ca = plainHttp ? 'yes' : combine(vc.map((v) => v.verdict));
     for (const t of trusts) whyB.push(...t.reasons);
-    whyB.push(...new Set(vb.map((v) => v.why)));
+    whyB.push(...new Set(vb.map((v) => v.why)), ...fallbackNote);
     for (const t of trusts) whyCa.push(...t.reasons);
-    whyCa.push(...new Set(vc.map((v) => v.why)));
+    whyCa.push(...new Set(vc.map((v) => v.why)), ...fallbackNote);
     tls = [...new Set(trusts.map(describeTrust))].join('; ');
     if (plainHttp) tls = 'plain HTTP';
   }

@@ -20,8 +20,11 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
   const closure = hasCli ? binaryClosure(f.crates, CLI_PACKAGE) : new Set(f.crates.map((c) => c.name));
   const { features, evidence } = unifiedFeatures(f.tlsFeatures, closure, 'reqwest');
   const customCaEnv = [...new Set(f.clients.filter((c) => c.tls.rootsAdded).flatMap((c) => c.tls.customCaEnv))].sort();
-  const nativeTlsDefault =
-    evidence.some((e) => e.roots === 'native-tls') && !f.clients.some((c) => c.tls.useRustls || c.tls.preconfiguredTls);
+  // Clients that switch to rustls only under a condition (the custom-CA path) keep native-tls by default.
+  const forcesRustls = (c: ClientSite) =>
+    (c.tls.useRustls && !c.conditionalCalls?.includes('use_rustls_tls')) ||
+    (c.tls.preconfiguredTls && !c.conditionalCalls?.some((m) => m === 'use_preconfigured_tls' || m.startsWith('tls_backend_preconfigured')));
+  const nativeTlsDefault = evidence.some((e) => e.roots === 'native-tls') && !f.clients.some(forcesRustls);
   const version = f.workspaceVersion && f.workspaceVersion !== '0.0.0' ? f.workspaceVersion : undefined;
   return {
     capabilities: {

@@ -21,11 +21,15 @@ const where = (f: TlsFeature) =>
     ? `reqwest default features in ${f.manifest} line ${f.line} (implicit default-tls)`
     : `feature ${f.feature} of ${f.dependency} in ${f.declared?.manifest ?? f.manifest} line ${f.declared?.line ?? f.line}`;
 
+/** Cite the entry a reader finds first: the workspace root's, then a member's own, then inherited ones. */
+const citeOrder = (f: TlsFeature) => (f.table === 'workspace.dependencies' ? 0 : f.inherited ? 2 : 1);
+
 function rootsOf(ctx: TrustContext): { webpki: TlsFeature[]; native: TlsFeature[]; nativeTls: TlsFeature[] } {
+  const sorted = [...ctx.evidence].sort((a, b) => citeOrder(a) - citeOrder(b) || a.manifest.localeCompare(b.manifest) || a.line - b.line);
   return {
-    webpki: ctx.evidence.filter((f) => f.roots === 'webpki'),
-    native: ctx.evidence.filter((f) => f.roots === 'native'),
-    nativeTls: ctx.evidence.filter((f) => f.roots === 'native-tls' || f.roots === 'platform'),
+    webpki: sorted.filter((f) => f.roots === 'webpki'),
+    native: sorted.filter((f) => f.roots === 'native'),
+    nativeTls: sorted.filter((f) => f.roots === 'native-tls' || f.roots === 'platform'),
   };
 }
 
@@ -34,18 +38,24 @@ export function clientTrust(client: ClientSite | undefined, ctx: TrustContext): 
   const r = rootsOf(ctx);
   const reasons: string[] = [];
   const site = client ? `${client.file}:${client.line}` : 'the crate’s default client (no construction site linked)';
-  const honoursProxy = !client?.noProxy;
+  const conditional = new Set(client?.conditionalCalls ?? []);
+  const always = (method: string, flag: boolean | undefined) => Boolean(flag) && !conditional.has(method);
+  const honoursProxy = !always('no_proxy', client?.noProxy);
   if (!honoursProxy) reasons.push(`${site} calls no_proxy(): HTTPS_PROXY is ignored`);
+  else if (client?.noProxy) reasons.push(`${site} calls no_proxy() only under a condition (e.g. inside a sandbox); otherwise HTTPS_PROXY is honoured`);
   const customCa = client?.tls.rootsAdded ? client.tls.customCaEnv : [];
-  if (customCa.length > 0) reasons.push(`${site} adds roots from ${customCa.join(' / ')}`);
-  const forcedRustls = client?.tls.useRustls || client?.tls.preconfiguredTls;
+  if (customCa.length > 0)
+    reasons.push(
+      `${site} adds roots from ${customCa.join(' / ')}${conditional.has('use_rustls_tls') ? ' (switching to rustls only when one of them is set)' : ''}`,
+    );
+  const forcedRustls = always('use_rustls_tls', client?.tls.useRustls) || always('use_preconfigured_tls', client?.tls.preconfiguredTls);
   if (!forcedRustls && r.nativeTls.length > 0) {
     reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli and ${site} does not call use_rustls_tls`);
     return { backend: 'native-tls', roots: ['native-tls'], customCa, honoursProxy, reasons };
   }
   if (client?.tls.preconfiguredTls) reasons.push(`${site} uses use_preconfigured_tls: roots are whatever that config holds`);
   const roots: Roots[] = [];
-  if (client?.tls.builtInRootsDisabled) {
+  if (always('tls_built_in_root_certs', client?.tls.builtInRootsDisabled)) {
     reasons.push(`${site} disables built-in roots (tls_built_in_root_certs(false))`);
   } else {
     if (r.webpki.length > 0) {
