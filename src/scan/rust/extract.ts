@@ -5,7 +5,7 @@
 import Parser from 'tree-sitter';
 import Rust from 'tree-sitter-rust';
 import type { SyntaxNode, Tree } from 'tree-sitter';
-import type { FileFacts, RawClient, RawOverride } from './facts.js';
+import type { FileFacts, RawClient, RawOverride, RawScope } from './facts.js';
 import { emptyFacts } from './facts.js';
 import { modDeclsOf } from './prefilter.js';
 import type { RustRules } from './rules.js';
@@ -486,6 +486,9 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   // ---- clients and builder helpers -------------------------------------------------------
   if (text.includes('Client')) extractClients(facts, text, at, uses, rules, inTest, fnOf);
 
+  // ---- scopes: calls and const uses per function, by text ----------------------------------
+  facts.scopes = scopesOf(text, root, inTest, uses);
+
   // ---- config structs --------------------------------------------------------------------
   const configFile = rules.configPath.test(file) && !rules.configPathDeny.test(file);
   for (const st of structs) {
@@ -511,6 +514,61 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     }
   }
   return facts;
+}
+
+const CALL_NAME = /(?<![.\w:]|\bfn\s+)((?:[A-Za-z_][A-Za-z0-9_]*::)*)([a-z_][a-z0-9_]*)\s*(?:::\s*<[^;(){}]*>\s*)?\(/g;
+const KEYWORDS = new Set(['if', 'while', 'match', 'for', 'return', 'in', 'as', 'move', 'loop', 'let', 'else', 'mut', 'ref', 'where', 'impl', 'dyn', 'await', 'async', 'unsafe', 'break', 'continue', 'fn', 'pub', 'crate', 'self', 'super', 'use', 'mod', 'type']);
+const UPPER_USE = /(?<!\b(?:const|static)\s+)\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
+
+/** Calls and UPPER_CASE names per function (innermost parsed function_item; file level outside). */
+function scopesOf(text: string, root: SyntaxNode, inTest: (pos: number) => boolean, uses: Map<string, string>): RawScope[] {
+  const fns = root.descendantsOfType('function_item').map((n) => {
+    const rt = n.childForFieldName('return_type');
+    return { start: n.startIndex, end: n.endIndex, name: n.childForFieldName('name')?.text ?? '', line: lineOf(n), client: !!rt && /Client\b/.test(rt.text) };
+  });
+  fns.sort((a, b) => a.start - b.start);
+  const scopes = new Map<number, { calls: Set<string>; consts: Set<string> }>();
+  const scopeAt = (pos: number): { calls: Set<string>; consts: Set<string> } => {
+    // last function starting at or before pos that contains it (innermost: nested fns start later)
+    let lo = 0;
+    let hi = fns.length - 1;
+    let idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (fns[mid]!.start <= pos) {
+        idx = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    while (idx >= 0 && fns[idx]!.end <= pos) idx--;
+    let s = scopes.get(idx);
+    if (!s) {
+      s = { calls: new Set(), consts: new Set() };
+      scopes.set(idx, s);
+    }
+    return s;
+  };
+  for (const m of text.matchAll(CALL_NAME)) {
+    const name = m[2]!;
+    if (KEYWORDS.has(name)) continue;
+    // with its path when written or imported: `codex_login::default_client::build_reqwest_client`
+    const written = `${m[1]!}${name}`;
+    const full = m[1] ? resolvePath(written, uses) : (uses.get(name) ?? name);
+    scopeAt(m.index!).calls.add(full.endsWith(name) ? full : name);
+  }
+  for (const m of text.matchAll(UPPER_USE)) scopeAt(m.index!).consts.add(m[0]);
+  const out: RawScope[] = [];
+  for (const [i, s] of [...scopes].sort((a, b) => a[0] - b[0])) {
+    const f = i >= 0 ? fns[i] : undefined;
+    out.push({
+      ...(f ? { function: f.name, line: f.line } : {}),
+      test: f ? inTest(f.start) : false,
+      calls: [...s.calls],
+      consts: [...s.consts],
+      ...(f?.client ? { returnsClient: true } : {}),
+    });
+  }
+  return out;
 }
 
 function attrInner(n: SyntaxNode): string {
@@ -565,6 +623,65 @@ interface ChainResult {
   via: string[];
   /** Binding names the builder ends up in (`let b = ...`, `b = ...`). */
   bindings: string[];
+  /** Where the builder starts (constructor call or helper parameter): calls are conditional
+   *  relative to it. */
+  anchor?: Range;
+  /** Where each method / helper was applied: the conditional constructs around each
+   *  application, outer first (an empty path: applied unconditionally). */
+  occ?: Map<string, string[][]>;
+  viaOcc?: Map<string, string[][]>;
+}
+
+/** The conditional constructs (if/else branch, match arm, while body, closure) between `n` and
+ *  the anchor (the nearest ancestor that contains it ends the climb), within one function,
+ *  outer first: `if@<offset>:then`, `if@<offset>:else`, `other@<offset>`. */
+function conditionsAt(n: SyntaxNode, anchor: Range | undefined): string[] {
+  const path: string[] = [];
+  let child = n;
+  for (let x = n.parent; x; child = x, x = x.parent) {
+    if (anchor && x.startIndex <= anchor.start && x.endIndex >= anchor.end) break;
+    if (x.type === 'function_item') break;
+    switch (x.type) {
+      case 'if_expression':
+        if (!same(x.childForFieldName('condition'), child)) path.unshift(`if@${x.startIndex}:${same(x.childForFieldName('alternative'), child) ? 'else' : 'then'}`);
+        break;
+      case 'while_expression':
+        if (same(x.childForFieldName('body'), child)) path.unshift(`other@${x.startIndex}`);
+        break;
+      case 'match_arm':
+      case 'closure_expression':
+        path.unshift(`other@${x.startIndex}`);
+        break;
+      default:
+        break;
+    }
+  }
+  return path;
+}
+
+/** Record `name` as applied at `node` in `res`. */
+function note(res: ChainResult, name: string, node: SyntaxNode, helper: boolean): void {
+  const map = helper ? (res.viaOcc ??= new Map()) : (res.occ ??= new Map());
+  const l = map.get(name) ?? [];
+  l.push(conditionsAt(node, res.anchor));
+  map.set(name, l);
+}
+
+/** Do these applications always happen: one unconditional, or both branches of an if/else covered? */
+function covered(paths: string[][]): boolean {
+  if (paths.some((p) => p.length === 0)) return true;
+  const ifs = new Set(paths.map((p) => p[0]!).filter((h) => h.startsWith('if@')).map((h) => h.slice(0, h.lastIndexOf(':'))));
+  for (const id of ifs) {
+    const thenP = paths.filter((p) => p[0] === `${id}:then`).map((p) => p.slice(1));
+    const elseP = paths.filter((p) => p[0] === `${id}:else`).map((p) => p.slice(1));
+    if (thenP.length && elseP.length && covered(thenP) && covered(elseP)) return true;
+  }
+  return false;
+}
+
+/** Names applied only under a condition. */
+function onlyCond(occ: Map<string, string[][]> | undefined): string[] {
+  return occ ? [...occ].filter(([, paths]) => !covered(paths)).map(([m]) => m) : [];
 }
 
 function extractClients(
@@ -585,8 +702,13 @@ function extractClients(
   };
 
   /** Climb a builder chain upward from `start` (a builder-valued expression). */
-  const climb = (start: SyntaxNode, onlyKnown: boolean): ChainResult => {
+  const climb = (start: SyntaxNode, onlyKnown: boolean, into?: ChainResult): ChainResult => {
     const res: ChainResult = { calls: [], via: [], bindings: [], filtered: onlyKnown };
+    if (into) {
+      res.anchor = into.anchor;
+      res.occ = into.occ ??= new Map();
+      res.viaOcc = into.viaOcc ??= new Map();
+    }
     let cur = start;
     let filter = onlyKnown;
     for (;;) {
@@ -601,7 +723,10 @@ function extractClients(
         const method = par.childForFieldName('field')?.text ?? '';
         if (!call || call.type !== 'call_expression' || !same(call.childForFieldName('function'), par)) break;
         if (rules.terminal.has(method)) return res;
-        if (!filter || isBuilderMethod(method, rules)) res.calls.push(method);
+        if (!filter || isBuilderMethod(method, rules)) {
+          res.calls.push(method);
+          note(res, method, call, false);
+        }
         cur = call;
         continue;
       }
@@ -610,6 +735,7 @@ function extractClients(
         const name = call && call.type === 'call_expression' ? calleeName(call) : undefined;
         if (!call || !name) break;
         res.via.push(name);
+        note(res, name, call, true);
         filter = true;
         res.filtered = true;
         cur = call;
@@ -674,10 +800,16 @@ function extractClients(
         done.add(c.startIndex);
         if (method !== undefined) {
           if (rules.terminal.has(method)) continue;
-          if (!onlyKnown || isBuilderMethod(method, rules)) res.calls.push(method);
+          if (!onlyKnown || isBuilderMethod(method, rules)) {
+            res.calls.push(method);
+            note(res, method, c, false);
+          }
         }
-        if (helper) res.via.push(helper);
-        const r = climb(from, onlyKnown || helper !== undefined);
+        if (helper) {
+          res.via.push(helper);
+          note(res, helper, c, true);
+        }
+        const r = climb(from, onlyKnown || helper !== undefined, res);
         res.calls.push(...r.calls);
         res.via.push(...r.via);
         for (const b of r.bindings) tracked.add(b);
@@ -700,9 +832,19 @@ function extractClients(
     if (!pname) continue;
     seenFn.add(fnNode.startIndex);
     const f = fnOf(fnNode)!;
-    const res: ChainResult = { calls: [], via: [], bindings: [] };
+    const res: ChainResult = { calls: [], via: [], bindings: [], anchor: { start: prm.startIndex, end: prm.endIndex } };
     follow(f, [pname], prm.endIndex, res);
-    facts.helpers.push({ name: f.name, line: lineOf(fnNode), calls: dedupe(res.calls), via: dedupe(res.via), test: inTest(f.start) });
+    const condCalls = onlyCond(res.occ);
+    const condVia = onlyCond(res.viaOcc);
+    facts.helpers.push({
+      name: f.name,
+      line: lineOf(fnNode),
+      calls: dedupe(res.calls),
+      via: dedupe(res.via),
+      ...(condCalls.length ? { condCalls } : {}),
+      ...(condVia.length ? { condVia } : {}),
+      test: inTest(f.start),
+    });
   }
 
   for (const { index, m } of positions(CTOR_ANCHOR, text)) {
@@ -716,13 +858,19 @@ function extractClients(
     if (!rules.constructors.has(full)) continue;
     const enclosing = fnOf(c);
     // `Client::new()` is a finished client: what follows are requests, not builder calls
-    const res: ChainResult = full.endsWith('Client::new') ? { calls: [], via: [], bindings: [] } : climb(c, false);
+    const anchor = { start: c.startIndex, end: c.endIndex };
+    const res: ChainResult = full.endsWith('Client::new') ? { calls: [], via: [], bindings: [] } : climb(c, false, { calls: [], via: [], bindings: [], anchor });
+    res.anchor = anchor;
     if (res.bindings.length > 0) follow(enclosing, res.bindings, c.endIndex, res, res.filtered === true);
+    const condCalls = onlyCond(res.occ);
+    const condVia = onlyCond(res.viaOcc);
     const client: RawClient = {
       line: lineOf(c),
       constructor: full,
       calls: dedupe(res.calls),
       via: dedupe(res.via),
+      ...(condCalls.length ? { condCalls } : {}),
+      ...(condVia.length ? { condVia } : {}),
       ...(enclosing ? { function: enclosing.name } : {}),
       test: inTest(c.startIndex),
     };

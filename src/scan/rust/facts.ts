@@ -18,6 +18,10 @@ export interface RawClient {
   calls: string[];
   /** Helper functions the builder is passed through, in order. */
   via: string[];
+  /** Methods (of `calls`) applied only under a condition (if/match arm/while/closure). */
+  condCalls?: string[];
+  /** Helpers (of `via`) the builder is handed to only under a condition. */
+  condVia?: string[];
   function?: string;
   test: boolean;
 }
@@ -29,6 +33,10 @@ export interface RawHelper {
   calls: string[];
   /** Helpers it hands the builder on to. */
   via: string[];
+  /** Methods (of `calls`) applied only under a condition inside the helper. */
+  condCalls?: string[];
+  /** Helpers (of `via`) it hands the builder to only under a condition. */
+  condVia?: string[];
   test: boolean;
 }
 
@@ -97,6 +105,21 @@ export interface RawModDecl {
   line: number;
 }
 
+/** What one function (or the file outside any parsed function) calls and names, by text. */
+export interface RawScope {
+  /** Enclosing function; absent for code outside any parsed function (file level). */
+  function?: string;
+  line?: number;
+  test: boolean;
+  /** Free-function / path calls: the name, with its path when written or imported
+   *  (`create_client`, `codex_login::default_client::build_reqwest_client`). */
+  calls: string[];
+  /** UPPER_CASE names it mentions (const uses). */
+  consts: string[];
+  /** The function's return type names a client (`-> reqwest::Client`, `-> CodexHttpClient`). */
+  returnsClient?: boolean;
+}
+
 export interface FileFacts {
   /** Number of ERROR/MISSING nodes. */
   parseErrors: number;
@@ -113,6 +136,8 @@ export interface FileFacts {
   configFields: RawConfigField[];
   modDecls: RawModDecl[];
   paths: RawPath[];
+  /** Calls and const uses per function (for the carriers of endpoints). */
+  scopes?: RawScope[];
 }
 
 export function emptyFacts(): FileFacts {
@@ -128,5 +153,6 @@ export function emptyFacts(): FileFacts {
     configFields: [],
     modDecls: [],
     paths: [],
+    scopes: [],
   };
 }

@@ -39,6 +39,8 @@ export interface RustRulesData {
   };
   config: { structs: string[]; path_pattern: string; path_deny_pattern: string; field_pattern: string };
   tests: { path_patterns: string[]; attributes: string[] };
+  /** Endpoint carriers: client factory names too generic to resolve by name. */
+  carriers?: { deny_factory_names: string[] };
 }
 
 export interface RustRules {
