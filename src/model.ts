@@ -47,6 +47,8 @@ export interface ClientSite extends Location {
   proxy: boolean;
   /** Enclosing function name, when inside one. */
   function?: string;
+  /** Built only when building the configured client failed (inside `unwrap_or_else(|_| ...)`). */
+  fallback?: boolean;
   /** Helper functions the builder was passed through (`fn name(b: ClientBuilder) -> ClientBuilder`). */
   via?: string[];  /** Builder methods applied only under a condition (inside if/match/closure), e.g. no_proxy only in a sandbox. */
   conditionalCalls?: string[];

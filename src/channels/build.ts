@@ -41,8 +41,27 @@ function linkedClients(files: Set<string>, crateNames: Set<string>, clients: Cli
   return [];
 }
 
+/** The client most endpoints are traced to: codex's shared client (with its same-function siblings). */
+function sharedClients(f: ProductionFacts): ClientSite[] {
+  // Score = distinct crates whose endpoints it carries, then distinct files (a tie-breaker).
+  const crates = new Map<string, Set<string>>();
+  const files = new Map<string, Set<string>>();
+  for (const e of f.endpoints)
+    for (const c of e.carriers ?? []) {
+      const k = `${c.file}:${c.line}`;
+      crates.set(k, (crates.get(k) ?? new Set()).add(e.crate));
+      files.set(k, (files.get(k) ?? new Set()).add(e.file));
+    }
+  const score = (k: string) => (crates.get(k)?.size ?? 0) * 1000 + (files.get(k)?.size ?? 0);
+  const max = Math.max(0, ...[...crates.keys()].map(score));
+  if (max === 0) return [];
+  const top = f.clients.filter((c) => score(`${c.file}:${c.line}`) === max);
+  return f.clients.filter((c) => top.some((t) => t.file === c.file && t.function === c.function));
+}
+
 export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] {
   const rules = loadChannelRules();
+  const shared = sharedClients(f);
   const groups = new Map<string, Group>();
   const group = (rule: ChannelRule | undefined, host: string): Group => {
     const id = rule?.id ?? `host:${host}`;
@@ -51,7 +70,7 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
     return g;
   };
   for (const e of f.endpoints) {
-    const rule = matchChannel(e.url, e.overrides.map((o) => o.name));
+    const rule = matchChannel(e.url, e.overrides.map((o) => o.name), e.crate);
     const g = group(rule, e.host || splitUrl(e.url).host);
     g.endpoints.push(e);
     for (const o of e.overrides) addOverride(g.overrides, o);
@@ -70,10 +89,10 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   const order = new Map(rules.channels.map((c, i) => [c.id, i]));
   return [...groups.values()]
     .sort((a, b) => (order.get(a.id) ?? 1e9) - (order.get(b.id) ?? 1e9) || a.id.localeCompare(b.id))
-    .map((g) => toChannel(g, f, ctx));
+    .map((g) => toChannel(g, f, ctx, shared));
 }
 
-function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
+function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: ClientSite[]): Channel {
   const rules = loadChannelRules();
   const hosts = [...new Set(g.endpoints.map((e) => e.host).filter(Boolean))].sort();
   const urls = [...new Set(g.endpoints.map((e) => e.url))].sort();
@@ -83,7 +102,9 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
   // used) when it found any; else the nearest clients by file, crate and dependency.
   const carried = (e: { file: string; crate: string; carriers?: { file: string; line: number }[] }): ClientSite[] => {
     const known = (e.carriers ?? []).map((c) => bySite.get(`${c.file}:${c.line}`)).filter((c): c is ClientSite => Boolean(c));
-    return known.length > 0 ? known : linkedClients(new Set([e.file]), new Set([e.crate]), f.clients, f.crates);
+    if (known.length > 0) return known;
+    if (g.rule?.shared && shared.length > 0) return shared;
+    return linkedClients(new Set([e.file]), new Set([e.crate]), f.clients, f.crates);
   };
   const clients = [...new Set(sites.flatMap(carried))].sort(
     (x, y) => x.file.localeCompare(y.file) || x.line - y.line,
@@ -109,14 +130,12 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext): Channel {
   const loopback = hosts.length > 0 && hosts.every((h) => LOOPBACK.has(h));
   const plainHttp = urls.length > 0 && urls.every((u) => u.startsWith('http://'));
   const transport = g.rule?.transport;
-  // `Client::new()` next to a builder in the same function is its fallback (`unwrap_or_else(|_| Client::new())`):
-  // it only runs when building the configured client failed, so it does not set the channel's verdict.
-  const isFallback = (c: ClientSite) =>
-    c.constructor.endsWith('Client::new') && clients.some((o) => o !== c && o.file === c.file && o.function === c.function && !o.constructor.endsWith('::new'));
+  // A client built only when building the configured one failed does not set the channel's verdict.
+  const isFallback = (c: ClientSite) => c.fallback === true;
   const primary = clients.filter((c) => !isFallback(c));
   const fallbackNote = clients
     .filter(isFallback)
-    .map((c) => `${c.file}:${c.line} Client::new() is the fallback when building the configured client fails (not counted)`);
+    .map((c) => `${c.file}:${c.line} is only built when building the configured client fails (not counted)`);
   const trusts = transport ? [] : (primary.length ? primary : [undefined]).map((c) => clientTrust(c, ctx));
   const whyB: string[] = [];
   const whyCa: string[] = [];

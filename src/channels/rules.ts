@@ -17,6 +17,10 @@ export interface ChannelRule {
   weight: number;
   transport?: string;
   managedBy: Approach[];
+  /** Packages whose endpoints this rule is limited to (empty: any). */
+  crates: string[];
+  /** Requests go through codex's shared client. */
+  shared: boolean;
   /** false for links and identifiers codex never fetches. */
   contacted: boolean;
 }
@@ -53,6 +57,8 @@ export function loadChannelRules(): ChannelRules {
       transport: c.transport ? String(c.transport) : undefined,
       managedBy: strings(c.managed_by) as Approach[],
       contacted: c.contacted !== false,
+      crates: strings(c.crates),
+      shared: c.shared === true,
     }),
   );
   const counts = new Map<string, ChannelRule[]>();
@@ -87,7 +93,7 @@ export function splitUrl(url: string): { host: string; port?: number; path: stri
 }
 
 /** The channel rule for a URL and the override names that govern it, or undefined. */
-export function matchChannel(url: string, overrideNames: readonly string[] = []): ChannelRule | undefined {
+export function matchChannel(url: string, overrideNames: readonly string[] = [], crate?: string): ChannelRule | undefined {
   const rules = loadChannelRules();
   for (const n of overrideNames) {
     const unique = rules.uniqueOverrides.get(n);
@@ -96,6 +102,7 @@ export function matchChannel(url: string, overrideNames: readonly string[] = [])
   const { host, port, path } = splitUrl(url);
   return rules.channels.find(
     (c) =>
+      (c.crates.length === 0 || (crate !== undefined && c.crates.includes(crate))) &&
       c.hosts.some((h) => hostMatches(h, host)) &&
       (c.ports.length === 0 || (port !== undefined && c.ports.includes(port))) &&
       pathMatches(c, host, path),

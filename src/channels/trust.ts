@@ -18,14 +18,18 @@ export interface TrustContext {
 
 const where = (f: TlsFeature) =>
   f.implicit
-    ? `reqwest default features in ${f.manifest} line ${f.line} (implicit default-tls)`
+    ? `${f.dependency} in ${f.manifest} line ${f.line} keeps its default features (implicit ${f.feature}${f.inherited ? ', through workspace = true' : ''})`
     : `feature ${f.feature} of ${f.dependency} in ${f.declared?.manifest ?? f.manifest} line ${f.declared?.line ?? f.line}`;
 
 /** Cite the entry a reader finds first: the workspace root's, then a member's own, then inherited ones. */
 const citeOrder = (f: TlsFeature) => (f.table === 'workspace.dependencies' ? 0 : f.inherited ? 2 : 1);
 
-function rootsOf(ctx: TrustContext): { webpki: TlsFeature[]; native: TlsFeature[]; nativeTls: TlsFeature[] } {
-  const sorted = [...ctx.evidence].sort((a, b) => citeOrder(a) - citeOrder(b) || a.manifest.localeCompare(b.manifest) || a.line - b.line);
+function rootsOf(ctx: TrustContext, crate?: string): { webpki: TlsFeature[]; native: TlsFeature[]; nativeTls: TlsFeature[] } {
+  // The client's own crate first: that manifest line is what a reader checks.
+  const own = (f: TlsFeature) => (f.crate === crate ? 0 : 1);
+  const sorted = [...ctx.evidence].sort(
+    (a, b) => own(a) - own(b) || citeOrder(a) - citeOrder(b) || a.manifest.localeCompare(b.manifest) || a.line - b.line,
+  );
   return {
     webpki: sorted.filter((f) => f.roots === 'webpki'),
     native: sorted.filter((f) => f.roots === 'native'),
@@ -35,7 +39,7 @@ function rootsOf(ctx: TrustContext): { webpki: TlsFeature[]; native: TlsFeature[
 
 /** TLS backend and roots a reqwest client built at `client` (or an unseen default client) uses. */
 export function clientTrust(client: ClientSite | undefined, ctx: TrustContext): ClientTrust {
-  const r = rootsOf(ctx);
+  const r = rootsOf(ctx, client?.crate);
   const reasons: string[] = [];
   const site = client ? `${client.file}:${client.line}` : 'the crate’s default client (no construction site linked)';
   const conditional = new Set(client?.conditionalCalls ?? []);

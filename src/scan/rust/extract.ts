@@ -872,10 +872,26 @@ function extractClients(
       ...(condCalls.length ? { condCalls } : {}),
       ...(condVia.length ? { condVia } : {}),
       ...(enclosing ? { function: enclosing.name } : {}),
+      ...(inErrorFallback(c, enclosing?.node) ? { fallback: true } : {}),
       test: inTest(c.startIndex),
     };
     facts.clients.push(client);
   }
+}
+
+/** Methods whose closure argument only runs when building the configured client failed. */
+const ERROR_FALLBACKS = new Set(['unwrap_or_else', 'or_else', 'unwrap_or', 'map_err']);
+
+/** The constructor sits inside `x.unwrap_or_else(|_| ...)` (or an `Err(_) =>` match arm) below its function. */
+function inErrorFallback(node: SyntaxNode, stop: SyntaxNode | undefined): boolean {
+  for (let n = node.parent; n && n !== stop; n = n.parent) {
+    if (n.type === 'match_arm' && /^\s*Err\s*\(/.test(n.childForFieldName('pattern')?.text ?? '')) return true;
+    if (n.type !== 'closure_expression') continue;
+    const call = n.parent?.type === 'arguments' ? n.parent.parent : null;
+    const callee = call?.childForFieldName('function');
+    if (callee?.type === 'field_expression' && ERROR_FALLBACKS.has(callee.childForFieldName('field')?.text ?? '')) return true;
+  }
+  return false;
 }
 
 function isBuilderMethod(m: string, rules: RustRules): boolean {

@@ -14,6 +14,8 @@ export interface RawOverride {
 
 export interface RawClient {
   line: number;
+  /** Built only when building the configured client failed (`unwrap_or_else(|_| Client::new())`). */
+  fallback?: boolean;
   constructor: string;
   calls: string[];
   /** Helper functions the builder is passed through, in order. */

@@ -290,6 +290,7 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
         ...(raw.function ? { function: raw.function } : {}),
         ...(via.length ? { via } : {}),
         ...(conditionalCalls.length ? { conditionalCalls } : {}),
+        ...(raw.fallback ? { fallback: true } : {}),
       });
     }
   }
