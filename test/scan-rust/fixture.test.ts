@@ -245,7 +245,7 @@ describe('config keys', () => {
 
 describe('summary', () => {
   it('counts files and reports no parse errors for the clean fixture', () => {
-    expect(out.rustFiles).toBe(40);
+    expect(out.rustFiles).toBe(42);
     expect(out.parseErrors).toBe(0);
     expect(out.warnings).toEqual([]);
     expect(out.cached).toBe(0);
