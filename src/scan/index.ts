@@ -21,14 +21,18 @@ const TOOL_VERSION: string = (require('../../package.json') as { version: string
 export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   const found = await discover(path);
-  const manifests = await scanManifests(found.root, found.manifests);
-  const rust = await scanRust({
-    root: found.root,
-    files: found.rustFiles,
-    crates: manifests.crates,
-    useCache: opts.useCache ?? true,
-    onProgress: opts.onProgress,
-  });
+  // The manifest scan runs on this thread while the workers parse Rust files.
+  const manifestScan = scanManifests(found.root, found.manifests);
+  const [manifests, rust] = await Promise.all([
+    manifestScan,
+    scanRust({
+      root: found.root,
+      files: found.rustFiles,
+      crates: manifestScan.then((m) => m.crates),
+      useCache: opts.useCache ?? true,
+      onProgress: opts.onProgress,
+    }),
+  ]);
   const prod = <T extends { test: boolean }>(xs: T[]): T[] => xs.filter((x) => !x.test);
   const { capabilities, channels, recommendation } = analyse({
     crates: manifests.crates,

@@ -22,8 +22,8 @@ export interface RustScanInput {
   root: string;
   /** .rs paths relative to root, '/'-separated */
   files: string[];
-  /** for crateOf() from src/scan/crates.ts */
-  crates: CrateInfo[];
+  /** for crateOf() from src/scan/crates.ts; a promise lets the manifest scan run while files parse. */
+  crates: CrateInfo[] | Promise<CrateInfo[]>;
   useCache: boolean;
   onProgress?: (done: number, total: number) => void;
 }
@@ -156,7 +156,7 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
       });
     }
   }
-  const r = resolveFacts(list, input.crates, rules);
+  const r = resolveFacts(list, await input.crates, rules);
   return {
     clients: r.clients,
     endpoints: r.endpoints,
