@@ -186,7 +186,7 @@ function homeRequest(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Hom
 
 async function plan(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Promise<Plan> {
   if (req.approach === 'b') {
-    const { plan: p } = await planTreeB(req.root);
+    const { plan: p } = await planTreeB(req.root, { useCache: false });
     return p;
   }
   const approach = req.approach === 'ca' ? 'ca' : 'a';

@@ -1,13 +1,12 @@
 // `codex-mitm patch --approach a` / `unpatch --approach a` against temporary codex homes, through
 // the built CLI. Expected files are written out by hand.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
-import { buildOnce, sandbox, type Sandbox } from './helpers.js';
+import { sandbox, type Sandbox } from './helpers.js';
 
-beforeAll(() => buildOnce());
 
 let sb: Sandbox | undefined;
 afterEach(async () => {

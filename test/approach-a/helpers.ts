@@ -8,10 +8,6 @@ import { REPO, runCli, type CliRun } from '../helpers/run-cli.js';
 
 export { REPO };
 
-/** Builds dist/ once per test file (tsc emits even when another area has type errors). */
-export function buildOnce(): void {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
-}
 
 export interface Sandbox {
   dir: string;

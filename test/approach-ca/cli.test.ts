@@ -1,11 +1,10 @@
 // `codex-mitm patch --approach ca`, switching between a and ca, and `codex-mitm run`, through the
 // built CLI against temporary codex homes. Expected files are written out by hand.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { buildOnce, sandbox, writeCa, type Sandbox } from '../approach-a/helpers.js';
+import { sandbox, writeCa, type Sandbox } from '../approach-a/helpers.js';
 
-beforeAll(() => buildOnce());
 
 let sb: Sandbox | undefined;
 afterEach(async () => {

@@ -9,10 +9,6 @@ import { cleanupDirs, fixtureCopy, REPO, snapshot, tempDir } from './helpers.js'
 // Real scans, plans and terminals: generous limits (no timing is asserted).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
-beforeAll(() => {
-  // The CLI runs from dist/: build it once for this file (tsc emits even when a file elsewhere has type errors).
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
-});
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux) console.warn('test/tui/cli.test.ts: tmux end-to-end test skipped, tmux is not installed (apt-get install -y tmux)');

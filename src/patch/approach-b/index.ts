@@ -21,12 +21,14 @@ export const SHIPPED_BINARY = 'codex-cli';
 export interface ApproachBOptions {
   includeDev?: boolean;
   os?: OsInfo;
+  /** Use and fill the scan's parse cache (default true; the wizard's preview passes false). */
+  useCache?: boolean;
 }
 
 /** Scans `path` and plans approach B. Bad input (no codex tree, a manifest that does not parse, a
  *  state that no longer matches the tree) → InputError. */
 export async function planTreeB(path: string, opts: ApproachBOptions = {}): Promise<{ plan: ApproachBPlan; scan: ScanResult; state?: PatchState }> {
-  const result = await scan(path, { includeTests: true });
+  const result = await scan(path, { includeTests: true, useCache: opts.useCache });
   if (!result.crates.some((c) => c.name === SHIPPED_BINARY)) {
     throw new InputError(`not a codex-rs tree: no crate named ${SHIPPED_BINARY} among ${result.crates.length} manifests`, result.root);
   }
