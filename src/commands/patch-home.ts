@@ -2,18 +2,14 @@
 import { spawn } from 'node:child_process';
 import type { Io } from '../io.js';
 import { InputError } from '../model.js';
-import { isEmptyPlan, planToJson, renderDiff } from '../patch/engine/index.js';
+import { planToJson, renderDiff } from '../patch/engine/index.js';
 import {
-  againstCurrent,
   applyHome,
   checkHome,
   envFileApproach,
   findBlock,
   parseEnvFile,
-  planFor,
-  portInUse,
-  prepareHome,
-  removals,
+  previewHome,
   resolveCodexHome,
   undoHome,
   type HomeApproach,
@@ -67,19 +63,7 @@ function request(path: string | undefined, opts: PatchHomeOptions, io: Io): Home
 export async function patchHomeCommand(path: string | undefined, opts: PatchHomeOptions, io: Io): Promise<number> {
   const approach = approachOf(opts);
   const req = request(path, opts, io);
-  const prep = await prepareHome(approach, req);
-  const fresh = planFor(approach, prep.input);
-  const shown = againstCurrent(fresh, prep.files, prep.input.configText);
-  const removed = removals(fresh, prep.files, prep.input.configText);
-  const switching = prep.applied.filter((a) => a !== approach);
-  const unchanged = isEmptyPlan(shown) && removed.length === 0 && switching.length === 0 && prep.applied.includes(approach);
-
-  const warnings: string[] = [];
-  for (const p of fresh.proxies) {
-    if (await portInUse(p.host, p.port)) warnings.push(`${p.host}:${p.port} is already in use (a proxy already running there is fine; anything else will clash)`);
-  }
-  if (switching.length > 0) shown.notes.unshift(`approach ${switching.join(', ')} is applied here: it is undone first (unpatch ${switching.join(', ')}, then patch ${approach})`);
-  for (const f of removed) shown.notes.push(`${f} is removed (written by an earlier codex-mitm patch)`);
+  const { prepared: prep, shown, removed, switching, unchanged, portWarnings: warnings } = await previewHome(approach, req);
 
   let written: string[] = [];
   let flowsDir: string | undefined;

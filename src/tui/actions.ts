@@ -4,18 +4,15 @@ import { promises as fs } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
-import { isEmptyPlan, renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
+import { renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
 import { findCodexRoot } from '../scan/discover.js';
 import { shipped } from '../report/labels.js';
 import {
-  againstCurrent,
   applyHome,
   detectAuth,
   expandPath,
-  planFor,
-  portInUse,
   prepareHome,
-  removals,
+  previewHome,
   resolveCodexHome,
   type HomeRequest,
 } from '../patch/codex-home/index.js';
@@ -191,22 +188,9 @@ async function plan(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Prom
   }
   const approach = req.approach === 'ca' ? 'ca' : 'a';
   const hr = homeRequest(req, env, cwd);
-  const prepared = await prepareHome(approach, hr);
-  // As `patch --approach a|ca` shows it: against the bytes on disk now, with what switching
-  // approaches undoes and removes (src/commands/patch-home.ts).
-  const fresh = planFor(approach, prepared.input);
-  const shown = againstCurrent(fresh, prepared.files, prepared.input.configText);
-  const switching = prepared.applied.filter((a) => a !== approach);
-  if (switching.length > 0) {
-    shown.notes.unshift(`approach ${switching.join(', ')} is applied here: it is undone first (unpatch ${switching.join(', ')}, then patch ${approach})`);
-  }
-  const removed = removals(fresh, prepared.files, prepared.input.configText);
-  for (const f of removed) shown.notes.push(`${f} is removed (written by an earlier codex-mitm patch)`);
-  // Already applied with these settings: applying again is a no-op, as with `patch`.
-  const unchanged = isEmptyPlan(shown) && removed.length === 0 && switching.length === 0 && prepared.applied.includes(approach);
-  for (const p of fresh.proxies) {
-    if (await portInUse(p.host, p.port)) shown.notes.push(`${p.host}:${p.port} is already in use (a proxy already running there is fine; anything else will clash)`);
-  }
+  // Exactly what `patch --approach a|ca` shows (src/patch/codex-home previewHome).
+  const { shown, unchanged, portWarnings } = await previewHome(approach, hr);
+  shown.notes.push(...portWarnings);
   requests.set(shown, { req: hr, unchanged });
   return shown;
 }

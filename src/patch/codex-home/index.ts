@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, type ScanResult } from '../../model.js';
 import { applyPlan, isEmptyPlan, readState, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
-import { checkCaFile, checkListenHost, parsePort } from './checks.js';
+import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
 import { findBlock, hasManagedContent, reverseConfig } from './config-edit.js';
 import { envFileApproach } from './envfile.js';
 import { detectAuth, expandPath, readHome, readHomeFile, resolveCodexHome, checkHome, type HomeFiles } from './home.js';
@@ -164,6 +164,39 @@ export function removals(plan: HomePlan, files: HomeFiles, pristineConfig: strin
   const out = files.envText !== null && !plan.files.some((f) => f.path === files.envPath) ? [files.envPath] : [];
   if (files.configText !== null && pristineConfig === null && !plan.files.some((f) => f.path === files.configPath)) out.push(files.configPath);
   return out;
+}
+
+export interface HomePreview {
+  prepared: Prepared;
+  /** The plan against a pristine config (what `applyHome` will write). */
+  fresh: HomePlan;
+  /** The plan as shown: against the bytes on disk now, with notes on switching and removals. */
+  shown: HomePlan;
+  /** Files an earlier patch wrote that this one removes. */
+  removed: string[];
+  /** Approaches applied here now that are undone first. */
+  switching: HomeApproach[];
+  /** Already applied with these settings: applying again is a no-op. */
+  unchanged: boolean;
+  /** Ports of the printed proxy commands that something already listens on. */
+  portWarnings: string[];
+}
+
+/** What `patch --approach a|ca` (and the wizard's preview) shows before anything is written. */
+export async function previewHome(approach: HomeApproach, req: HomeRequest): Promise<HomePreview> {
+  const prepared = await prepareHome(approach, req);
+  const fresh = planFor(approach, prepared.input);
+  const shown = againstCurrent(fresh, prepared.files, prepared.input.configText);
+  const removed = removals(fresh, prepared.files, prepared.input.configText);
+  const switching = prepared.applied.filter((a) => a !== approach);
+  const unchanged = isEmptyPlan(shown) && removed.length === 0 && switching.length === 0 && prepared.applied.includes(approach);
+  if (switching.length > 0) shown.notes.unshift(`approach ${switching.join(', ')} is applied here: it is undone first (unpatch ${switching.join(', ')}, then patch ${approach})`);
+  for (const f of removed) shown.notes.push(`${f} is removed (written by an earlier codex-mitm patch)`);
+  const portWarnings: string[] = [];
+  for (const p of fresh.proxies) {
+    if (await portInUse(p.host, p.port)) portWarnings.push(`${p.host}:${p.port} is already in use (a proxy already running there is fine; anything else will clash)`);
+  }
+  return { prepared, fresh, shown, removed, switching, unchanged, portWarnings };
 }
 
 export interface UndoResult {
