@@ -37,10 +37,9 @@ export function recommend(channels: Channel[]): Recommendation {
     .filter((s) => s !== best)
     .map((s) => `${s.approach.toUpperCase()} ${s.captured.length}`)
     .join(', ');
-  const name = rules.approaches[best.approach].name;
   const partial = channels.filter((c) => c.contacted).filter((c) => c.coverage[best.approach] === 'partial' || c.coverage[best.approach] === 'unknown').map((c) => c.id);
   const reason =
-    `${name}: captures ${best.captured.length} of ${channels.filter((c) => c.contacted).length} contacted channels fully` +
+    `captures ${best.captured.length} of ${channels.filter((c) => c.contacted).length} contacted channels fully` +
     (best.captured.length ? ` (${best.captured.join(', ')})` : '') +
     (partial.length ? `, partly or unverifiably ${partial.join(', ')}` : '') +
     ` — fully captured by the others: ${others}`;

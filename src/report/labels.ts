@@ -12,14 +12,21 @@ export const APPROACH_SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'C
 /** Short TLS flags of one client site, in a fixed order. */
 export function clientFlags(c: ClientSite, short = false): string[] {
   const f: string[] = [];
-  if (c.tls.useRustls) f.push('rustls');
-  if (c.tls.useNativeTls) f.push('native-tls');
-  if (c.tls.preconfiguredTls) f.push('preconfigured-tls');
-  if (c.tls.rootsAdded) f.push(c.tls.customCaEnv.length && !short ? `roots+ (${c.tls.customCaEnv.join(', ')})` : 'roots+');
-  if (c.tls.builtInRootsDisabled) f.push('no-built-in-roots');
-  if (c.tls.acceptsInvalidCerts) f.push('accepts-invalid-certs');
-  if (c.proxy) f.push('proxy');
-  if (c.noProxy) f.push('no_proxy');
+  // Methods applied only under a condition (inside if/match/closure) are marked `?`.
+  const cond = new Set(c.conditionalCalls ?? []);
+  const mark = (label: string, ...methods: string[]) => (methods.some((m) => cond.has(m)) ? `${label}?` : label);
+  if (c.tls.useRustls) f.push(mark('rustls', 'use_rustls_tls'));
+  if (c.tls.useNativeTls) f.push(mark('native-tls', 'use_native_tls'));
+  if (c.tls.preconfiguredTls) f.push(mark('preconfigured-tls', 'use_preconfigured_tls'));
+  if (c.tls.rootsAdded) {
+    const label = mark('roots+', 'add_root_certificate');
+    f.push(c.tls.customCaEnv.length && !short ? `${label} (${c.tls.customCaEnv.join(', ')})` : label);
+  }
+  if (c.tls.builtInRootsDisabled) f.push(mark('no-built-in-roots', 'tls_built_in_root_certs'));
+  if (c.tls.acceptsInvalidCerts) f.push(mark('accepts-invalid-certs', 'danger_accept_invalid_certs'));
+  if (c.proxy) f.push(mark('proxy', 'proxy'));
+  if (c.noProxy) f.push(mark('no_proxy', 'no_proxy'));
+  if (c.fallback) f.push('fallback');
   return f;
 }
 

@@ -80,6 +80,9 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       out.push(lines[i + 1]);
       if (cl.tls.customCaEnv.length) out.push(...wrap(`roots added from env ${cl.tls.customCaEnv.join(', ')}`, w, '      ↳ ', '        '));
     });
+    if (clients.some((cl) => cl.conditionalCalls?.length || cl.fallback)) {
+      out.push(paint('  ? only under a condition (if / match / closure)   fallback: built only when the configured client fails', 'dim', c));
+    }
   } else out.push('  none');
 
   // TLS features, grouped by manifest and table: line | dependency | feature | roots | notes
