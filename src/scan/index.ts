@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import type { ScanResult } from '../model.js';
 import { analyse } from '../channels/index.js';
-import { scanManifests } from './cargo/index.js';
+import { manifestScanCached } from './manifest-cache.js';
 import { discover } from './discover.js';
 import { scanRust } from './rust/index.js';
 
@@ -22,7 +22,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const started = performance.now();
   const found = await discover(path);
   // The manifest scan runs on this thread while the workers parse Rust files.
-  const manifestScan = scanManifests(found.root, found.manifests);
+  const manifestScan = manifestScanCached(found.root, found.manifests, opts.useCache ?? true);
   const [manifests, rust] = await Promise.all([
     manifestScan,
     scanRust({
