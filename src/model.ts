@@ -91,7 +91,8 @@ export interface Endpoint extends Location {
   overrides: Override[];
   function?: string;
   /** Paths codex appends to this base (`format!("{base}/wham/usage")`), when the scan can tell. */
-  paths?: string[];  /** Client construction sites that carry this endpoint (same function/file, or client factories called where it is used). */
+  paths?: string[];
+  /** Client construction sites that carry this endpoint (same function/file, or client factories called where it is used). */
   carriers?: { file: string; line: number }[];
 }
 

@@ -1,5 +1,5 @@
 // Endpoints + overrides + clients -> channels with per-approach coverage and reasons.
-import type { Channel, ClientSite, CrateInfo, Endpoint, Override, TlsFeature, Verdict } from '../model.js';
+import type { Channel, ClientSite, Endpoint, Override, TlsFeature, Verdict } from '../model.js';
 import type { ProductionFacts } from './capabilities.js';
 import { crateOf } from '../scan/crates.js';
 import { loadChannelRules, matchChannel, splitUrl, type ChannelRule } from './rules.js';
@@ -16,29 +16,6 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 function addOverride(list: Override[], o: Override): void {
   if (!list.some((x) => x.kind === o.kind && x.name === o.name)) list.push(o);
-}
-
-/** Clients built in the endpoints' files; else in their crates; else in the nearest crates they depend on. */
-function linkedClients(files: Set<string>, crateNames: Set<string>, clients: ClientSite[], crates: CrateInfo[]): ClientSite[] {
-  const sameFile = clients.filter((c) => files.has(c.file));
-  if (sameFile.length > 0) return sameFile;
-  const byName = new Map(crates.map((c) => [c.name, c]));
-  let frontier = [...crateNames];
-  const seen = new Set(frontier);
-  for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
-    const here = clients.filter((c) => frontier.includes(c.crate));
-    if (here.length > 0) return here;
-    const next: string[] = [];
-    for (const name of frontier) {
-      for (const d of byName.get(name)?.deps ?? []) {
-        if (d.table.includes('dev-dependencies') || !byName.has(d.package) || seen.has(d.package)) continue;
-        seen.add(d.package);
-        next.push(d.package);
-      }
-    }
-    frontier = next;
-  }
-  return [];
 }
 
 /** The client most endpoints are traced to: codex's shared client (with its same-function siblings). */
@@ -69,11 +46,26 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
     if (!g) groups.set(id, (g = { rule, id, endpoints: [], overrides: [] }));
     return g;
   };
-  for (const e of f.endpoints) {
-    const rule = matchChannel(e.url, e.overrides.map((o) => o.name), e.crate);
+  // A `config` override is only one when the name is a field of the serde config structs; other
+  // `*base_url` names are function parameters or struct fields a user cannot set.
+  const configNames = new Set(f.configKeys.map((k) => k.key));
+  const realOverrides = (os: Override[]) => os.filter((o) => o.kind === 'env' || configNames.has(o.name));
+  for (const e0 of f.endpoints) {
+    const e = { ...e0, overrides: realOverrides(e0.overrides) };
+    const names = e.overrides.map((o) => o.name);
+    const rule = matchChannel(e.url, names, e.crate);
     const g = group(rule, e.host || splitUrl(e.url).host);
     g.endpoints.push(e);
     for (const o of e.overrides) addOverride(g.overrides, o);
+    // Paths appended to this base (`format!("{base}/wham/apps")`) can be channels of their own.
+    for (const p of e.paths ?? []) {
+      const url = `${e.url.replace(/\/+$/, '')}${p.startsWith('/') ? '' : '/'}${p}`;
+      const sub = matchChannel(url, names, e.crate);
+      if (!sub || sub === rule) continue;
+      const h = group(sub, e.host);
+      h.endpoints.push({ ...e, url, paths: [] });
+      for (const o of e.overrides) addOverride(h.overrides, o);
+    }
   }
   // Overrides found by name anywhere in production code belong to their channels too.
   for (const rule of rules.channels) {
@@ -104,7 +96,9 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     const known = (e.carriers ?? []).map((c) => bySite.get(`${c.file}:${c.line}`)).filter((c): c is ClientSite => Boolean(c));
     if (known.length > 0) return known;
     if (g.rule?.shared && shared.length > 0) return shared;
-    return linkedClients(new Set([e.file]), new Set([e.crate]), f.clients, f.crates);
+    // No traced client: the ones built in the same file, else none (a default client is assumed,
+    // and the reasons say so) — never every client of the crate.
+    return f.clients.filter((c) => c.file === e.file);
   };
   const clients = [...new Set(sites.flatMap(carried))].sort(
     (x, y) => x.file.localeCompare(y.file) || x.line - y.line,
@@ -149,14 +143,14 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     whyCa.push(msg);
     tls = 'plain HTTP (local)';
   } else if (transport) {
-    b = ca = 'unknown';
-    const feats = f.tlsFeatures.filter((t: TlsFeature) => t.dependency === transport && !t.test);
-    const note = `rests on the ${transport} crate's own HTTP transport (registry dependency: its features and proxy handling are not visible in this tree)${
-      feats.length ? `; ${transport} is declared in ${feats[0]!.manifest} line ${feats[0]!.line}` : ''
-    }`;
+    const t = rules.transports[transport];
+    b = t?.b ?? 'unknown';
+    ca = t?.ca ?? 'unknown';
+    const feats = f.tlsFeatures.filter((x: TlsFeature) => x.dependency === transport && !x.test);
+    const note = `${t?.note ?? `carried by ${transport}, which this scan cannot see`}${feats.length ? `; ${transport} is declared in ${feats[0]!.manifest} line ${feats[0]!.line}` : ''}`;
     whyB.push(note);
     whyCa.push(note);
-    tls = `${transport} transport (not visible)`;
+    tls = `${transport} (not a reqwest client of this tree)`;
   } else {
     const vb = trusts.map(verdictB);
     const vc = trusts.map(verdictCa);

@@ -33,15 +33,15 @@ export function recommend(channels: Channel[]): Recommendation {
   const scores = scoreApproaches(channels);
   // Highest score; ties go to the cheaper approach (ORDER is by cost).
   const best = scores.reduce((a, b) => (b.score > a.score + 1e-9 ? b : a));
-  const others = scores
-    .filter((s) => s !== best)
-    .map((s) => `${s.approach.toUpperCase()} ${s.captured.length}`)
+  const contacted = channels.filter((c) => c.contacted);
+  const partial = contacted.filter((c) => c.coverage[best.approach] === 'partial' || c.coverage[best.approach] === 'unknown').map((c) => c.id);
+  const scored = scores
+    .map((s) => `${s.approach.toUpperCase()} ${s.score.toFixed(1)} (${s.captured.length} fully, cost ${rules.approaches[s.approach].cost})`)
     .join(', ');
-  const partial = channels.filter((c) => c.contacted).filter((c) => c.coverage[best.approach] === 'partial' || c.coverage[best.approach] === 'unknown').map((c) => c.id);
   const reason =
-    `captures ${best.captured.length} of ${channels.filter((c) => c.contacted).length} contacted channels fully` +
+    `captures ${best.captured.length} of ${contacted.length} contacted channels fully` +
     (best.captured.length ? ` (${best.captured.join(', ')})` : '') +
     (partial.length ? `, partly or unverifiably ${partial.join(', ')}` : '') +
-    ` — fully captured by the others: ${others}`;
+    `; score = weighted coverage minus the approach's cost from rules/channels.toml (B needs a rebuild and root for the system store): ${scored}`;
   return { approach: best.approach, reason, misses: best.misses };
 }

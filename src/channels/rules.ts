@@ -25,8 +25,16 @@ export interface ChannelRule {
   contacted: boolean;
 }
 
+export interface TransportRule {
+  b: Verdict;
+  ca: Verdict;
+  note: string;
+}
+
 export interface ChannelRules {
   channels: ChannelRule[];
+  /** Registry crates and child processes that carry some channels instead of a reqwest client. */
+  transports: Record<string, TransportRule>;
   approaches: Record<Approach, { name: string; cost: number }>;
   scoring: Record<Verdict, number>;
   /** Env override names that belong to exactly one channel: they identify it regardless of host. */
@@ -67,7 +75,8 @@ export function loadChannelRules(): ChannelRules {
   for (const [n, list] of counts) if (list.length === 1) uniqueOverrides.set(n, list[0]!);
   const approaches = doc.approach as Record<Approach, { name: string; cost: number }>;
   const scoring = doc.scoring as Record<Verdict, number>;
-  cached = { channels, approaches, scoring, uniqueOverrides };
+  const transports = (doc.transport ?? {}) as Record<string, TransportRule>;
+  cached = { channels, transports, approaches, scoring, uniqueOverrides };
   return cached;
 }
 

@@ -17,7 +17,9 @@ export interface TrustContext {
 }
 
 const where = (f: TlsFeature) =>
-  f.implicit
+  f.dependency !== 'reqwest'
+    ? `${f.dependency} in ${f.manifest} line ${f.line} (a registry crate that turns on reqwest's ${f.feature}: an inference from its published features)`
+    : f.implicit
     ? `${f.dependency} in ${f.manifest} line ${f.line} keeps its default features (implicit ${f.feature}${f.inherited ? ', through workspace = true' : ''})`
     : `feature ${f.feature} of ${f.dependency} in ${f.declared?.manifest ?? f.manifest} line ${f.declared?.line ?? f.line}`;
 
@@ -26,7 +28,8 @@ const citeOrder = (f: TlsFeature) => (f.table === 'workspace.dependencies' ? 0 :
 
 function rootsOf(ctx: TrustContext, crate?: string): { webpki: TlsFeature[]; native: TlsFeature[]; nativeTls: TlsFeature[] } {
   // The client's own crate first: that manifest line is what a reader checks.
-  const own = (f: TlsFeature) => (f.crate === crate ? 0 : 1);
+  // reqwest's own entries before features another crate turns on in it (e.g. sentry's native-tls).
+  const own = (f: TlsFeature) => (f.dependency === 'reqwest' ? 0 : 2) + (f.crate === crate ? 0 : 1);
   const sorted = [...ctx.evidence].sort(
     (a, b) => own(a) - own(b) || citeOrder(a) - citeOrder(b) || a.manifest.localeCompare(b.manifest) || a.line - b.line,
   );
@@ -54,7 +57,8 @@ export function clientTrust(client: ClientSite | undefined, ctx: TrustContext): 
     );
   const forcedRustls = always('use_rustls_tls', client?.tls.useRustls) || always('use_preconfigured_tls', client?.tls.preconfiguredTls);
   if (!forcedRustls && r.nativeTls.length > 0) {
-    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli and ${site} does not call use_rustls_tls`);
+    const rustlsWhen = conditional.has('use_rustls_tls') ? 'calls use_rustls_tls only under a condition' : 'does not call use_rustls_tls';
+    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli and ${site} ${rustlsWhen}`);
     return { backend: 'native-tls', roots: ['native-tls'], customCa, honoursProxy, reasons };
   }
   if (client?.tls.preconfiguredTls) reasons.push(`${site} uses use_preconfigured_tls: roots are whatever that config holds`);

@@ -4,7 +4,7 @@ import type { Approach, ClientSite, ScanResult, ScanWarning, TlsFeature } from '
 export const APPROACH_LABEL: Record<Approach, string> = {
   a: 'A — point codex at a local reverse proxy (config / env base URLs)',
   b: 'B — rebuild codex so reqwest trusts the OS store (native roots)',
-  ca: 'CA — give codex your proxy CA (CODEX_CA_CERTIFICATE / SSL_CERT_FILE / system store)',
+  ca: 'CA — give codex your proxy CA through the environment (CODEX_CA_CERTIFICATE / SSL_CERT_FILE)',
 };
 
 export const APPROACH_SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };

@@ -83,9 +83,11 @@ export async function discover(path: string): Promise<Discovered> {
   );
   const rustFiles: string[] = [];
   const manifests: string[] = [];
+  const dirs: string[] = [];
   for (const entry of entries) {
     const p = entry.path;
     if (ignored(p)) continue;
+    if (entry.dirent.isDirectory()) dirs.push(p);
     if (entry.dirent.isSymbolicLink()) {
       await noteSymlink(root, p, warnings, p.endsWith('.rs') ? rustFiles : undefined);
       continue;
@@ -94,12 +96,26 @@ export async function discover(path: string): Promise<Discovered> {
     if (p.endsWith('.rs')) rustFiles.push(p);
     else if (p === 'Cargo.toml' || p.endsWith('/Cargo.toml')) manifests.push(p);
   }
+  await noteUnreadableDirs(root, dirs, warnings);
   rustFiles.sort();
   manifests.sort();
   if (rustFiles.length === 0) {
     throw new InputError('no Rust sources found (expected a codex checkout or its codex-rs folder)', root);
   }
   return { root, rustFiles, manifests, warnings };
+}
+
+/** Folders the walk could not list (it skips them silently) become warnings. */
+async function noteUnreadableDirs(root: string, dirs: string[], warnings: ScanWarning[]): Promise<void> {
+  const results = await Promise.all(
+    dirs.map((d) =>
+      access(join(root, d), constants.R_OK | constants.X_OK).then(
+        () => undefined,
+        (err: NodeJS.ErrnoException) => ({ d, code: err.code ?? 'error' }),
+      ),
+    ),
+  );
+  for (const r of results) if (r) warnings.push({ kind: 'unreadable', file: r.d, message: `folder cannot be read (${r.code}): skipped` });
 }
 
 /** A predicate for paths (relative to root) that some .gitignore in the tree excludes. */

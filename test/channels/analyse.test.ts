@@ -41,7 +41,14 @@ const client = (file: string, line: number, crateName: string, tls: Partial<Clie
   ...extra,
 });
 
-const endpoint = (url: string, file: string, line: number, crateName: string, overrides: Endpoint['overrides'] = []): Endpoint => ({
+const endpoint = (
+  url: string,
+  file: string,
+  line: number,
+  crateName: string,
+  overrides: Endpoint['overrides'] = [],
+  carriers?: Endpoint['carriers'],
+): Endpoint => ({
   url,
   host: new URL(url).hostname,
   file,
@@ -49,7 +56,12 @@ const endpoint = (url: string, file: string, line: number, crateName: string, ov
   crate: crateName,
   test: false,
   overrides,
+  ...(carriers ? { carriers } : {}),
 });
+
+// The scanner traces these endpoints to the clients that send them (Endpoint.carriers).
+const SHARED = [{ file: 'core/src/default_client.rs', line: 195 }];
+const OTEL = [{ file: 'otel/src/exporter.rs', line: 30 }];
 
 /** A 0.98-shaped tree: default-tls unified in, no custom CA, OPENAI_BASE_URL env, chatgpt_base_url key. */
 function facts098(): ProductionFacts {
@@ -69,9 +81,9 @@ function facts098(): ProductionFacts {
     ],
     clients: [client('core/src/default_client.rs', 195, 'codex-core'), client('otel/src/exporter.rs', 30, 'codex-otel', {}, { constructor: 'reqwest::blocking::Client::builder' })],
     endpoints: [
-      endpoint('https://api.openai.com/v1', 'core/src/model_provider_info.rs', 12, 'codex-core', [{ kind: 'env', name: 'OPENAI_BASE_URL', file: 'core/src/model_provider_info.rs', line: 14 }]),
-      endpoint('https://chatgpt.com/backend-api/', 'core/src/config/mod.rs', 88, 'codex-core', [{ kind: 'config', name: 'chatgpt_base_url', file: 'core/src/config/mod.rs', line: 90 }]),
-      endpoint('https://ab.chatgpt.com/otlp/v1/metrics', 'otel/src/config.rs', 6, 'codex-otel'),
+      endpoint('https://api.openai.com/v1', 'core/src/model_provider_info.rs', 12, 'codex-core', [{ kind: 'env', name: 'OPENAI_BASE_URL', file: 'core/src/model_provider_info.rs', line: 14 }], SHARED),
+      endpoint('https://chatgpt.com/backend-api/', 'core/src/config/mod.rs', 88, 'codex-core', [{ kind: 'config', name: 'chatgpt_base_url', file: 'core/src/config/mod.rs', line: 90 }], SHARED),
+      endpoint('https://ab.chatgpt.com/otlp/v1/metrics', 'otel/src/config.rs', 6, 'codex-otel', [], OTEL),
       endpoint('https://o1.ingest.us.sentry.io/2', 'feedback/src/lib.rs', 26, 'codex-feedback'),
       endpoint('https://telemetry.example.net/collect', 'otel/src/new.rs', 3, 'codex-otel'),
     ],

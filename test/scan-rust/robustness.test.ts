@@ -53,7 +53,7 @@ describe('bad files', () => {
     expect(w.file).toBe('demo/src/broken.rs');
     expect(w.line).toBeGreaterThanOrEqual(3);
     expect(w.line).toBeLessThanOrEqual(4);
-    expect(w.message).toMatch(/^demo\/src\/broken\.rs:\d+: \d+ syntax errors?/);
+    expect(w.message).toMatch(/^tree-sitter-rust could not parse \d+ places? /);
     const urls = out.endpoints.map((e) => e.url);
     expect(urls).toContain('https://good.demo-host.dev/v1');
     expect(urls).toContain('https://later.demo-host.dev');

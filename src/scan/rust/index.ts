@@ -152,7 +152,7 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
         kind: 'syntax',
         file: e.file,
         line: f.firstErrorLine ?? 1,
-        message: `${e.file}:${f.firstErrorLine ?? 1}: ${f.parseErrors} syntax error${f.parseErrors === 1 ? '' : 's'}; findings from the parts that parse are kept`,
+        message: `tree-sitter-rust could not parse ${f.parseErrors} place${f.parseErrors === 1 ? '' : 's'} (a syntax error, or Rust the grammar does not know); findings from the parts that parse are kept`,
       });
     }
   }

@@ -9,7 +9,7 @@ import { ErrorLine, Frame } from './frame.js';
 const LABEL: Record<Approach, string> = {
   a: 'A  point codex at a local reverse proxy (config base URLs)',
   b: 'B  rebuild codex so reqwest trusts the OS store (native roots)',
-  ca: 'CA give codex your proxy CA (custom CA env / system store)',
+  ca: 'CA give codex your proxy CA through the environment',
 };
 const AUTH_LABEL = { apikey: 'API key', chatgpt: 'ChatGPT sign-in' } as const;
 
