@@ -199,11 +199,12 @@ describe('patch --approach a', () => {
     expect(sb.snapshot()).toEqual({ 'config.toml': 'model = "gpt-5"\n' });
   });
 
-  it('unpatch refuses a config edited since the patch (exit 2) unless --force', async () => {
+  it('unpatch refuses a config whose managed block was broken since the patch (exit 2) unless --force', async () => {
     sb = await sandbox();
     await sb.write('config.toml', 'model = "gpt-5"\n');
     expect(sb.cli(['patch', '--approach', 'a', '--codex-home', sb.home, '--codex-version', '0.125.0', '--auth', 'apikey']).code).toBe(0);
-    await fs.appendFile(join(sb.home, 'config.toml'), '# my edit\n');
+    // the end marker is gone: codex-mitm cannot tell its lines from the user's any more
+    await sb.write('config.toml', ((await sb.read('config.toml')) ?? '').replace('# <<< codex-mitm <<<\n', ''));
     const u = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('edited since the patch');
@@ -294,5 +295,22 @@ describe('patch --approach a: bad input is refused with one line, exit 2, nothin
     const r = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nothing to unpatch');
+  });
+});
+
+describe('unpatch --approach a after codex edited config.toml', () => {
+  it('undoes only the managed block and keeps what codex added since', async () => {
+    sb = await sandbox();
+    await sb.write('auth.json', API_AUTH);
+    const original = '# mine\nmodel = "o3"\n\n[tui]\nnotifications = true\n';
+    await sb.write('config.toml', original);
+    expect(sb.cli(['patch', '--approach', 'a', '--codex-home', sb.home, '--codex-version', '0.125.0']).code).toBe(0);
+    // codex records a trusted project on its own
+    const added = '\n[projects."/home/u/repo"]\ntrust_level = "trusted"\n';
+    await sb.write('config.toml', (await sb.read('config.toml')) + added);
+    const r = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(await sb.read('config.toml')).toBe(original + added);
   });
 });

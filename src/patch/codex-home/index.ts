@@ -217,7 +217,22 @@ export async function undoHome(home: string, approach: HomeApproach, opts: { for
   const r = homeRules();
   const out: UndoResult = { restored: [], removed: [], refused: [], via: 'none' };
   if (await readState(home, approach, stateDir)) {
-    const res: UnpatchResult = await unpatchState(home, approach, { stateDir, ...(opts.force ? { force: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
+    const configFile = join(home, r.files.config);
+    const res: UnpatchResult = await unpatchState(home, approach, {
+      stateDir,
+      ...(opts.force ? { force: true } : {}),
+      ...(opts.dryRun ? { dryRun: true } : {}),
+      // codex writes config.toml itself ([projects.x] trust, model choices): undo only our marked
+      // block and recorded in-place values, and keep everything else it added since.
+      reverseEdited: (abs, current) => {
+        if (abs !== configFile) return undefined;
+        const text = current.toString('utf8');
+        if (!hasManagedContent(text)) return undefined;
+        const back = reverseConfig(text).text;
+        // A block whose markers were damaged cannot be told apart from the user's lines: refuse.
+        return back !== null && hasManagedContent(back) ? undefined : back;
+      },
+    });
     out.restored.push(...res.restored);
     out.removed.push(...res.removed);
     out.refused.push(...res.refused);
@@ -232,6 +247,9 @@ export async function undoHome(home: string, approach: HomeApproach, opts: { for
     const blk = findBlock(cfg);
     if (!blk || blk.approach === approach) {
       const back = reverseConfig(cfg).text;
+      if (back !== null && hasManagedContent(back)) {
+        throw new InputError('the codex-mitm block in config.toml is damaged (a marker is missing): remove its lines by hand', configPath);
+      }
       if (!opts.dryRun) {
         if (back === null) await fs.rm(configPath, { force: true });
         else await writeFileAtomic(configPath, back);

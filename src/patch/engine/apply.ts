@@ -148,6 +148,12 @@ export interface UnpatchOptions {
   force?: boolean;
   stateDir?: string;
   dryRun?: boolean;
+  /**
+   * For a file edited since the patch: undo only the patch's own change in the current text and
+   * keep the other edits (e.g. codex adding `[projects.x]` to config.toml). Returns the new text,
+   * null to delete the file, or undefined when it cannot tell (then the file is refused as edited).
+   */
+  reverseEdited?: (abs: string, current: Buffer) => string | null | undefined;
 }
 
 export async function unpatchState(target: string, approach: Approach, opts: UnpatchOptions = {}): Promise<UnpatchResult> {
@@ -171,6 +177,13 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
     if (original) {
       actions.push({ abs, f, kind: 'none' });
       continue;
+    }
+    if (!patched && cur !== null && opts.reverseEdited) {
+      const back = opts.reverseEdited(abs, cur);
+      if (back !== undefined) {
+        actions.push(back === null ? { abs, f, kind: 'remove' } : { abs, f, kind: 'restore', bytes: Buffer.from(back) });
+        continue;
+      }
     }
     if (!patched) {
       refused.push({
