@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Approach, Channel } from '../../model.js';
 import type { FilePlan, Plan, PlanReason } from '../engine/plan.js';
 import { applyConfigEdits, parseConfig, verifyConfigEdit, type KeyEdit } from './config-edit.js';
-import { renderEnvFile } from './envfile.js';
+import { renderEnvFile, shQuote } from './envfile.js';
 import { proxyCommands, coverageNotes, type ProxyCommand } from './proxies.js';
 import { homeRules } from './rules.js';
 import { routesFor, type CodexTarget } from './version.js';
@@ -47,7 +47,7 @@ function base(input: HomePlanInput, approach: Approach): HomePlan {
 }
 
 function srcLabel(t: CodexTarget): string {
-  return t.source === 'flag' ? '--codex-version' : t.source === 'tree' ? 'the scanned tree' : t.source === 'path' ? '`codex --version`' : 'nothing';
+  return t.source === 'flag' ? '--codex-version' : t.source === 'tree' ? 'the scanned tree' : t.source === 'path' ? '`codex --version`' : 'neither --codex-version, codex on PATH nor --root';
 }
 
 export function planApproachA(input: HomePlanInput): HomePlan {
@@ -66,6 +66,7 @@ export function planApproachA(input: HomePlanInput): HomePlan {
       : `auth mode unknown (${input.authSource}); planned for an API key — pass --auth chatgpt if you sign in with ChatGPT`,
   );
   plan.notes.push(`codex version: ${input.target.version ?? 'unknown'} (from ${srcLabel(input.target)})`);
+  if (input.target.note) plan.notes.push(input.target.note);
   plan.notes.push(...routes.why);
   if (auth === 'chatgpt') {
     plan.notes.push(
@@ -149,6 +150,7 @@ export function planApproachCa(input: HomePlanInput): HomePlan {
   for (const k of r.ca.no_proxy_env) plan.env[k] = r.ca.no_proxy;
   for (const k of routes.caEnv) plan.env[k] = ca;
   plan.notes.push(`codex version: ${input.target.version ?? 'unknown'} (from ${srcLabel(input.target)})`);
+  if (input.target.note) plan.notes.push(input.target.note);
   plan.notes.push(
     routes.caEnv.includes(r.ca.ca_env)
       ? `${r.ca.ca_env} is read by codex's shared client builder (${r.ca.ca_env_since}+)${input.target.version ? '' : '; harmless where it is not read'}; ${r.ca.fallback_env} covers native-tls (OpenSSL) clients on Linux on every version`
@@ -171,17 +173,19 @@ export function planApproachCa(input: HomePlanInput): HomePlan {
 
 function finish(plan: HomePlan, input: HomePlanInput, envFile: boolean): void {
   const r = homeRules();
+  // Follow-up commands name the home explicitly, so they act on this one whatever $CODEX_HOME is.
+  const homeFlag = `--codex-home ${shQuote(input.home)}`;
   plan.nextSteps.push('Start the proxies (each in its own terminal):', ...plan.proxies.map((p) => `  ${p.command}`));
   if (envFile) {
     const envPath = join(input.home, r.files.env_file);
-    plan.nextSteps.push(`Then start codex with the env file: \`codex-mitm run -- codex\`, or \`. ${envPath}\` in your shell first.`);
+    plan.nextSteps.push(`Then start codex with the env file: \`codex-mitm run ${homeFlag} -- codex\`, or \`. ${shQuote(envPath)}\` in your shell first.`);
   } else {
     plan.nextSteps.push('Then start codex as usual (the settings are in config.toml).');
   }
   plan.nextSteps.push(
     `Flow files hold bearer tokens and API keys: they go to ${join(input.home, r.files.flows_dir)}/ (created 0700 by codex-mitm, so only you can read them); keep them private and delete them when done.`,
   );
-  plan.nextSteps.push(`Undo with \`codex-mitm unpatch --approach ${plan.approach}\`.`);
+  plan.nextSteps.push(`Undo with \`codex-mitm unpatch --approach ${plan.approach} ${homeFlag}\`.`);
   if (input.channels) plan.notes.push(...coverageNotes(input.channels, plan.approach as 'a' | 'ca'));
 }
 

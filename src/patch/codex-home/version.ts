@@ -10,6 +10,8 @@ export interface CodexTarget {
   source: 'flag' | 'tree' | 'path' | 'unknown';
   /** Facts from a scanned tree (preferred over version numbers). */
   capabilities?: Capabilities;
+  /** Why the tree was not used, when the installed codex and the scanned tree disagree. */
+  note?: string;
 }
 
 export interface Routes {
@@ -51,12 +53,23 @@ export function resolveTarget(opts: { codexVersion?: string; capabilities?: Capa
     const v = parseCodexVersion(opts.codexVersion);
     return { ...(known(v) ? { version: v } : {}), source: 'flag' };
   }
+  // The installed codex is what will run: its version beats a scanned tree's.
+  const installed = known(codexVersionFromPath(opts.env));
+  if (installed) {
+    const tree = known(opts.capabilities?.version);
+    return {
+      version: installed,
+      source: 'path',
+      ...(opts.capabilities && tree !== installed
+        ? { note: `the installed codex is ${installed} but the scanned tree is ${tree ?? 'of unknown version'}: routes follow the installed codex; coverage comes from the tree` }
+        : {}),
+    };
+  }
   if (opts.capabilities) {
     const v = known(opts.capabilities.version);
     return { ...(v ? { version: v } : {}), source: 'tree', capabilities: opts.capabilities };
   }
-  const v = known(codexVersionFromPath(opts.env));
-  return v ? { version: v, source: 'path' } : { source: 'unknown' };
+  return { source: 'unknown' };
 }
 
 export function routesFor(t: CodexTarget): Routes {
