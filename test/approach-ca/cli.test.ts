@@ -141,3 +141,18 @@ describe('run', () => {
     expect(missing.stderr).toContain('command not found');
   });
 });
+
+describe('patch --approach ca on a malformed config.toml', () => {
+  it('refuses with file:line, exit 2, and writes nothing', async () => {
+    sb = await sandbox();
+    const ca = join(sb.dir, 'ca.pem');
+    await writeCa(ca);
+    await sb.write('config.toml', 'model = "o3"\n[tui\n');
+    const before = sb.snapshot();
+    const r = sb.cli(['patch', '--approach', 'ca', '--codex-home', sb.home, '--codex-version', '0.125.0', '--ca', ca]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('config.toml:2: invalid TOML');
+    expect(sb.snapshot()).toEqual(before);
+  });
+});

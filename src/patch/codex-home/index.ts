@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { InputError, type ScanResult } from '../../model.js';
 import { applyPlan, isEmptyPlan, readState, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
-import { findBlock, hasManagedContent, reverseConfig } from './config-edit.js';
+import { findBlock, hasManagedContent, parseConfig, reverseConfig } from './config-edit.js';
 import { envFileApproach } from './envfile.js';
 import { detectAuth, expandPath, readHome, readHomeFile, resolveCodexHome, checkHome, type HomeFiles } from './home.js';
 import { planApproachA as planA, planApproachCa as planCa, type HomePlan, type HomePlanInput } from './plan.js';
@@ -85,6 +85,8 @@ export async function prepareHome(approach: HomeApproach, req: HomeRequest): Pro
   if (files.envText !== null && envOurs === undefined) {
     throw new InputError('exists and was not written by codex-mitm; move it away first', files.envPath);
   }
+  // codex refuses a malformed config.toml at start, whichever approach runs next: so do we.
+  if (files.configText !== null) parseConfig(files.configText, files.configPath);
   const applied = await appliedApproaches(home, files);
   const configText = files.configText !== null && hasManagedContent(files.configText) ? reverseConfig(files.configText).text : files.configText;
   const input: HomePlanInput = {
