@@ -55,7 +55,11 @@ export function uncapturedB(result: ScanResult): string[] {
   const out: string[] = [];
   for (const c of result.clients) {
     if (c.test || !c.noProxy) continue;
-    out.push(`${c.file}:${c.line} (${c.crate}): ${c.constructor} calls no_proxy(), so https_proxy does not apply to it`);
+    if (c.conditionalCalls?.includes('no_proxy')) {
+      out.push(`${c.file}:${c.line} (${c.crate}): ${c.constructor} calls no_proxy() only under a condition (e.g. inside a sandbox); then https_proxy does not apply to it`);
+    } else {
+      out.push(`${c.file}:${c.line} (${c.crate}): ${c.constructor} calls no_proxy(), so https_proxy does not apply to it`);
+    }
   }
   for (const ch of result.channels ?? []) {
     if (ch.coverage.b !== 'no') continue;

@@ -161,12 +161,22 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
   const trustUnchanged = Boolean(caps?.nativeTlsDefault);
   if (trustUnchanged) {
     notes.unshift(
-      'This patch will not change what codex trusts: default-tls (native-tls) is unified into the codex-cli binary and no client calls use_rustls_tls, so every reqwest client already uses native-tls (OpenSSL on Linux: the OS store and SSL_CERT_FILE). Approach B changes which roots are compiled in, not which are used; installing the CA in the OS store is enough without a rebuild.',
+      'This patch will not change what codex trusts: default-tls (native-tls) is unified into the codex-cli binary and no client switches to rustls unconditionally, so every reqwest client uses native-tls by default (OpenSSL on Linux: the OS store and SSL_CERT_FILE). Approach B changes which roots are compiled in, not which are used; installing the CA in the OS store is enough without a rebuild.',
     );
   }
-  const rustlsClients = result.clients.filter((c) => !c.test && (c.tls.useRustls || c.tls.preconfiguredTls));
+  // Clients that switch to rustls (always, or only under a condition such as a custom CA being set);
+  // clients of other binaries in the tree (src/bin/*) are not the shipped codex.
+  const shippedBinary = (file: string) => !/(^|\/)src\/bin\//.test(file);
+  const rustlsClients = result.clients.filter((c) => !c.test && shippedBinary(c.file) && (c.tls.useRustls || c.tls.preconfiguredTls));
   for (const c of rustlsClients) {
-    notes.push(`${c.file}:${c.line} (${c.crate}) builds a rustls client${c.tls.preconfiguredTls ? ' with a preconfigured TLS config' : ''}: it trusts the roots compiled in by the features above`);
+    const when = c.conditionalCalls?.some((m) => m === 'use_rustls_tls' || m === 'use_preconfigured_tls')
+      ? c.tls.customCaEnv.length
+        ? ` only when ${c.tls.customCaEnv.join(' or ')} is set`
+        : ' only under a condition'
+      : '';
+    notes.push(
+      `${c.file}:${c.line} (${c.crate}) builds a rustls client${c.tls.preconfiguredTls ? ' with a preconfigured TLS config' : ''}${when}: then it trusts the roots compiled in by the features above${c.tls.customCaEnv.length ? ' plus that CA' : ''}`,
+    );
   }
 
   return {
