@@ -5,7 +5,7 @@ import type { Io } from '../io.js';
 import { InputError } from '../model.js';
 import type { CaEnvChoice } from '../verify/home.js';
 import { runVerify, type VerifyReport } from '../verify/index.js';
-import { renderJson, renderMarkdown, renderTable } from '../verify/render.js';
+import { nothingSeen, renderJson, renderMarkdown, renderTable } from '../verify/render.js';
 
 export interface VerifyCommandOptions {
   codex?: string;
@@ -65,6 +65,11 @@ export async function verifyCommand(_pos: string | undefined, opts: VerifyComman
   if (opts.json) io.stdout(renderJson(report));
   else if (opts.markdown) io.stdout(renderMarkdown(report));
   else io.stdout(renderTable(report));
+  if (nothingSeen(report)) {
+    const how = report.codex.timedOut ? 'hung until the timeout' : `exited with ${report.codex.exitCode ?? report.codex.signal}`;
+    io.stderr(`codex-mitm verify: codex ${how} without contacting any listener; nothing was verified\n`);
+    return 1;
+  }
   if (report.failures.length > 0) {
     if (opts.json || opts.markdown) {
       io.stderr(`codex-mitm verify: ${report.failures.length} channel(s) predicted as captured were refused\n`);

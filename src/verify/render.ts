@@ -50,6 +50,11 @@ function channelText(o: Observation): string {
   return '-';
 }
 
+/** codex made no request and opened no connection at all (it failed early, or hung). */
+export function nothingSeen(r: VerifyReport): boolean {
+  return r.observations.every((o) => o.route === 'not-seen');
+}
+
 function header(r: VerifyReport): string {
   const version = r.codex.version ? `codex-cli ${r.codex.version}` : r.codex.versionText || 'codex (version unknown)';
   const ca = r.approach === 'ca' ? `, CA env ${r.caEnv}` : '';
@@ -85,6 +90,14 @@ export function renderTable(r: VerifyReport): string {
   if (rows.length === 0) out.push('No request reached any listener.');
   else out.push(line(head), ...rows.map(line));
   out.push('', outcome(r));
+  if (nothingSeen(r) && r.codex.stderrTail.trim()) {
+    out.push('codex said (last lines of its stderr):', ...r.codex.stderrTail.trimEnd().split('\n').map((l) => `  ${l}`));
+  }
+  if (r.approach === 'b') {
+    out.push(
+      'note: verify does not rebuild codex or touch the OS store, so with approach b the run CA is not trusted and refusals are expected; the PREDICTED column is for a rebuilt codex with the CA installed.',
+    );
+  }
   if (r.failures.length > 0) {
     out.push(`FAIL: ${r.failures.length} channel(s) predicted as captured were refused:`);
     for (const f of r.failures) out.push(`  ${f.channel} (${f.host}): ${f.error ?? 'TLS refused'}`);

@@ -223,3 +223,27 @@ describe('throwaway home', () => {
     expect(fakeAuth('apikey')).toEqual({ OPENAI_API_KEY: expect.stringMatching(/^sk-codex-mitm-verify-/) });
   });
 });
+
+describe('codex-mitm verify when codex contacts nothing', () => {
+  const home = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-none-'));
+  const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-fake-fail-'));
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows what codex printed and exits 1: nothing was verified', () => {
+    // A codex that rejects its config and exits at once, like a real one given a bad config.toml.
+    const bin = join(dir, 'codex');
+    writeFileSync(
+      bin,
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "codex-cli 0.98.0"; exit 0; fi\necho "Error loading config.toml: invalid type: map, expected a sequence" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const r = cli(['--codex', bin, '--approach', 'a'], home);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('No request reached any listener.');
+    expect(r.stdout).toContain('invalid type: map, expected a sequence');
+    expect(r.stderr).toContain('without contacting any listener');
+  });
+});
