@@ -156,10 +156,13 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     const vc = trusts.map(verdictCa);
     b = plainHttp ? 'yes' : combine(vb.map((v) => v.verdict));
     ca = plainHttp ? 'yes' : combine(vc.map((v) => v.verdict));
+    // The verdicts' own reasons first, then the facts behind them (client, feature, manifest line).
+    whyB.push(...new Set(vb.map((v) => v.why)));
     for (const t of trusts) whyB.push(...t.reasons);
-    whyB.push(...new Set(vb.map((v) => v.why)), ...fallbackNote);
+    whyB.push(...fallbackNote);
+    whyCa.push(...new Set(vc.map((v) => v.why)));
     for (const t of trusts) whyCa.push(...t.reasons);
-    whyCa.push(...new Set(vc.map((v) => v.why)), ...fallbackNote);
+    whyCa.push(...fallbackNote);
     tls = [...new Set(trusts.map(describeTrust))].join('; ');
     if (plainHttp) tls = 'plain HTTP';
   }

@@ -47,20 +47,36 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     if (cap.reqwestFeatures.length) out.push(...wrap(`CLI reqwest features: ${cap.reqwestFeatures.join(', ')}`, w, '  ', '    '));
   }
 
-  // Channels
+  // Channels: a compact table (fits 80 columns), then per channel its overrides and the reasons.
   if (r.channels) {
     section('Channels', r.channels.length);
+    const AUTH: Record<string, string> = { apikey: 'API key', chatgpt: 'ChatGPT', any: 'any' };
     const rows: (string | Cell)[][] = r.channels.map((ch) => [
-      ch.name + (ch.unclassified ? ' *' : ''),
+      (ch.unclassified ? '* ' : '') + ch.name,
+      AUTH[ch.authMode] ?? ch.authMode,
+      ch.contacted ? verdictCell(ch.coverage.a) : '·',
+      ch.contacted ? verdictCell(ch.coverage.b) : '·',
+      ch.contacted ? verdictCell(ch.coverage.ca) : '·',
       ch.hosts.join(', ') || '-',
-      ch.overrides.length ? uniqBy(ch.overrides, overrideLabel).map(overrideLabel).join(', ') : 'none',
-      verdictCell(ch.coverage.a),
-      verdictCell(ch.coverage.b),
-      verdictCell(ch.coverage.ca),
     ]);
-    out.push(...layout(['channel', 'hosts', 'override', 'A', 'B', 'CA'], rows, { width: w, color: c, shrink: [0, 1, 2], minWidths: [28, 20, 24] }));
+    out.push(...layout(['channel', 'auth', 'A', 'B', 'CA', 'hosts'], rows, { width: w, color: c, shrink: [5, 0], minWidths: [30, 7, 1, 1, 2, 14] }));
     const legend = (['yes', 'partial', 'no', 'unknown'] as Verdict[]).map((v) => `${VERDICT_GLYPH[v]} ${v}`).join('  ');
-    out.push(paint(`  ${legend}${r.channels.some((ch) => ch.unclassified) ? '   * no rule in rules/channels.toml' : ''}`, 'dim', c));
+    out.push(paint(`  ${legend}  · not contacted`, 'dim', c));
+    if (r.channels.some((ch) => ch.unclassified)) out.push(paint('  * no rule in rules/channels.toml names this host', 'dim', c));
+
+    section('Why (per channel: overrides, then the reasons for A / B / CA)');
+    for (const ch of r.channels.filter((x) => x.contacted)) {
+      out.push(paint(`  ${ch.name}`, 'bold', c));
+      const ov = ch.overrides.length ? uniqBy(ch.overrides, overrideLabel).map((o) => `${overrideLabel(o)} (${o.file}:${o.line})`).join(', ') : 'none';
+      out.push(...wrap(`override: ${ov}`, w, '    ', '      '));
+      for (const a of ['a', 'b', 'ca'] as const) {
+        const why = ch.why[a];
+        // the verdict's own reason, then the fact it rests on (client, feature, manifest line)
+        const shown = why.slice(0, 2);
+        const glyph = VERDICT_GLYPH[ch.coverage[a]];
+        shown.forEach((reason, i) => out.push(...wrap(`${i === 0 ? `${a.toUpperCase().padEnd(2)} ${glyph}` : '    '} ${reason}`, w, '    ', '         ')));
+      }
+    }
   }
 
   // Clients
@@ -81,7 +97,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       if (cl.tls.customCaEnv.length) out.push(...wrap(`roots added from env ${cl.tls.customCaEnv.join(', ')}`, w, '      ↳ ', '        '));
     });
     if (clients.some((cl) => cl.conditionalCalls?.length || cl.fallback)) {
-      out.push(paint('  ? only under a condition (if / match / closure)   fallback: built only when the configured client fails', 'dim', c));
+      for (const l of wrap('? only under a condition (if / match / closure); fallback: built only when the configured client fails', w, '  ')) out.push(paint(l, 'dim', c));
     }
   } else out.push('  none');
 
@@ -140,7 +156,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       indent: 4,
       color: c,
       shrink: [1, 2, 0],
-      minWidths: [32, 16, 28],
+      minWidths: [28, 10, 30],
       keepEnd: [2],
     });
     out.push(lines[0]);
@@ -161,14 +177,14 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   section('Env vars', envs.length);
   if (envs.length) {
     const rows = envs.map(([name, xs]) => [name, uniqBy(xs, (x) => x.via).map((x) => x.via).join(', '), sites(xs)]);
-    out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [1, 2], minWidths: [0, 16, 20], keepEnd: [2] }));
+    out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [1, 2, 0], minWidths: [28, 12, 24], keepEnd: [2] }));
   } else out.push('  none');
 
   const keys = group(keep(r.configKeys), (k) => `${k.struct}.${k.key}`);
   section('Config keys', keys.length);
   if (keys.length) {
     const rows = keys.map(([, xs]) => [xs[0].key, xs[0].struct, xs[0].type ?? '', sites(xs)]);
-    out.push(...layout(['key', 'struct', 'type', 'declared at'], rows, { width: w, color: c, shrink: [2, 1, 3], minWidths: [0, 16, 12, 24], keepEnd: [3] }));
+    out.push(...layout(['key', 'struct', 'type', 'declared at'], rows, { width: w, color: c, shrink: [2, 1, 3, 0], minWidths: [24, 12, 10, 22], keepEnd: [3] }));
   } else out.push('  none');
 
   // Summary

@@ -143,13 +143,31 @@ function tailLines(plan: PlanLike, misses: string[], warning?: string): TailLine
   return out;
 }
 
-/** Several keys that arrived in one read (typed ahead, pasted) count one by one, except as text. */
+/** Several keys that arrived in one read (typed ahead, pasted: `/some/path\r`, Ctrl-U + backspaces)
+ *  count one by one, in text fields too. */
 function onKey(s: State, input: string, key: Key): State {
   const plain = !key.ctrl && !key.escape && !key.return && !key.tab && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow;
-  if (plain && [...input].length > 1 && !isEditing(s)) {
-    return [...input].reduce((acc, ch) => (acc.exit !== undefined ? acc : onKey(acc, ch === '\r' ? '' : ch, ch === '\r' ? { return: true } : {})), s);
+  if (plain && [...input].length > 1) {
+    return [...input].reduce((acc, ch) => {
+      if (acc.exit !== undefined) return acc;
+      const one = splitKey(ch);
+      return one ? onOneKey(acc, one.input, one.key) : acc;
+    }, s);
   }
   return onOneKey(s, input, key);
+}
+
+/** One character of a multi-character chunk as the key a terminal sends for it; null = ignore. */
+export function splitKey(ch: string): { input: string; key: Key } | null {
+  if (ch === '\r' || ch === '\n') return { input: '', key: { return: true } };
+  if (ch === '\u007f' || ch === '\b') return { input: '', key: { backspace: true } };
+  if (ch === '\t') return { input: '', key: { tab: true } };
+  if (ch === '\u001b') return { input: '', key: { escape: true } };
+  const code = ch.codePointAt(0)!;
+  // Ctrl-A .. Ctrl-Z (Ctrl-U clears a field, Ctrl-C quits).
+  if (code >= 1 && code <= 26) return { input: String.fromCharCode(code + 96), key: { ctrl: true } };
+  if (code < 0x20 || (code >= 0x80 && code < 0xa0)) return null;
+  return { input: ch, key: {} };
 }
 
 function onOneKey(s: State, input: string, key: Key): State {

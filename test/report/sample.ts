@@ -157,6 +157,7 @@ export function sample(): ScanResult {
           { file: 'login/src/lib.rs', line: 12 },
         ],
         unclassified: false,
+        contacted: true,
       },
       {
         id: 'feedback',
@@ -171,6 +172,7 @@ export function sample(): ScanResult {
         clients: [],
         evidence: [{ file: 'feedback/src/lib.rs', line: 8 }],
         unclassified: true,
+        contacted: true,
       },
     ],
     recommendation: { approach: 'ca', reason: 'native-tls is the default TLS of the CLI binary, so an added CA reaches every client.', misses: ['feedback', 'something else'] },

@@ -17,9 +17,11 @@ describe('renderTable', () => {
     const out = renderTable(sample(), { color: false, includeTests: false });
     expect(out).not.toContain(ESC);
     const row = out.split('\n').find((l) => l.trimStart().startsWith('Token refresh'))!;
-    expect(row).toMatch(/auth\.openai\.com\s+env CODEX_REFRESH_TOKEN_URL_OVERRIDE\s+✓\s+✗\s+~$/);
-    const feedback = out.split('\n').find((l) => l.trimStart().startsWith('Feedback | Sentry *'))!;
-    expect(feedback).toMatch(/none\s+✗\s+✗\s+✗$/);
+    expect(row).toMatch(/Token refresh\s+ChatGPT\s+✓\s+✗\s+~\s+auth\.openai\.com$/);
+    const feedback = out.split('\n').find((l) => l.trimStart().startsWith('* Feedback | Sentry'))!;
+    expect(feedback).toMatch(/✗\s+✗\s+✗\s+o1\.ingest\.sentry\.io$/);
+    // the override, with where it is read, is in the per-channel block
+    expect(out).toContain('override: env CODEX_REFRESH_TOKEN_URL_OVERRIDE (login/src/lib.rs:14)');
     expect(out).toContain('✓ yes  ~ partial  ✗ no  ? unknown');
   });
 
