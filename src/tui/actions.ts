@@ -1,12 +1,12 @@
 // The wizard's one adapter to the functions the commands call (scan, planners, diff, apply).
 // Screens never import those modules; wiring changes touch only this file.
 import { promises as fs } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
 import { renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
 import { findCodexRoot } from '../scan/discover.js';
-import { shipped } from '../report/labels.js';
+import { webpkiManifests } from './webpki.js';
 import {
   applyHome,
   detectAuth,
@@ -78,12 +78,26 @@ export function oneLine(err: unknown): string {
   return msg.split('\n')[0]!.trim() || 'unknown error';
 }
 
+/** The command's flags in the planners' messages, in the wizard's words (it has fields, not flags). */
+const FLAG_WORDS: [RegExp, string][] = [
+  [/pass --ca FILE/g, 'set the "CA certificate" field on the Choose screen (Esc)'],
+  [/pass --codex-home/g, 'change "Codex home" on the Where screen'],
+  [/--model-port/g, '"Model API proxy port"'],
+  [/--backend-port/g, '"Backend proxy port"'],
+  [/--proxy-port/g, '"Forward proxy port"'],
+];
+
+/** oneLine(err), naming the wizard's fields where the message names a command-line flag. */
+export function wizardError(err: unknown): string {
+  return FLAG_WORDS.reduce((msg, [re, words]) => msg.replace(re, words), oneLine(err));
+}
+
 async function readAuthMode(home: string): Promise<Pick<TreeInfo, 'auth' | 'authSource'>> {
   try {
     const a = await detectAuth(home, undefined);
     return { auth: a.mode ?? null, authSource: a.source };
   } catch (err) {
-    return { auth: null, authSource: oneLine(err) };
+    return { auth: null, authSource: wizardError(err) };
   }
 }
 
@@ -141,7 +155,8 @@ function options(scan: ScanResult): ApproachOption[] {
   const count = (a: Approach, v: string) => channels.filter((c) => c.coverage[a] === v).length;
   const covers = (a: Approach) =>
     `of ${channels.length} channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not`;
-  const webpki = scan.tlsFeatures.filter((t) => t.roots === 'webpki' && shipped(t) && t.table !== 'workspace.dependencies');
+  const webpki = webpkiManifests(scan);
+  const left = webpki.local.length ? ` (${webpki.local.length} more only local, left alone)` : '';
   const aOk = caps ? caps.openaiBaseUrlKey || caps.openaiBaseUrlEnv : true;
   const caOk = caps ? caps.customCaEnv.length > 0 || caps.nativeTlsDefault : true;
   return [
@@ -152,8 +167,13 @@ function options(scan: ScanResult): ApproachOption[] {
     },
     {
       approach: 'b',
-      ok: webpki.length > 0,
-      why: webpki.length > 0 ? `${new Set(webpki.map((t) => t.manifest)).size} manifests with webpki roots; ${covers('b')}` : 'no shipped manifest compiles in webpki roots',
+      ok: webpki.network.length > 0,
+      why:
+        webpki.network.length > 0
+          ? `patches ${webpki.network.length} manifest${webpki.network.length === 1 ? '' : 's'} with webpki roots${left}; ${covers('b')}`
+          : webpki.local.length
+            ? 'webpki roots only where TLS never reaches the network: nothing to switch'
+            : 'no shipped manifest compiles in webpki roots',
     },
     {
       approach: 'ca',
@@ -239,7 +259,7 @@ export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = 
         out.root = r;
         out.version = await treeVersion(r);
       } catch (err) {
-        out.rootError = oneLine(err);
+        out.rootError = wizardError(err);
       }
       return out;
     },
@@ -260,6 +280,8 @@ export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = 
     apply,
     async save(file, text, cwd) {
       const abs = isAbsolute(file) ? file : expandPath(file, process.env, cwd);
+      // <tree>/.codex-mitm may not exist yet (B not applied).
+      await fs.mkdir(dirname(abs), { recursive: true });
       await writeFileAtomic(abs, text);
       return abs;
     },

@@ -2,7 +2,7 @@
 // the actions adapter and comes back as actions.
 import React, { useEffect, useReducer, useRef } from 'react';
 import { useApp, useInput, useStdout } from 'ink';
-import { oneLine, uncaptured, warning, type WizardActions } from './actions.js';
+import { uncaptured, warning, wizardError, type WizardActions } from './actions.js';
 import { reducer } from './reducer.js';
 import type { Action, State } from './state.js';
 import { ColorContext } from './theme.js';
@@ -43,7 +43,7 @@ export function App({ initial, actions, onExit, fixedSize }: AppProps) {
   useEffect(() => {
     const p = state.pending;
     if (!p) return;
-    run(p, ref.current, actions, dispatch).catch((err: unknown) => dispatch({ type: 'failed', seq: p.seq, error: oneLine(err) }));
+    run(p, ref.current, actions, dispatch).catch((err: unknown) => dispatch({ type: 'failed', seq: p.seq, error: wizardError(err) }));
   }, [state.pending?.seq]);
 
   useEffect(() => {

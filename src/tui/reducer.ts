@@ -5,12 +5,13 @@ import type { Approach } from '../model.js';
 import type { PlanLike } from './actions.js';
 import {
   APPROACHES,
-  NEXT_STEPS_FILE,
   chooseFields,
+  defaultSavePath,
   evidenceLines,
   isEditing,
   listRows,
   previewRows,
+  savePath,
   type Action,
   type ChooseState,
   type EditAuth,
@@ -367,7 +368,7 @@ function previewKey(s: State, input: string, key: Key): State {
   if (key.pageUp || input === ' ' && key.ctrl) return { ...s, preview: { ...p, scroll: clamp(p.scroll - page, 0, max) } };
   if (key.pageDown || input === ' ') return { ...s, preview: { ...p, scroll: clamp(p.scroll + page, 0, max) } };
   if (key.return) {
-    return { ...s, screen: 'apply', apply: { status: 'confirm', saving: false, saveDraft: NEXT_STEPS_FILE } };
+    return { ...s, screen: 'apply', apply: { status: 'confirm', saving: false, saveDraft: defaultSavePath(p.plan) } };
   }
   return s;
 }
@@ -378,9 +379,8 @@ function applyKey(s: State, input: string, key: Key): State {
   if (a.saving) {
     if (key.escape) return { ...s, apply: { ...a, saving: false, saveError: undefined } };
     if (key.return) {
-      const file = a.saveDraft.trim();
-      if (!file) return { ...s, apply: { ...a, saveError: 'type a file name' } };
-      return request(s, { kind: 'save', file });
+      if (!a.saveDraft.trim()) return { ...s, apply: { ...a, saveError: 'type a file path' } };
+      return request(s, { kind: 'save', file: savePath(a.saveDraft, s.cwd) });
     }
     const draft = editDraft(a.saveDraft, input, key);
     if (draft === null) return s;

@@ -1,5 +1,7 @@
 // The wizard's one state (reducer.ts changes it), its actions, and the layout helpers the
 // screens and the reducer share.
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Approach, AuthMode, ScanResult } from '../model.js';
 import type { PlanLike } from './actions.js';
 
@@ -156,6 +158,21 @@ export interface InitOptions {
 }
 
 export const NEXT_STEPS_FILE = 'codex-mitm-next-steps.md';
+
+/** Where "save next steps" writes by default: the codex home (A, CA) or the engine's state folder
+ *  in the tree (B: <tree>/.codex-mitm/); absolute. Without a plan: the file name alone. */
+export function defaultSavePath(plan: Pick<PlanLike, 'approach' | 'target'> | undefined): string {
+  if (!plan) return NEXT_STEPS_FILE;
+  return plan.approach === 'b' ? join(plan.target, '.codex-mitm', NEXT_STEPS_FILE) : join(plan.target, NEXT_STEPS_FILE);
+}
+
+/** The absolute file a typed save path names (~ is the user's home, relative paths start at cwd). */
+export function savePath(draft: string, cwd: string): string {
+  const t = draft.trim();
+  if (t === '~') return homedir();
+  if (t.startsWith('~/')) return join(homedir(), t.slice(2));
+  return isAbsolute(t) ? t : resolve(cwd, t);
+}
 
 export function initialState(o: InitOptions): State {
   return {

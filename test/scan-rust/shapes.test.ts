@@ -247,3 +247,19 @@ describe('config keys', () => {
     ]);
   });
 });
+
+describe('URLs that are compared with or stripped off, not fetched', () => {
+  it('leaves out == / match / strip_prefix operands and keeps fetched and starts_with bases', async () => {
+    const out = await scanTree({
+      'demo/src/cmp.rs': [
+        'fn is_copilot(url: &str) -> bool { url == "https://copilot.compare-only.dev/mcp/" }',
+        'fn kind(url: &str) -> u8 { match url { "https://matched.compare-only.dev" => 1, _ => 0 } }',
+        'fn repo(url: &str) -> Option<&str> { url.strip_prefix("https://stripped.compare-only.dev/") }',
+        'fn base(url: &str) -> bool { url.starts_with("https://base.fetched.dev") }',
+        'async fn get(c: &reqwest::Client) { let _ = c.get("https://fetched.fetched.dev/v1").send().await; }',
+        '',
+      ].join('\n'),
+    });
+    expect(out.endpoints.map((e) => e.host).sort()).toEqual(['base.fetched.dev', 'fetched.fetched.dev']);
+  });
+});

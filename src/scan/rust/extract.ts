@@ -443,6 +443,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
       if (a.type === 'function_item' || a.type === 'source_file') break;
     }
     if (symbol && rules.denySymbol.test(symbol)) continue;
+    if (!symbol && comparedOnly(s, rules.data.comparisons?.methods ?? [])) continue;
     const fn = fnOf(s);
     let overrides = symbol ? [] : overridesAt(s.startIndex);
     if (!symbol && binding && fn) {
@@ -877,6 +878,24 @@ function extractClients(
     };
     facts.clients.push(client);
   }
+}
+
+/** The literal is an operand of `==`/`!=`, a match pattern, or the argument of a comparing method. */
+function comparedOnly(lit: SyntaxNode, methods: readonly string[]): boolean {
+  let n: SyntaxNode = lit;
+  while (n.parent && (n.parent.type === 'reference_expression' || n.parent.type === 'parenthesized_expression')) n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  if (p.type === 'binary_expression') {
+    const op = p.childForFieldName('operator')?.text ?? p.children.find((c) => c.type === '==' || c.type === '!=')?.type;
+    return op === '==' || op === '!=';
+  }
+  if (p.type === 'match_pattern' || p.type === 'or_pattern') return true;
+  if (p.type === 'arguments') {
+    const callee = p.parent?.childForFieldName('function');
+    return callee?.type === 'field_expression' && methods.includes(callee.childForFieldName('field')?.text ?? '');
+  }
+  return false;
 }
 
 /** Methods whose closure argument only runs when building the configured client failed. */

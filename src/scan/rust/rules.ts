@@ -41,6 +41,8 @@ export interface RustRulesData {
   tests: { path_patterns: string[]; attributes: string[] };
   /** Endpoint carriers: client factory names too generic to resolve by name. */
   carriers?: { deny_factory_names: string[] };
+  /** Methods whose string argument is compared with, not fetched. */
+  comparisons?: { methods: string[] };
 }
 
 export interface RustRules {

@@ -31,7 +31,7 @@ export function ChooseScreen({ s }: { s: State }) {
   };
   const keys = c.editing
     ? `type ${c.editing === 'caFile' ? 'a file path (empty = default)' : 'a port'} · Enter accept · Esc cancel`
-    : '↑↓/j k move · Enter choose · space select · 1/2/3 pick A/B/CA · Esc/b back · q quit';
+    : '↑↓ move · Enter choose · space select · 1/2/3 A/B/CA · Esc/b back · q quit';
   return (
     <Frame step={4} keys={keys} width={s.columns}>
       <Paint tone="bold">Approach</Paint>

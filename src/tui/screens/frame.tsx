@@ -18,7 +18,8 @@ export function Frame(props: { step: number; title?: string; keys: string; width
         {props.children}
       </Box>
       <Box marginTop={1}>
-        <Paint tone="dim">{props.keys}</Paint>
+        {/* Wraps rather than cut: the last key (q quit) must stay readable on a narrow terminal. */}
+        <Paint tone="dim" wrap="wrap">{props.keys}</Paint>
       </Box>
     </Box>
   );

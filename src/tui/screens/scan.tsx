@@ -2,25 +2,23 @@
 import React from 'react';
 import { Box } from 'ink';
 import type { ScanResult } from '../../model.js';
-import { shipped } from '../../report/labels.js';
+import { webpkiManifests } from '../webpki.js';
 import type { State } from '../state.js';
 import { Paint, pad } from '../theme.js';
 import { ErrorLine, Frame } from './frame.js';
 
 export function summaryRows(r: ScanResult): [string, string][] {
   const channels = r.channels ?? [];
-  // Member manifests whose shipped dependencies compile in webpki roots (workspace declarations
-  // count through the members that inherit them).
-  const webpki = new Set(
-    r.tlsFeatures.filter((t) => t.roots === 'webpki' && shipped(t) && t.table !== 'workspace.dependencies').map((t) => t.manifest),
-  );
+  const webpki = webpkiManifests(r);
+  const local = webpki.local.length ? `; ${webpki.local.length} local only, left alone (${webpki.local.join(', ')})` : '';
   const overrides = new Set(channels.flatMap((c) => c.overrides.map((o) => `${o.kind}:${o.name}`)));
   const prod = r.clients.filter((c) => !c.test);
   return [
     ['codex version', r.capabilities?.version ?? 'unknown'],
     ['channels found', String(channels.length)],
     ['clients', `${prod.length} (${r.clients.length - prod.length} in test code)`],
-    ['webpki manifests', webpki.size ? `${webpki.size} (${[...webpki].join(', ')})` : '0'],
+    // Only the manifests approach B switches count; webpki roots that never reach the network are named apart.
+    ['webpki to patch', `${webpki.network.length}${webpki.network.length ? ` (${webpki.network.join(', ')})` : ''}${local}`],
     ['overrides', overrides.size ? `${overrides.size} (${[...overrides].map((o) => o.split(':')[1]).join(', ')})` : '0'],
     ['files', `${r.summary.rustFiles} Rust, ${r.summary.manifests} manifests, ${r.summary.parseErrors} parse errors`],
   ];

@@ -30,6 +30,11 @@ export function WhereScreen({ s }: { s: State }) {
   const keys = w.editing
     ? 'type a path · Tab complete · Enter accept · Esc cancel · Ctrl-C quit'
     : '↑↓/j k move · Enter edit/continue · q quit';
+  const authValue = w.detecting ? '…' : w.auth ? AUTH[w.auth] : 'unknown (API key assumed)';
+  const source = !w.detecting && w.authSource ? w.authSource : '';
+  // A known mode's source fits beside it; anything else (why it is unknown) goes below, whole.
+  const sourceInline = Boolean(source) && Boolean(w.auth) && label + 4 + authValue.length + 2 + source.length <= s.columns;
+  const sourceBelow = Boolean(source) && !sourceInline;
   const more = w.completions.length > 6 ? ` (+${w.completions.length - 6} more)` : '';
   return (
     <Frame step={1} keys={keys} width={s.columns}>
@@ -47,11 +52,19 @@ export function WhereScreen({ s }: { s: State }) {
         </Box>
         <Box>
           <Paint fixed>{`  ${pad('auth mode', label)}`}</Paint>
-          <Paint tone={w.auth ? 'good' : 'dim'}>
-            {w.detecting ? '…' : w.auth ? AUTH[w.auth] : 'unknown (API key assumed)'}
+          <Paint tone={w.auth ? 'good' : 'dim'} fixed>
+            {authValue}
           </Paint>
-          {!w.detecting && w.authSource ? <Paint tone="dim">{`  ${w.authSource}`}</Paint> : null}
+          {sourceInline ? <Paint tone="dim">{`  ${w.authSource}`}</Paint> : null}
         </Box>
+        {/* Why the auth mode is unknown (often an error naming auth.json): a line of its own. */}
+        {sourceBelow ? (
+          <Box paddingLeft={label + 3}>
+            <Paint tone={w.auth ? 'dim' : 'warn'} wrap="wrap">
+              {w.authSource}
+            </Paint>
+          </Box>
+        ) : null}
         {w.rootError ? <ErrorLine error={w.rootError} /> : null}
       </Box>
       <Box marginTop={1}>
