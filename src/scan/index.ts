@@ -50,6 +50,12 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const envVars = keep(rust.envVars);
   const configKeys = keep(rust.configKeys);
   const warnings = [...found.warnings, ...manifests.warnings, ...rust.warnings];
+  if (!manifests.crates.some((c) => c.name === 'codex-cli')) {
+    warnings.push({
+      kind: 'other',
+      message: 'no codex-cli package in this tree: the shipped binary is unknown, so every crate counts as shipped and the verdicts are about the whole tree',
+    });
+  }
   return {
     schemaVersion: 1,
     tool: { name: 'codex-mitm', version: TOOL_VERSION },

@@ -21,6 +21,16 @@ export interface FilePlan {
   /** Mode for a created file (existing files keep theirs). */
   mode?: number;
   reasons: PlanReason[];
+  /** The replacements that turn oldText into newText (old-text offsets). When given, the state
+   *  records them so `unpatch` can undo the patch in place (keeping edits made since). */
+  replacements?: Replacement[];
+}
+
+/** `oldText.slice(start, end)` is replaced by `text`. */
+export interface Replacement {
+  start: number;
+  end: number;
+  text: string;
 }
 
 export interface Plan {

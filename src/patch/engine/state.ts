@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, type Approach } from '../../model.js';
+import type { RecordedEdit } from './reverse.js';
 
 export const STATE_VERSION = 1;
 export const STATE_DIR_NAME = '.codex-mitm';
@@ -24,6 +25,9 @@ export interface PatchStateFile {
   earlier: string[];
   /** Backup of the original bytes, relative to the state folder; null when the file did not exist. */
   backup: string | null;
+  /** The replacements of each patch run (oldest first), when every run recorded them: lets
+   *  `unpatch` undo the patch in place, keeping edits made since. */
+  edits?: RecordedEdit[][];
 }
 
 export interface PatchState {
@@ -110,8 +114,38 @@ function validateState(data: unknown, file: string, approach: Approach): PatchSt
     } else if (e.before !== null) bad(`files[${i}].before must be null for a created file`);
     if (e.earlier !== undefined && !(Array.isArray(e.earlier) && e.earlier.every(hex))) bad(`files[${i}].earlier`);
     if (e.earlier === undefined) e.earlier = [];
+    if (e.edits !== undefined && !validEdits(e.edits)) bad(`files[${i}].edits`);
   }
   return s as unknown as PatchState;
+}
+
+function validEdits(v: unknown): boolean {
+  const num = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+  return (
+    Array.isArray(v) &&
+    v.every(
+      (run) =>
+        Array.isArray(run) &&
+        run.every((e: Record<string, unknown>) => {
+          if (!e || typeof e !== 'object') return false;
+          return num(e.line) && num(e.start) && num(e.col) && typeof e.old === 'string' && typeof e.new === 'string' && typeof e.lineText === 'string';
+        }),
+    )
+  );
+}
+
+/** The original bytes of a recorded file, or why they cannot be had (missing / corrupted backup). */
+export async function tryReadBackup(stateDir: string, f: PatchStateFile): Promise<{ bytes: Buffer } | { why: string }> {
+  if (!f.backup || !f.before) return { why: `no backup recorded for ${f.path}` };
+  const file = join(stateDir, ...f.backup.split('/'));
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch {
+    return { why: `backup of ${f.path} is missing (${file})` };
+  }
+  if (sha256(bytes) !== f.before) return { why: `backup of ${f.path} is corrupted (sha256 of ${file} differs from the recorded original)` };
+  return { bytes };
 }
 
 /** The original bytes of a recorded file, checked against the recorded before-hash. */

@@ -40,7 +40,8 @@ export function tlsFeaturesOf(dep: ResolvedDep, ctx: EntryContext, warnings: Sca
     manifest: m.rel,
     line,
     crate: ctx.crate,
-    test: isTestTable(dep.table),
+    // dev-dependencies, and test-support crates kept under a tests/ folder (core/tests/common)
+    test: isTestTable(dep.table) || /(^|\/)tests\//.test(m.rel),
     dependency: dep.package,
     table: dep.table,
     ...(dep.version !== undefined ? { version: dep.version } : {}),

@@ -1,7 +1,8 @@
 // 6. Apply: confirm, write with the engine's atomic writer, then the next steps.
 import React from 'react';
+import { isAbsolute, relative, sep } from 'node:path';
 import { Box } from 'ink';
-import type { State } from '../state.js';
+import { savePath, type State } from '../state.js';
 import { Paint } from '../theme.js';
 import { ErrorLine, Frame } from './frame.js';
 
@@ -17,7 +18,7 @@ export function ApplyScreen({ s }: { s: State }) {
   const plan = s.preview.plan;
   const files = plan ? plan.files.filter((f) => f.oldText !== f.newText) : [];
   const keys = a.saving
-    ? 'type a file name · Enter save · Esc cancel'
+    ? 'type a file path · Enter save · Esc cancel'
     : a.status === 'confirm'
       ? 'y apply · n/Enter do not apply · Esc/b back · q quit'
       : a.status === 'error'
@@ -55,7 +56,7 @@ export function ApplyScreen({ s }: { s: State }) {
       {a.status === 'done' || a.status === 'declined' ? (
         <Box flexDirection="column">
           {a.status === 'done' ? (
-            <Paint tone="good" wrap="wrap">{doneLine(a.written ?? [], Boolean(a.unchanged))}</Paint>
+            <Paint tone="good" wrap="wrap">{doneLine(a.written ?? [], Boolean(a.unchanged), plan?.target)}</Paint>
           ) : (
             <Paint tone="warn">Not applied: nothing was written.</Paint>
           )}
@@ -68,9 +69,15 @@ export function ApplyScreen({ s }: { s: State }) {
             {steps.length === 0 ? <Paint tone="dim">  none</Paint> : null}
           </Box>
           {a.saving ? (
-            <Box marginTop={1}>
-              <Paint>{'Save to: '}</Paint>
-              <Paint inverse tone="bold">{`${a.saveDraft}█`}</Paint>
+            <Box marginTop={1} flexDirection="column">
+              <Box>
+                <Paint fixed>{'Save to: '}</Paint>
+                <Paint inverse tone="bold" wrap="wrap">{`${a.saveDraft}█`}</Paint>
+              </Box>
+              {/* The file that will be written, absolute, whatever was typed. */}
+              {a.saveDraft.trim() && savePath(a.saveDraft, s.cwd) !== a.saveDraft ? (
+                <Paint tone="dim" wrap="wrap">{`  → ${savePath(a.saveDraft, s.cwd)}`}</Paint>
+              ) : null}
             </Box>
           ) : null}
           {a.saved ? <Paint tone="good">{`✓ next steps saved to ${a.saved}`}</Paint> : null}
@@ -81,8 +88,14 @@ export function ApplyScreen({ s }: { s: State }) {
   );
 }
 
-function doneLine(written: string[], unchanged: boolean): string {
+/** What apply wrote, as paths relative to the plan's target (the tree for B, the codex home for A/CA). */
+export function doneLine(written: string[], unchanged: boolean, target?: string): string {
   if (unchanged || written.length === 0) return '✓ Nothing to change: already applied (no-op).';
-  const names = written.map((w) => w.split('/').pop()).join(', ');
-  return `✓ Applied: wrote ${written.length} file${written.length === 1 ? '' : 's'} (${names}).`;
+  const shown = (w: string) => {
+    if (!target) return w;
+    const r = relative(target, w);
+    return r && !r.startsWith('..') && !isAbsolute(r) ? r.split(sep).join('/') : w;
+  };
+  const names = written.map(shown).join(', ');
+  return `✓ Applied: wrote ${written.length} file${written.length === 1 ? '' : 's'}${target ? ` in ${target}` : ''}: ${names}.`;
 }

@@ -58,14 +58,17 @@ type Row = { kind: 'diff'; text: string } | { kind: 'tail'; text: string; tone: 
 const SGR = /\u001b\[[0-9;]*m/g;
 
 /** A line cut into pieces of `width` columns; the engine paints whole lines, so each piece keeps
- *  the line's leading colour and reset. */
+ *  the line's leading colour and reset. A diff line's continuation rows repeat its marker
+ *  (+, - or space) followed by ↪, so they read as part of the same change without colour. */
 export function hardWrap(line: string, width: number): string[] {
   const plain = line.replace(SGR, '');
   if (plain.length <= width) return [line];
   const pre = /^(?:\u001b\[[0-9;]*m)*/.exec(line)![0];
   const post = /(?:\u001b\[[0-9;]*m)*$/.exec(line)![0];
-  const out: string[] = [];
-  for (let i = 0; i < plain.length; i += width) out.push(`${pre}${plain.slice(i, i + width)}${post}`);
+  const marker = /^[-+ ]/.test(plain) && !/^(---|\+\+\+) /.test(plain) ? `${plain[0]}↪` : '↪';
+  const out: string[] = [`${pre}${plain.slice(0, width)}${post}`];
+  const room = Math.max(1, width - marker.length);
+  for (let i = width; i < plain.length; i += room) out.push(`${pre}${marker}${plain.slice(i, i + room)}${post}`);
   return out;
 }
 
