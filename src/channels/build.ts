@@ -105,14 +105,20 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
   );
   const evidence = dedupe([...g.endpoints.map((e) => ({ file: e.file, line: e.line })), ...g.overrides.map((o) => ({ file: o.file, line: o.line }))]);
 
-  // A: a plain-HTTP reverse proxy needs a base-URL override.
-  const sets = new Set((rules.approaches.a as unknown as { sets?: string[] }).sets ?? []);
-  const managed = g.overrides.filter((o) => sets.has(o.name));
+  // A: a plain-HTTP reverse proxy needs a base-URL override. When the rule names the channel's own
+  // overrides, only those move it (chatgpt_base_url never moves the model API, for instance).
+  const own = g.rule && g.rule.env.length + g.rule.config.length > 0 ? g.overrides.filter((o) => g.rule!.env.includes(o.name) || g.rule!.config.includes(o.name)) : [];
+  if (own.length > 0) g.overrides = own;
+  const sets = (rules.approaches.a as unknown as { sets?: string[] }).sets ?? [];
+  const managed = g.overrides.filter((o) => sets.includes(o.name)).sort((x, y) => sets.indexOf(x.name) - sets.indexOf(y.name));
   const whyA: string[] = [];
   let a: Verdict;
   if (managed.length > 0) {
     a = 'yes';
-    whyA.push(...managed.map((o) => `patch --approach a sets ${o.kind} ${o.name} (read at ${o.file}:${o.line})`));
+    // `sets` is in order of preference: the first one present is the one the patch uses
+    const [use, ...also] = managed;
+    whyA.push(`patch --approach a sets ${use!.kind} ${use!.name} (read at ${use!.file}:${use!.line})`);
+    for (const o of also) whyA.push(`also read: ${o.kind} ${o.name} (${o.file}:${o.line}); used instead where ${use!.name} does not exist`);
   } else if (g.overrides.length > 0) {
     a = 'partial';
     whyA.push(...g.overrides.map((o) => `redirect by hand: set ${o.kind} ${o.name} (${o.file}:${o.line}) to a loopback proxy`));

@@ -52,10 +52,10 @@ describe('wizard, approach A into a temporary codex home', () => {
     const summary = await scanned(w);
     expect(summary).toContain('step 2/6');
     expect(summary).toMatch(/codex version\s+0\.115\.0/);
-    // reqwest rustls-tls in backend-client, otel, responses-api-proxy, rmcp-client; sqlx's rustls
-    // runtime in state; app-server has rustls-tls only in dev-dependencies.
-    expect(summary).toMatch(/webpki manifests\s+5 \(/);
-    for (const m of ['backend-client', 'otel', 'responses-api-proxy', 'rmcp-client', 'state']) expect(summary).toContain(`${m}/Cargo.toml`);
+    // reqwest rustls-tls in backend-client, otel, responses-api-proxy, rmcp-client: what B patches;
+    // sqlx's rustls runtime in state never reaches the network (rules/tls.toml), named apart;
+    // app-server has rustls-tls only in dev-dependencies.
+    expect(summary).toMatch(/webpki to patch\s+4 \(backend-client\/Cargo\.toml, otel\/Cargo\.toml, responses-api-proxy\/Cargo\.toml,\s+rmcp-client\/Cargo\.toml\);\s+1 local only, left alone\s+\(state\/Cargo\.toml\)/);
     expect(summary).not.toContain('app-server/Cargo.toml');
     expect(summary).toMatch(/overrides\s+\d+ \(.*OPENAI_BASE_URL/s);
 
@@ -106,13 +106,23 @@ describe('wizard, approach A into a temporary codex home', () => {
     expect(config).toContain('# my settings\n');
     expect(config).toContain('[profiles.work]\nmodel = "gpt-5"\n');
 
+    // next steps go to the codex home by default, and the prompt shows the absolute path first
     await w.press('s');
-    await w.waitFor('Save to: codex-mitm-next-steps.md');
+    await w.waitFor(`Save to: ${join(home, 'codex-mitm-next-steps.md')}█`);
     await w.press(KEY.enter);
-    await w.waitFor('next steps saved to');
-    const saved = readFileSync(join(cwd, 'codex-mitm-next-steps.md'), 'utf8');
+    await w.waitFor(`next steps saved to ${join(home, 'codex-mitm-next-steps.md')}`);
+    const saved = readFileSync(join(home, 'codex-mitm-next-steps.md'), 'utf8');
     expect(saved).toContain('approach A');
     expect(saved).toContain('mitmdump');
+    expect(existsSync(join(cwd, 'codex-mitm-next-steps.md'))).toBe(false);
+    // a relative name is shown resolved (against the current directory) before it is written
+    await w.press('s', '\u0015');
+    await w.type('notes.md');
+    const relFrame = await w.waitFor('→ ');
+    expect(relFrame).toContain(`→ ${join(cwd, 'notes.md')}`);
+    await w.press(KEY.enter);
+    await w.waitFor(`next steps saved to ${join(cwd, 'notes.md')}`);
+    expect(readFileSync(join(cwd, 'notes.md'), 'utf8')).toBe(saved);
 
     await w.press(KEY.enter);
     expect(await w.exitCode()).toBe(0);
@@ -171,9 +181,22 @@ describe('wizard, approach B into a copy of fixtures/codex-rs', () => {
     await w.press('y');
     const done = await w.waitFor('Applied');
     expect(done).toContain('Next steps:');
+    // the files written, relative to the tree (not four bare "Cargo.toml")
+    expect(done).toMatch(
+      /Applied: wrote 4 files in .*codex-rs:\s+backend-client\/Cargo\.toml,\s+otel\/Cargo\.toml,\s+responses-api-proxy\/Cargo\.toml,\s+rmcp-client\/Cargo\.toml\./,
+    );
     const after = readFileSync(join(tree.root, 'backend-client/Cargo.toml'), 'utf8');
     expect(after).not.toBe(before);
     expect(after).toContain('rustls-tls-native-roots');
+    // B's next steps default to the engine's state folder in the tree
+    const notes = join(tree.root, '.codex-mitm', 'codex-mitm-next-steps.md');
+    await w.press('s');
+    await w.waitFor('Save to: ');
+    expect(w.frame().replace(/\s*\n\s*/g, '')).toContain(`Save to: ${notes}█`);
+    await w.press(KEY.enter);
+    await w.waitFor('next steps saved to');
+    expect(readFileSync(notes, 'utf8')).toContain('approach B');
+    expect(existsSync(join(tree.dir, 'codex-mitm-next-steps.md'))).toBe(false);
     await w.press(KEY.enter);
     expect(await w.exitCode()).toBe(0);
     expect(snapshot(FIXTURE)).toEqual(fixtureBefore);
@@ -348,7 +371,7 @@ describe('wizard, a second run', () => {
       return { preview, done };
     };
     const first = await walk();
-    expect(first.done).toMatch(/Applied: wrote 1 file \(config\.toml\)/);
+    expect(first.done).toContain(`Applied: wrote 1 file in ${home}: config.toml.`);
     const after = snapshot(home);
     const second = await walk();
     expect(second.preview).toContain('nothing to change');

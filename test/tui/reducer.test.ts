@@ -85,6 +85,38 @@ describe('wizard reducer', () => {
     expect(s.pending).toMatchObject({ kind: 'info', root: '/opt/' });
   });
 
+  // A terminal delivers a paste, or keys sent together, as one chunk: ink passes it whole, with no key flags.
+  it('a pasted path followed by Enter, in one chunk, is typed and accepted', () => {
+    let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs' }, ENTER);
+    expect(s.where.editing).toBe('root');
+    s = run(s, key('\u0015/tmp/x/tree\r'));
+    expect(s.where.editing).toBeNull();
+    expect(s.where.root).toBe('/tmp/x/tree');
+    expect(s.pending).toMatchObject({ kind: 'info', root: '/tmp/x/tree' });
+    expect(s.where.focus).toBe(1); // on to the codex home
+  });
+
+  it('Ctrl-U and backspaces sent together edit the field (\\x7f and \\b both erase)', () => {
+    let s = run(start(), { type: 'info', seq: 1, root: '/t/codex-rs' }, ENTER);
+    expect(s.where.draft).toBe('/t/codex-rs');
+    expect(run(s, key('\u007f\u007f\u007f')).where.draft).toBe('/t/codex');
+    expect(run(s, key('\b\b')).where.draft).toBe('/t/codex-');
+    expect(run(s, key('\u0015\u007f\u007f')).where.draft).toBe('');
+    s = run(s, key('\u0015ab\u007fcq'));
+    expect(s.where.draft).toBe('acq'); // q is a letter while typing
+    expect(s.exit).toBeUndefined();
+    // after Enter in the same chunk, the rest are commands again: q quits
+    expect(run(s, key('\rq')).exit).toBe(0);
+  });
+
+  it('a port and Enter in one chunk set the port', () => {
+    let s = run(atChannels(), key('c'), key('1'), DOWN, DOWN, DOWN, DOWN, ENTER);
+    expect(s.choose.editing).toBe('modelPort');
+    s = run(s, key('\u00159191\r'));
+    expect(s.choose.editing).toBeNull();
+    expect(s.choose.modelPort).toBe('9191');
+  });
+
   it('refuses to scan while the tree is in error', () => {
     const s = run(start(), { type: 'info', seq: 1, rootError: 'no Cargo.toml' }, DOWN, DOWN, ENTER);
     expect(s.screen).toBe('where');
@@ -165,7 +197,11 @@ describe('wizard reducer', () => {
     expect(done.apply.status).toBe('done');
     const saving = run(done, key('s'));
     expect(saving.apply.saving).toBe(true);
-    expect(run(saving, key('q')).apply.saveDraft).toBe('codex-mitm-next-steps.mdq');
+    // the default file is in the plan's target (the codex home for CA), absolute
+    expect(saving.apply.saveDraft).toBe('/h/.codex/codex-mitm-next-steps.md');
+    expect(run(saving, key('q')).apply.saveDraft).toBe('/h/.codex/codex-mitm-next-steps.mdq');
+    const save = run(saving, key('u', { ctrl: true }), key('n.md'), ENTER).pending;
+    expect(save).toMatchObject({ kind: 'save', file: '/work/n.md' }); // relative to cwd, resolved before saving
     expect(run(done, ENTER).exit).toBe(0);
   });
 

@@ -70,16 +70,30 @@ describe('screens', () => {
 });
 
 describe('preview line breaking', () => {
-  it('cuts long diff lines into full-width pieces that keep their colour', async () => {
-    const { hardWrap, wordWrap } = await import('../../src/tui/screens/preview.js');
-    const line = `\u001b[32m+reqwest = { features = ["json", "rustls-tls-native-roots"] }\u001b[0m`;
-    const pieces = hardWrap(line, 20);
-    expect(pieces.map((p) => p.replace(/\u001b\[[0-9;]*m/g, '')).join('')).toBe('+reqwest = { features = ["json", "rustls-tls-native-roots"] }');
+  it('cuts long diff lines into full-width pieces that keep their colour and their +/- marker', async () => {
+    const { hardWrap } = await import('../../src/tui/screens/preview.js');
+    const text = '+reqwest = { features = ["json", "rustls-tls-native-roots"] }';
+    const pieces = hardWrap(`\u001b[32m${text}\u001b[0m`, 20);
+    const plain = pieces.map((p) => p.replace(/\u001b\[[0-9;]*m/g, ''));
+    expect(plain[0]).toBe('+reqwest = { feature');
+    // every continuation row starts with the line's marker and ↪, so it reads as an addition without colour
+    for (const p of plain.slice(1)) expect(p.startsWith('+↪')).toBe(true);
+    expect(plain[0]! + plain.slice(1).map((p) => p.slice(2)).join('')).toBe(text);
     for (const p of pieces) {
       expect(p.startsWith('\u001b[32m')).toBe(true);
       expect(p.endsWith('\u001b[0m')).toBe(true);
       expect(p.replace(/\u001b\[[0-9;]*m/g, '').length).toBeLessThanOrEqual(20);
     }
+    // NO_COLOR: a removed line, and a context line, keep their own marker
+    const minus = hardWrap('-reqwest = { features = ["json", "rustls-tls"] }', 20);
+    expect(minus.slice(1).every((p) => p.startsWith('-↪'))).toBe(true);
+    const ctx = hardWrap(' [dependencies.something-long-enough-to-wrap]', 20);
+    expect(ctx.slice(1).every((p) => p.startsWith(' ↪'))).toBe(true);
+    expect(hardWrap('+short', 20)).toEqual(['+short']);
+  });
+
+  it('wraps prose at spaces', async () => {
+    const { wordWrap } = await import('../../src/tui/screens/preview.js');
     const words = wordWrap('  • coverage: 3 of 18 channels captured by approach a, partly the token refresh', 30);
     for (const w of words) expect(w.length).toBeLessThanOrEqual(30);
     expect(words.join(' ').replace(/\s+/g, ' ').trim()).toBe('• coverage: 3 of 18 channels captured by approach a, partly the token refresh');

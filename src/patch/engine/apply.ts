@@ -6,10 +6,11 @@ import { InputError, type Approach } from '../../model.js';
 import { unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
 import { verifyState } from './verify-state.js';
+import { recordEdits, reverseEdits } from './reverse.js';
 import {
   absPath,
-  readBackup,
   readCurrent,
+  tryReadBackup,
   readState as readStateFile,
   sha256,
   STATE_VERSION,
@@ -45,6 +46,19 @@ export async function readState(target: string, approach: Approach, stateDir?: s
   return readStateFile(target, approach, stateDir);
 }
 
+/** Why files of the plan (or its state) could not be written: one line each; empty when all can.
+ *  `patch --dry-run` runs the same check a real run does. */
+export async function writeProblems(plan: Plan, opts: Pick<ApplyOptions, 'stateDir'> = {}): Promise<string[]> {
+  const problems: string[] = [];
+  for (const f of changedFiles(plan)) {
+    const why = await unwritableReason(resolve(f.path));
+    if (why) problems.push(why);
+  }
+  const stateWhy = await unwritableReason(stateFileOf(resolve(plan.target), plan.approach, opts.stateDir));
+  if (stateWhy) problems.push(`${stateWhy} (needed for the backup)`);
+  return problems;
+}
+
 export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const target = resolve(plan.target);
   const stateDir = stateDirOf(target, opts.stateDir);
@@ -58,7 +72,6 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
 
   // 2. Every file must still hold the text the plan was made from, and every target must be writable.
   const current = new Map<string, Buffer | null>();
-  const problems: string[] = [];
   for (const f of files) {
     const abs = resolve(f.path);
     const cur = await readCurrent(abs);
@@ -66,11 +79,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       throw new InputError(`${f.display} changed since the plan was made (or is not valid UTF-8); nothing was written`, abs);
     }
     current.set(abs, cur);
-    const why = await unwritableReason(abs);
-    if (why) problems.push(why);
   }
-  const stateWhy = await unwritableReason(stateFile);
-  if (stateWhy) problems.push(`${stateWhy} (needed for the backup)`);
+  const problems = await writeProblems(plan, opts);
   if (problems.length > 0) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
     throw new InputError(`cannot write: ${problems[0]}${more}; nothing was written`);
@@ -78,7 +88,9 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
 
   // 3. Backups, then the state — before the first file is touched.
   const now = new Date().toISOString();
-  const entries: PatchStateFile[] = previous ? previous.files.map((f) => ({ ...f, earlier: [...f.earlier] })) : [];
+  const entries: PatchStateFile[] = previous
+    ? previous.files.map((f) => ({ ...f, earlier: [...f.earlier], ...(f.edits ? { edits: f.edits.map((r) => [...r]) } : {}) }))
+    : [];
   const backupDir = join(stateDir, 'backup', plan.approach);
   const freshStateDir = (await readCurrentDir(stateDir)) === null;
   await fs.mkdir(backupDir, { recursive: true });
@@ -88,11 +100,15 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     const cur = current.get(abs) ?? null;
     const key = storedPath(target, abs);
     const after = sha256(Buffer.from(f.newText, 'utf8'));
+    const run = f.oldText !== null && f.replacements ? recordEdits(f.oldText, f.newText, f.replacements) : undefined;
     const old = byPath.get(key);
     if (old) {
       const e = entries.find((x) => x.path === key)!;
       if (e.after !== after && !e.earlier.includes(e.after)) e.earlier.push(e.after);
       e.after = after;
+      // In-place undo needs the replacements of every run.
+      if (e.edits && run) e.edits.push(run);
+      else delete e.edits;
       continue;
     }
     const before = cur === null ? null : sha256(cur);
@@ -105,7 +121,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       if (existing === null || sha256(existing) !== before) await writeFileAtomic(bfile, cur, 0o600);
       mode = (await fs.stat(abs)).mode & 0o7777;
     }
-    entries.push({ path: key, existed: cur !== null, mode, before, after, earlier: [], backup });
+    entries.push({ path: key, existed: cur !== null, mode, before, after, earlier: [], backup, ...(run ? { edits: [run] } : {}) });
   }
   const state: PatchState = {
     tool: 'codex-mitm',
@@ -132,15 +148,22 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
 }
 
 export interface UnpatchResult {
-  /** Absolute paths whose original bytes were (dry run: would be) put back. */
+  /** Absolute paths whose original bytes were (dry run: would be) put back (from the backup, or by
+   *  undoing the patch in place: those are also listed in `inPlace`). */
   restored: string[];
   /** Files the patch created, (would be) removed. */
   removed: string[];
-  /** Files edited since the patch. Only filled by a dry run (a real run throws InputError instead)
-   *  or with force (then they are restored/removed anyway and also listed here). */
+  /** Files edited since the patch whose change could not be undone in place. Only filled by a dry
+   *  run (a real run throws InputError instead) or with force (then they are restored from the
+   *  backup anyway and also listed here). */
   refused: { path: string; reason: string }[];
   /** Files already back to their original bytes (nothing to do). */
   untouched?: string[];
+  /** Files whose patch was (would be) undone in the current text, keeping the edits made since. */
+  inPlace?: string[];
+  /** With force: files that could not be restored (backup missing or corrupted and no in-place
+   *  undo possible). A real run restores the others, then throws InputError naming them. */
+  notRestored?: { path: string; reason: string }[];
   stateFile?: string;
 }
 
@@ -149,11 +172,22 @@ export interface UnpatchOptions {
   stateDir?: string;
   dryRun?: boolean;
   /**
-   * For a file edited since the patch: undo only the patch's own change in the current text and
-   * keep the other edits (e.g. codex adding `[projects.x]` to config.toml). Returns the new text,
-   * null to delete the file, or undefined when it cannot tell (then the file is refused as edited).
+   * Undo only the patch's own change in the current text and keep the other edits (e.g. codex
+   * adding `[projects.x]` to config.toml, an upstream pull into a patched manifest). Returns the
+   * new text, null to delete the file, or undefined when it cannot tell. Called for a file edited
+   * since the patch (undefined: the file is refused as edited) and, for a patched file whose backup
+   * is missing or corrupted, as the fallback (the result must then hash to the original).
+   * Default: undo the replacements recorded in the state (`edits`), when there are any.
    */
-  reverseEdited?: (abs: string, current: Buffer) => string | null | undefined;
+  reverseEdited?: (abs: string, current: Buffer, entry: PatchStateFile) => string | null | undefined;
+}
+
+/** The patch undone in `current` by its recorded replacements; undefined when not possible. */
+export function reverseRecorded(current: Buffer, entry: PatchStateFile): string | undefined {
+  if (!entry.edits) return undefined;
+  const text = current.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(current)) return undefined;
+  return reverseEdits(text, entry.edits);
 }
 
 export async function unpatchState(target: string, approach: Approach, opts: UnpatchOptions = {}): Promise<UnpatchResult> {
@@ -162,14 +196,18 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
   const stateFile = stateFileOf(root, approach, opts.stateDir);
   const state = await readStateFile(root, approach, opts.stateDir);
   if (!state) throw new InputError(`no approach ${approach} patch is recorded here (${stateFile} not found); nothing to unpatch`, root);
+  const stateRel = storedPath(root, stateFile);
+  const reverse = (abs: string, cur: Buffer, f: PatchStateFile) => (opts.reverseEdited ? opts.reverseEdited(abs, cur, f) : reverseRecorded(cur, f));
 
-  type Action = { abs: string; f: PatchStateFile; kind: 'restore' | 'remove' | 'none'; bytes?: Buffer };
+  type Action = { abs: string; f: PatchStateFile; kind: 'restore' | 'remove' | 'none' | 'lost'; bytes?: Buffer; inPlace?: boolean; why?: string };
   const actions: Action[] = [];
   const refused: UnpatchResult['refused'] = [];
   // Check every file (and every backup) before touching any.
   for (const f of state.files) {
     const abs = absPath(root, f.path);
-    const bytes = f.existed ? await readBackup(stateDir, f, stateFile) : undefined;
+    const backup = f.existed ? await tryReadBackup(stateDir, f) : undefined;
+    const bytes = backup && 'bytes' in backup ? backup.bytes : undefined;
+    const backupWhy = backup && 'why' in backup ? backup.why : undefined;
     const cur = await readCurrent(abs);
     const h = cur === null ? null : sha256(cur);
     const patched = h !== null && (h === f.after || f.earlier.includes(h));
@@ -178,27 +216,50 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
       actions.push({ abs, f, kind: 'none' });
       continue;
     }
-    if (!patched && cur !== null && opts.reverseEdited) {
-      const back = opts.reverseEdited(abs, cur);
+    if (patched) {
+      if (!backupWhy) {
+        actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
+        continue;
+      }
+      // The backup is gone: undoing the patch in place must give back the original bytes exactly.
+      const back = reverse(abs, cur!, f);
+      if (typeof back === 'string' && sha256(Buffer.from(back, 'utf8')) === f.before) {
+        actions.push({ abs, f, kind: 'restore', bytes: Buffer.from(back, 'utf8'), inPlace: true });
+      } else actions.push({ abs, f, kind: 'lost', why: backupWhy });
+      continue;
+    }
+    if (cur !== null) {
+      const back = reverse(abs, cur, f);
       if (back !== undefined) {
-        actions.push(back === null ? { abs, f, kind: 'remove' } : { abs, f, kind: 'restore', bytes: Buffer.from(back) });
+        actions.push(back === null ? { abs, f, kind: 'remove', inPlace: true } : { abs, f, kind: 'restore', bytes: Buffer.from(back, 'utf8'), inPlace: true });
         continue;
       }
     }
-    if (!patched) {
-      refused.push({
-        path: abs,
-        reason: cur === null ? `${f.path} was deleted since the patch` : `${f.path} was edited since the patch`,
-      });
-    }
-    actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
+    refused.push({
+      path: abs,
+      reason: cur === null ? `${f.path} was deleted since the patch` : `${f.path} was edited since the patch`,
+    });
+    if (backupWhy) actions.push({ abs, f, kind: 'lost', why: `${refused[refused.length - 1]!.reason} and its ${backupWhy}` });
+    else actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
+  }
+  const lost = actions.filter((a) => a.kind === 'lost');
+  const recover = (entries: PatchStateFile[]) => {
+    const names = entries.map((f) => f.path);
+    return `put ${names.join(', ')} back yourself (in a git checkout: \`git checkout -- ${names.join(' ')}\`), then delete ${stateRel}`;
+  };
+  if (lost.length > 0 && !opts.force) {
+    const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
+    throw new InputError(
+      `${lost[0]!.why}${more}; nothing was changed. --force restores the other files; or ${recover(lost.map((a) => a.f))}`,
+      stateFile,
+    );
   }
   if (refused.length > 0 && !opts.force && !opts.dryRun) {
     const more = refused.length > 1 ? ` (and ${refused.length - 1} more)` : '';
     throw new InputError(`${refused[0]!.reason}${more}; refusing to restore anything (use --force to discard the edits)`, refused[0]!.path);
   }
   const dryRefusedOnly = opts.dryRun && !opts.force;
-  const todo = actions.filter((a) => a.kind !== 'none' && !(dryRefusedOnly && refused.some((r) => r.path === a.abs)));
+  const todo = actions.filter((a) => (a.kind === 'restore' || a.kind === 'remove') && !(dryRefusedOnly && refused.some((r) => r.path === a.abs)));
   const problems: string[] = [];
   for (const a of todo) {
     const why = a.kind === 'restore' ? await unwritableReason(a.abs) : await removableReason(a.abs);
@@ -213,13 +274,31 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
     removed: todo.filter((a) => a.kind === 'remove').map((a) => a.abs),
     refused,
     untouched: actions.filter((a) => a.kind === 'none').map((a) => a.abs),
+    inPlace: todo.filter((a) => a.inPlace).map((a) => a.abs),
+    notRestored: lost.map((a) => ({ path: a.abs, reason: a.why! })),
     stateFile,
   };
   if (opts.dryRun) return result;
 
   for (const a of todo) {
-    if (a.kind === 'restore') await writeFileAtomic(a.abs, a.bytes!, a.f.mode ?? undefined);
+    if (a.kind === 'restore') await writeFileAtomic(a.abs, a.bytes!, a.f.existed ? (a.f.mode ?? undefined) : undefined);
     else await fs.rm(a.abs, { force: true });
+  }
+  if (lost.length > 0) {
+    // Keep only what is still patched in the state (a later unpatch, after the user put the files
+    // back, finds them original and finishes), with the backups those entries name.
+    const keep = lost.map((a) => a.f);
+    const now = new Date().toISOString();
+    await writeFileAtomic(stateFile, stateToJson({ ...state, updatedAt: now, files: keep }), 0o644);
+    const wanted = new Set(keep.map((f) => f.backup).filter((b): b is string => b !== null));
+    for (const a of todo) {
+      if (a.f.backup && !wanted.has(a.f.backup)) await fs.rm(join(stateDir, ...a.f.backup.split('/')), { force: true });
+    }
+    const done = todo.length;
+    throw new InputError(
+      `restored ${done} file(s), but not ${lost.map((a) => a.f.path).join(', ')}: ${lost[0]!.why}; ${recover(keep)} (or run unpatch again once it is back)`,
+      stateFile,
+    );
   }
   // The patch is undone: drop its state and backups (keep what other approaches recorded).
   await fs.rm(stateFile, { force: true });
