@@ -20,7 +20,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
   };
 
   const version = codexVersion(r);
-  out.push(paint(`codex-mitm ${r.tool.version}`, 'bold', c) + ` — ${r.root}${version ? ` (codex ${version})` : ''}`);
+  out.push(paint(`codex-mitm ${r.tool.version}`, 'bold', c) + ` — ${r.root} (${version ? `codex ${version}` : 'codex version unknown: the workspace says 0.0.0 or nothing, as development trees do'})`);
 
   // Recommendation
   if (r.recommendation) {
@@ -40,7 +40,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     const facts = [
       `openai_base_url config key: ${yn(cap.openaiBaseUrlKey)}`,
       `OPENAI_BASE_URL read from env: ${yn(cap.openaiBaseUrlEnv)}`,
-      `custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.join(', ') : 'none'}`,
+      `custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.join(', ') : `none${cap.nativeTlsDefault ? ' (SSL_CERT_FILE still reaches native-tls through OpenSSL, on Linux only)' : ''}`}`,
       `CLI reqwest TLS: ${cap.nativeTlsDefault ? 'native-tls by default (OS store, SSL_CERT_FILE)' : 'rustls by default'}`,
     ];
     for (const f of facts) out.push(...wrap(f, w, '  ', '    '));

@@ -59,8 +59,74 @@ describe('layout', () => {
       }
       // ChatGPT sign-in read from auth.json
       expect(frames[0]).toMatch(/auth mode\s+ChatGPT sign-in/);
+      // the key help is never cut: every screen's ends with the whole "q quit"
+      for (const f of frames) expect(strip(f).trimEnd()).toMatch(/· q quit$/);
     });
   }
+
+  it('80x24: an unreadable auth.json is named whole on a line of its own', async () => {
+    const h = tempDir('home');
+    dirs.push(h);
+    writeFileSync(join(h, 'auth.json'), '{"OPENAI_API_KEY": \n');
+    const w = drive({ cwd: h, root: FIXTURE, home: h, columns: 80, rows: 24 });
+    const f = strip(await w.waitFor(/codex version\s+0\.115\.0/));
+    const lines = f.split('\n');
+    const at = lines.findIndex((l) => /auth mode/.test(l));
+    expect(lines[at]).toMatch(/^\s+auth mode\s+unknown \(API key assumed\)\s*$/);
+    // the reason, below, with the file it names (it may wrap, never cut)
+    const reason = lines.slice(at + 1, at + 4).map((l) => l.trim()).join(' ');
+    expect(reason).toContain('auth.json');
+    expect(reason).not.toContain('…');
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    await w.press('q');
+    expect(await w.exitCode()).toBe(0);
+  });
+
+  it('80x24: a missing CA certificate points to the "CA certificate" field, not a flag', async () => {
+    const h = home();
+    const w = drive({ cwd: h, root: FIXTURE, home: h, columns: 80, rows: 24 });
+    await w.waitFor(/codex version\s+0\.115\.0/);
+    await w.press(KEY.down, KEY.down, KEY.enter);
+    await w.waitFor('channels found');
+    await w.press(KEY.enter, 'c', '3');
+    await w.waitFor('Forward proxy port');
+    // rows: A B CA | auth | proxy port | CA certificate | continue
+    await w.press(KEY.down, KEY.down, KEY.down, KEY.enter, '\u0015');
+    await w.type(join(h, 'no-such-ca.pem'));
+    await w.press(KEY.enter, KEY.down, KEY.enter);
+    const f = strip(await w.waitFor('refused, nothing was written'));
+    const flat = f.replace(/\s*\n\s*/g, ' ');
+    expect(flat).toContain('CA certificate not found');
+    expect(flat).toContain('set the "CA certificate" field on the Choose screen');
+    expect(flat).not.toContain('--ca');
+    await w.press('b');
+    await w.waitFor('step 4/6');
+    await w.press('q');
+    expect(await w.exitCode()).toBe(0);
+  });
+
+  it('80x24: wrapped diff rows repeat their +/- marker (NO_COLOR)', async () => {
+    const h = home();
+    const w = drive({ cwd: h, root: FIXTURE, home: h, columns: 80, rows: 24 });
+    await w.waitFor(/codex version\s+0\.115\.0/);
+    await w.press(KEY.down, KEY.down, KEY.enter);
+    await w.waitFor('channels found');
+    await w.press(KEY.enter, 'c', '2', KEY.enter);
+    let f = strip(await w.waitFor('Approach B changes'));
+    // page through the diff until a wrapped row shows
+    for (let i = 0; i < 10 && !/^[-+]↪/m.test(f); i++) {
+      await w.press(' ');
+      f = strip(w.frame());
+    }
+    const rows = f.split('\n');
+    const cont = rows.findIndex((l) => /^[-+]↪/.test(l));
+    expect(cont).toBeGreaterThan(0);
+    // the row it continues carries the same marker
+    let head = cont - 1;
+    while (head > 0 && /^[-+ ]↪/.test(rows[head]!)) head--;
+    expect(rows[head]![0]).toBe(rows[cont]![0]);
+    await w.press('q');
+  });
 
   it('NO_COLOR: no escape sequence on any screen', async () => {
     const h = home();

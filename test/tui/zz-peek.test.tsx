@@ -1,0 +1,25 @@
+import { it, vi } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { drive, FIXTURE, KEY, tempDir, fixtureCopy } from './helpers.js';
+vi.setConfig({ testTimeout: 60_000 });
+it('peek', async () => {
+  const h = tempDir('home');
+  writeFileSync(join(h, 'auth.json'), '{"OPENAI_API_KEY": \n');
+  const t = fixtureCopy();
+  const w = drive({ cwd: h, root: t.root, home: h, columns: 80, rows: 24 });
+  console.log(await w.waitFor(/codex version\s+0\.115\.0/));
+  await w.press(KEY.down, KEY.down, KEY.enter);
+  console.log(await w.waitFor('channels found'));
+  await w.press(KEY.enter, 'c');
+  console.log(await w.waitFor('step 4/6'));
+  await w.press('2', KEY.enter);
+  console.log(await w.waitFor('Approach B changes'));
+  await w.press(' ');
+  console.log(w.frame());
+  await w.press(KEY.enter, 'y');
+  console.log(await w.waitFor('Applied'));
+  await w.press('s');
+  console.log(await w.waitFor('Save to'));
+  await w.press('q');
+});
