@@ -59,7 +59,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       ch.contacted ? verdictCell(ch.coverage.ca) : '·',
       ch.hosts.join(', ') || '-',
     ]);
-    out.push(...layout(['channel', 'auth', 'A', 'B', 'CA', 'hosts'], rows, { width: w, color: c, shrink: [5, 0], minWidths: [30, 7, 1, 1, 2, 14] }));
+    out.push(...layout(['channel', 'auth', 'A', 'B', 'CA', 'hosts'], rows, { width: w, color: c, shrink: [0, 5], minWidths: [30, 7, 1, 1, 2, 14] }));
     const legend = (['yes', 'partial', 'no', 'unknown'] as Verdict[]).map((v) => `${VERDICT_GLYPH[v]} ${v}`).join('  ');
     out.push(paint(`  ${legend}  · not contacted`, 'dim', c));
     if (r.channels.some((ch) => ch.unclassified)) out.push(paint('  * no rule in rules/channels.toml names this host', 'dim', c));

@@ -3,7 +3,7 @@
 // the feature string is declared.
 import { join } from 'node:path';
 import { InputError, type LockedWebpki, type ScanResult, type TlsFeature } from '../../model.js';
-import type { FilePlan, Plan, PlanReason } from '../engine/plan.js';
+import type { FilePlan, Plan, PlanReason, Replacement } from '../engine/plan.js';
 import { replaceSpans, type SpanEdit } from './edit.js';
 import { loadApproachBRules, type ApproachBRules, type SwitchRule } from './rules.js';
 import { unintendedDifference } from './toml-check.js';
@@ -34,6 +34,11 @@ export interface ApproachBPlan extends Plan {
   uncaptured: string[];
   /** Locked packages that depend on webpki-roots (as locked now, before the rebuild). */
   lockedWebpki: LockedWebpki[];
+  /** Those of lockedWebpki pulled in by a feature this plan switches: gone from the codex-cli build,
+   *  and from Cargo.lock once it is regenerated unless a feature left alone (`stillLockedBy`) keeps them. */
+  lockedRemoved: Array<LockedWebpki & { switchedBy: string[]; stillLockedBy?: string[] }>;
+  /** The others: third-party crates' own webpki features, still compiled in after the rebuild. */
+  lockedKept: LockedWebpki[];
 }
 
 interface Candidate {
@@ -47,19 +52,18 @@ const where = (tf: TlsFeature) => `${tf.manifest}:${tf.line}`;
 export function planApproachB(result: ScanResult, readText: (absPath: string) => string, opts: PlanBOptions): ApproachBPlan {
   const rules = opts.rules ?? loadApproachBRules();
   const tlsRules = opts.tlsRules ?? loadTlsRules();
-  for (const w of result.summary.warnings) {
-    if (w.kind === 'manifest') throw new InputError(w.message, w.file ? join(result.root, w.file) : undefined, w.line);
-  }
+  const manifestWarnings = result.summary.warnings.filter((w) => w.kind === 'manifest');
 
   const byFrom = (tf: TlsFeature) => rules.switches.filter((s) => s.dependency === tf.dependency && s.from === tf.feature);
   const candidates = new Map<string, Candidate[]>();
-  const skipped: Array<{ key: string; label: string; where: string; why: string }> = [];
+  const skipped: Array<{ key: string; label: string; where: string; why: string; tf: TlsFeature }> = [];
+  const switched = new Set<string>();
   for (const tf of result.tlsFeatures) {
     const switches = byFrom(tf);
     if (tf.roots !== 'webpki' && switches.length === 0) continue;
     const id = tf.declared ? spanKey(tf) : `${tf.manifest}\u0000${tf.line}\u0000${tf.feature}`;
     const label = `${tf.dependency} "${tf.feature}"`;
-    const skip = (why: string) => skipped.push({ key: id, label, where: `${where(tf)} (${tf.crate || 'workspace'})`, why });
+    const skip = (why: string) => skipped.push({ key: id, label, where: `${where(tf)} (${tf.crate || 'workspace'})`, why, tf });
     const tlsRule = tlsRuleFor(tf.dependency, tf.version, tlsRules);
     if (tlsRule && !tlsRule.network) {
       skip(`its TLS never reaches the network (${tlsRule.note ?? 'rules/tls.toml: network = false'})`);
@@ -109,8 +113,19 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     perManifest.set(m, l);
   }
 
-  const files: FilePlan[] = [];
+  // A manifest problem blocks the patch only where it matters: a manifest being edited, the
+  // workspace root, or a crate of the shipped binary (a path dependency of one included: a manifest
+  // that does not parse hides its own dependencies). Others are reported and left alone.
+  const relevant = relevantManifests(result, opts.shipped, perManifest.keys());
   const notes: string[] = [];
+  for (const w of manifestWarnings) {
+    if (!w.file || relevant.has(w.file)) throw new InputError(w.message, w.file ? join(result.root, w.file) : undefined, w.line);
+  }
+  for (const w of manifestWarnings) {
+    notes.push(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}; not part of the codex-cli binary and not edited, so the patch goes ahead (cargo will still complain about it)`);
+  }
+
+  const files: FilePlan[] = [];
   for (const [manifest, groups] of [...perManifest.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = join(result.root, ...manifest.split('/'));
     let text: string;
@@ -121,11 +136,15 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     }
     const spans = featureSpans(text);
     const edits: SpanEdit[] = [];
+    const replacements: Replacement[] = [];
     const reasons: PlanReason[] = [];
     for (const group of groups.sort((a, b) => a[0]!.tf.declared!.start - b[0]!.tf.declared!.start)) {
       const { tf, rule } = group[0]!;
       const d = tf.declared!;
       edits.push({ start: d.start, end: d.end, from: tf.feature, to: rule.to });
+      const q = text[d.start] ?? '"';
+      replacements.push({ start: d.start, end: d.end, text: `${q}${rule.to}${q}` });
+      switched.add(rule.id);
       const crates = [...new Set(group.map((c) => c.tf.crate))].sort();
       const via = d.manifest !== tf.manifest || group.some((c) => c.tf.inherited) ? `, inherited by ${crates.join(', ')}` : '';
       reasons.push({
@@ -142,7 +161,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     const newText = replaceSpans(text, edits, abs);
     const bad = unintendedDifference(text, newText, edits.map((e) => ({ from: e.from, to: e.to })));
     if (bad) throw new InputError(`refusing to patch: ${bad}`, abs);
-    files.push({ path: abs, display: manifest, oldText: text, newText, reasons });
+    files.push({ path: abs, display: manifest, oldText: text, newText, reasons, replacements });
   }
 
   const patchedKeys = new Set(candidates.keys());
@@ -188,7 +207,57 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     trustUnchanged,
     uncaptured: uncapturedB(result),
     lockedWebpki: result.lockedWebpki ?? [],
+    ...splitLocked(result.lockedWebpki ?? [], rules, switched, skipped),
   };
+}
+
+/** Manifests (root-relative) whose problems must block the patch. */
+function relevantManifests(result: ScanResult, shipped: ReadonlySet<string>, edited: Iterable<string>): Set<string> {
+  const out = new Set<string>(edited);
+  out.add('Cargo.toml');
+  for (const c of result.crates) {
+    if (!shipped.has(c.name)) continue;
+    out.add(c.manifest);
+    for (const d of c.deps) {
+      if (d.path === undefined || d.table.endsWith('dev-dependencies') || d.table.endsWith('build-dependencies')) continue;
+      out.add(d.path === '' ? 'Cargo.toml' : `${d.path}/Cargo.toml`);
+    }
+  }
+  return out;
+}
+
+/** Cargo.lock's webpki-roots dependents, split by whether a switch of this plan is what pulls them in. */
+function splitLocked(
+  locked: LockedWebpki[],
+  rules: ApproachBRules,
+  switched: ReadonlySet<string>,
+  skipped: Array<{ why: string; where: string; label: string; tf: TlsFeature }>,
+): Pick<ApproachBPlan, 'lockedRemoved' | 'lockedKept'> {
+  const removedBy = new Map<string, SwitchRule[]>();
+  for (const r of rules.switches) {
+    if (!switched.has(r.id)) continue;
+    for (const p of r.locked) removedBy.set(p, [...(removedBy.get(p) ?? []), r]);
+  }
+  const lockedRemoved: ApproachBPlan['lockedRemoved'] = [];
+  const lockedKept: LockedWebpki[] = [];
+  for (const l of locked) {
+    const by = removedBy.get(l.package);
+    if (!by) {
+      lockedKept.push(l);
+      continue;
+    }
+    // Features of the same dependencies left alone (dev-dependencies, other binaries) keep the entry in Cargo.lock.
+    const deps = new Set(rules.switches.filter((r) => r.locked.includes(l.package)).map((r) => r.dependency));
+    const stillLocked = [
+      ...new Set(skipped.filter((s) => deps.has(s.tf.dependency) && s.tf.roots === 'webpki' && !s.tf.implicit).map((s) => `${s.label} in ${s.where}`)),
+    ];
+    lockedRemoved.push({
+      ...l,
+      switchedBy: [...new Set(by.map((r) => `${r.dependency} "${r.from}"`))],
+      ...(stillLocked.length > 0 ? { stillLockedBy: stillLocked } : {}),
+    });
+  }
+  return { lockedRemoved, lockedKept };
 }
 
 function featureSpans(text: string): FeatureStringSpan[] {
