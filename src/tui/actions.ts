@@ -156,7 +156,7 @@ function options(scan: ScanResult): ApproachOption[] {
   const covers = (a: Approach) =>
     `of ${channels.length} channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not`;
   const webpki = webpkiManifests(scan);
-  const left = webpki.local.length ? ` (${webpki.local.length} more only local, left alone)` : '';
+  const left = webpki.local.length ? `, ${webpki.local.length} more only local (left alone)` : '';
   const aOk = caps ? caps.openaiBaseUrlKey || caps.openaiBaseUrlEnv : true;
   const caOk = caps ? caps.customCaEnv.length > 0 || caps.nativeTlsDefault : true;
   return [
@@ -170,7 +170,7 @@ function options(scan: ScanResult): ApproachOption[] {
       ok: webpki.network.length > 0,
       why:
         webpki.network.length > 0
-          ? `patches ${webpki.network.length} manifest${webpki.network.length === 1 ? '' : 's'} with webpki roots${left}; ${covers('b')}`
+          ? `${covers('b')}; patches ${webpki.network.length} manifest${webpki.network.length === 1 ? '' : 's'} with webpki roots${left}`
           : webpki.local.length
             ? 'webpki roots only where TLS never reaches the network: nothing to switch'
             : 'no shipped manifest compiles in webpki roots',

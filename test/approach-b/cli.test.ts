@@ -94,10 +94,11 @@ describe('patch --approach b', () => {
 });
 
 describe('unpatch --approach b refusals', () => {
-  it('refuses (exit 2, nothing restored) when a patched file was edited since; --force restores everything', async () => {
+  it('refuses (exit 2, nothing restored) when a patched feature line was edited since; --force restores everything', async () => {
     const root = await makeTree();
     expect(runCli(['patch', '--approach', 'b', root]).code).toBe(0);
-    const edited = `${expectedText('net/Cargo.toml')}# my edit\n`;
+    // The user changed the very line the patch wrote: the switch cannot be undone in place.
+    const edited = expectedText('net/Cargo.toml').replace('"native-tokio"]', '"ring"]');
     await fs.writeFile(join(root, 'net/Cargo.toml'), edited);
     const r = runCli(['unpatch', '--approach', 'b', root]);
     expect(r.code).toBe(2);
@@ -127,10 +128,12 @@ describe('unpatch --approach b refusals', () => {
     let r = runCli(['unpatch', '--approach', 'b', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('backup of core/Cargo.toml is corrupted');
+    for (const rel of Object.keys(EXPECTED)) expect(await read(root, rel), rel).toBe(expectedText(rel));
     await fs.rm(backup);
     r = runCli(['unpatch', '--approach', 'b', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('backup of core/Cargo.toml is missing');
+    expect(r.stderr).toContain('git checkout -- core/Cargo.toml');
     await fs.writeFile(backup, good);
 
     const stateFile = join(root, '.codex-mitm/b.json');

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,25 @@ describe('next steps', () => {
       expect(s).toContain('cargo build --release');
       expect(s).toContain('mitmdump --listen-host 127.0.0.1 --listen-port 8080');
       expect(s).toContain('https_proxy=http://127.0.0.1:8080');
+      expect(s).toContain('`(umask 077 && mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w codex-b.flow)`');
+      expect(s).toContain('The flow file holds bearer tokens and API keys');
     }
+    const win = nextStepsB('C:\\src\\codex-rs', detectOs('win32'), rules).join('\n');
+    expect(win).toContain('`mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w codex-b.flow`');
+    expect(win).not.toContain('umask');
+    expect(win).toContain('keep it private, never commit or share it');
+  });
+
+  it('reads which Cargo.lock packages each switch pulls in, and refuses a malformed list', async () => {
+    const rules = loadApproachBRules();
+    expect(rules.switches.find((r) => r.id === 'reqwest-rustls-tls')!.locked).toEqual(['reqwest', 'hyper-rustls']);
+    expect(rules.switches.find((r) => r.id === 'otlp-tls-webpki-roots')!.locked).toEqual(['tonic']);
+    const dir = await fs.mkdtemp(join(tmpdir(), 'cm-rules-'));
+    const base = '[proxy]\nmitmdump = "m"\nenv = "e"\nbuild = "b"\n[[switch]]\nid = "x"\ndependency = "d"\nfrom = "f"\nto = "t"\nwhy = "w"\n';
+    await fs.writeFile(join(dir, 'ok.toml'), base);
+    expect(loadApproachBRules(pathToFileURL(join(dir, 'ok.toml'))).switches[0]!.locked).toEqual(['d']);
+    await fs.writeFile(join(dir, 'bad.toml'), `${base}locked = "d"\n`);
+    expect(() => loadApproachBRules(pathToFileURL(join(dir, 'bad.toml')))).toThrow(/locked must be a list of package names/);
   });
 });
 
@@ -125,14 +144,30 @@ describe('planApproachB (hand-built scan results)', () => {
     expect(plan.files[0]!.path).toBe('/r/c/Cargo.toml');
   });
 
-  it('refuses a manifest the scan could not parse, naming file and line', () => {
-    const r = result([TF]);
+  it('refuses a manifest the scan could not parse when the shipped binary depends on it, naming file and line', () => {
+    const crates = [{ name: 'c', manifest: 'c/Cargo.toml', dir: 'c', bins: [], deps: [{ name: 'x', package: 'x', table: 'dependencies' as const, path: 'x' }] }];
+    const r = result([TF], { crates });
     r.summary.warnings.push({ kind: 'manifest', file: 'x/Cargo.toml', line: 7, message: 'invalid TOML' });
     expect(() => planApproachB(r, () => MANIFEST, { shipped: new Set(['c']) })).toThrow(/invalid TOML/);
     try {
       planApproachB(r, () => MANIFEST, { shipped: new Set(['c']) });
     } catch (e) {
       expect((e as InputError).oneLine).toBe('/r/x/Cargo.toml:7: invalid TOML');
+    }
+  });
+
+  it('only notes a broken manifest that is neither edited nor reached by the shipped binary', () => {
+    const crates = [{ name: 'c', manifest: 'c/Cargo.toml', dir: 'c', bins: [], deps: [] }];
+    const r = result([TF], { crates });
+    r.summary.warnings.push({ kind: 'manifest', file: 'scripts/junk/Cargo.toml', line: 1, message: 'manifest does not parse: bad table' });
+    const plan = planApproachB(r, () => MANIFEST, { shipped: new Set(['c']) });
+    expect(plan.files.map((f) => f.display)).toEqual(['c/Cargo.toml']);
+    expect(plan.notes.join('\n')).toContain('scripts/junk/Cargo.toml:1: manifest does not parse: bad table; not part of the codex-cli binary');
+    // The same warning on the edited manifest, or on the workspace root, refuses.
+    for (const file of ['c/Cargo.toml', 'Cargo.toml']) {
+      const bad = result([TF], { crates });
+      bad.summary.warnings.push({ kind: 'manifest', file, line: 3, message: 'cannot locate feature strings' });
+      expect(() => planApproachB(bad, () => MANIFEST, { shipped: new Set(['c']) }), file).toThrow(/cannot locate feature strings/);
     }
   });
 
@@ -155,5 +190,22 @@ describe('planApproachB (hand-built scan results)', () => {
     const plan = planApproachB(result([tf]), () => text, { shipped: new Set(['c']) });
     expect(plan.files[0]!.newText).toBe(text.replace('"rustls-tls"]', '"rustls-tls-native-roots"]'));
     expect(plan.notes.join('\n')).toContain('already lists "rustls-tls-native-roots"');
+  });
+});
+
+describe('reverseManifest', () => {
+  it('swaps the recorded features back only when the result differs by exactly those features', async () => {
+    const { reverseManifest } = await import('../../src/patch/approach-b/unpatch.js');
+    const { recordEdits } = await import('../../src/patch/engine/reverse.js');
+    const old = '[dependencies]\nreqwest = { version = "0.12", features = ["rustls-tls"] }\n';
+    const neu = old.replace('"rustls-tls"', '"rustls-tls-native-roots"');
+    const s = old.indexOf('"rustls-tls"');
+    const run = recordEdits(old, neu, [{ start: s, end: s + 12, text: '"rustls-tls-native-roots"' }])!;
+    const entry = { path: 'c/Cargo.toml', existed: true, mode: 0o644, before: null, after: '', earlier: [], backup: null, edits: [run] };
+    expect(reverseManifest(Buffer.from(`[package]\nname = "c"\n\n${neu}`), entry)).toBe(`[package]\nname = "c"\n\n${old}`);
+    // Same offsets, but the string no longer sits in a features array: refused.
+    expect(reverseManifest(Buffer.from(neu.replace('features', 'featurez')), entry)).toBeUndefined();
+    // A file that no longer parses: refused.
+    expect(reverseManifest(Buffer.from(`${neu}[broken\n`), entry)).toBeUndefined();
   });
 });

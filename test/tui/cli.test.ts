@@ -69,9 +69,22 @@ describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
     expect(where).toContain(tree.root);
     expect(where).toMatch(/auth mode\s+API key/);
 
+    // Keys that reach the wizard in one read: Ctrl-U and backspaces sent together clear the
+    // field; a pasted path with its Enter is typed and accepted.
+    await send('Enter');
+    await waitFor(`${tree.root}█`);
+    tmux('send-keys', '-t', SESSION, 'C-u', 'x', 'y', 'BSpace', 'BSpace');
+    await waitFor(/Source tree\s+█/);
+    tmux('send-keys', '-t', SESSION, '-l', `${tree.root}\r`);
+    const pasted = await waitFor(/› Codex home/);
+    expect(pasted).toMatch(new RegExp(`Source tree\\s+${tree.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`));
+    expect(pasted).not.toContain('█');
+    await waitFor(/codex version\s+0\.115\.0/);
+
     await send('Down', 'Down', 'Enter');
     const summary = await waitFor('channels found');
-    expect(summary).toMatch(/webpki manifests\s+5 \(backend-client\/Cargo.toml/);
+    expect(summary).toMatch(/webpki to patch\s+4 \(backend-client\/Cargo.toml/);
+    expect(summary).toMatch(/1 local only, left alone\s+\(state\/Cargo\.toml\)/);
 
     await send('Enter');
     const table = await waitFor('Recommended');

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupDirs, drive, FIXTURE, KEY, tempDir, type Driven } from './helpers.js';
+import { cleanupDirs, drive, FIXTURE, fixtureCopy, KEY, tempDir, type Driven } from './helpers.js';
 
 // Real scans, plans and terminals: generous limits (no timing is asserted).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -126,6 +126,41 @@ describe('layout', () => {
     while (head > 0 && /^[-+ ]↪/.test(rows[head]!)) head--;
     expect(rows[head]![0]).toBe(rows[cont]![0]);
     await w.press('q');
+  });
+
+  it('80x24: approach B applied into a copy of the tree, the result, next steps and the save prompt fit', async () => {
+    const tree = fixtureCopy();
+    dirs.push(tree.dir);
+    const h = home();
+    const w = drive({ cwd: h, root: tree.root, home: h, columns: 80, rows: 24 });
+    await w.waitFor(/codex version\s+0\.115\.0/);
+    await w.press(KEY.down, KEY.down, KEY.enter);
+    await w.waitFor('channels found');
+    await w.press(KEY.enter, 'c', '2');
+    const choose = await w.waitFor('(•) B');
+    // B's line names what it patches, and the manifests it leaves alone, whole (wrapped, not cut)
+    expect(strip(choose).replace(/\s*\n\s*/g, ' ')).toContain('patches 4 manifests with webpki roots, 1 more only local (left alone)');
+    await w.press(KEY.enter);
+    await w.waitFor('Approach B changes');
+    await w.press(KEY.enter, 'y');
+    await w.waitFor('Applied');
+    await w.press('s');
+    const f = strip(await w.waitFor('Save to:'));
+    expect(f.replace(/\s*\n\s*/g, '')).toContain(`${join(tree.root, '.codex-mitm', 'codex-mitm-next-steps.md')}█`);
+    const lines = f.split('\n');
+    expect(lines.length, f).toBeLessThanOrEqual(24);
+    for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(80);
+    expect(f).toContain('Next steps:');
+    expect(f.trimEnd()).toMatch(/Esc cancel$/);
+    await w.press(KEY.enter);
+    const saved = strip(await w.waitFor('saved to'));
+    // the whole path (wrapped), on a screen that still fits
+    const squeeze = (x: string) => x.replace(/\s+/g, '');
+    expect(squeeze(saved)).toContain(squeeze(`next steps saved to ${join(tree.root, '.codex-mitm', 'codex-mitm-next-steps.md')}`));
+    expect(saved.split('\n').length).toBeLessThanOrEqual(24);
+    expect(saved.trimEnd()).toMatch(/q quit$/);
+    await w.press('q');
+    expect(await w.exitCode()).toBe(0);
   });
 
   it('NO_COLOR: no escape sequence on any screen', async () => {

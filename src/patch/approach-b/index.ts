@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { InputError, type ScanResult } from '../../model.js';
 import { scan } from '../../scan/index.js';
 import { binaryClosure } from '../../scan/cargo/index.js';
-import { applyPlan, unpatchState, type ApplyOptions, type ApplyResult, type UnpatchResult } from '../engine/apply.js';
+import { applyPlan, type ApplyOptions, type ApplyResult } from '../engine/apply.js';
 import { verifyState } from '../engine/verify-state.js';
 import type { PatchState } from '../engine/state.js';
 import { planApproachB, type ApproachBPlan } from './plan.js';
@@ -15,6 +15,7 @@ export { detectOs, nextStepsB, uncapturedB, type OsInfo } from './next-steps.js'
 export { versionInRange } from './semver.js';
 export { replaceSpans, type SpanEdit } from './edit.js';
 export { unintendedDifference } from './toml-check.js';
+export { unpatchTreeB, reverseManifest } from './unpatch.js';
 
 export const SHIPPED_BINARY = 'codex-cli';
 
@@ -45,8 +46,4 @@ export async function planTreeB(path: string, opts: ApproachBOptions = {}): Prom
 
 export async function applyTreeB(plan: ApproachBPlan, opts: ApplyOptions = {}): Promise<ApplyResult> {
   return applyPlan(plan, opts);
-}
-
-export async function unpatchTreeB(root: string, opts: { force?: boolean; dryRun?: boolean } = {}): Promise<UnpatchResult> {
-  return unpatchState(root, 'b', opts);
 }

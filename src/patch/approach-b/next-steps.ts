@@ -40,7 +40,13 @@ export function nextStepsB(root: string, os: OsInfo, rules: ApproachBRules, rebu
   if (store) steps.push(`Install the CA into the ${store.name} system store: ${store.commands.map((c) => `\`${c}\``).join(' && ')}`);
   const bin = rebuild ? (os.platform === 'win32' ? 'target\\release\\codex.exe' : './target/release/codex') : 'codex';
   if (rebuild) steps.push(`Rebuild: \`cd ${root} && ${rules.proxy.build}\` (binary: ${bin}).`);
-  steps.push(`Start the forward proxy: \`${rules.proxy.mitmdump}\`.`);
+  const flow = rules.proxy.flow;
+  const record = `${rules.proxy.mitmdump} -w ${flow}`;
+  steps.push(
+    os.platform === 'win32'
+      ? `Start the forward proxy, recording to a flow file: \`${record}\`. The flow file holds bearer tokens and API keys (Authorization headers): keep it private, never commit or share it, and delete it when done.`
+      : `Start the forward proxy, recording to a flow file: \`(umask 077 && ${record})\`. The flow file holds bearer tokens and API keys (Authorization headers): keep it private (umask 077 makes it readable by you only), never commit or share it, and delete it when done.`,
+  );
   steps.push(
     os.platform === 'win32'
       ? `Run codex through it: \`set ${rules.proxy.env}\` then \`${bin}\`.`

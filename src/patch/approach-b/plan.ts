@@ -104,6 +104,14 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     candidates.set(id, list);
   }
 
+  // An earlier run switched these already (Cargo.lock may still list what they pulled in).
+  if (opts.patchedBefore) {
+    for (const tf of result.tlsFeatures) {
+      if (!opts.shipped.has(tf.crate)) continue;
+      for (const r of rules.switches) if (r.dependency === tf.dependency && r.to === tf.feature) switched.add(r.id);
+    }
+  }
+
   // Group the spans to edit per manifest.
   const perManifest = new Map<string, Candidate[][]>();
   for (const group of candidates.values()) {

@@ -12,6 +12,8 @@ export interface SwitchRule {
   from: string;
   to: string;
   why: string;
+  /** Cargo.lock packages whose webpki-roots dependency this feature pulls in (default [dependency]). */
+  locked: string[];
 }
 
 export interface CaStore {
@@ -26,7 +28,7 @@ export interface ApproachBRules {
   switches: SwitchRule[];
   caFile: string;
   stores: CaStore[];
-  proxy: { mitmdump: string; env: string; build: string };
+  proxy: { mitmdump: string; env: string; build: string; flow: string };
 }
 
 const RULES_URL = new URL('../../../rules/approach-b.toml', import.meta.url);
@@ -45,6 +47,10 @@ export function loadApproachBRules(url: URL = RULES_URL): ApproachBRules {
     if (typeof v !== 'string' || v === '') throw new InputError(`${what} must be a non-empty string`, file);
     return v;
   };
+  const names = (v: unknown, what: string): string[] => {
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) throw new InputError(`${what} must be a list of package names`, file);
+    return v as string[];
+  };
   const switches = ((doc.switch ?? []) as Record<string, unknown>[]).map((s, i) => ({
     id: str(s.id, `[[switch]] #${i + 1} id`),
     dependency: str(s.dependency, `[[switch]] #${i + 1} dependency`),
@@ -52,6 +58,7 @@ export function loadApproachBRules(url: URL = RULES_URL): ApproachBRules {
     from: str(s.from, `[[switch]] #${i + 1} from`),
     to: str(s.to, `[[switch]] #${i + 1} to`),
     why: str(s.why, `[[switch]] #${i + 1} why`),
+    locked: s.locked === undefined ? [str(s.dependency, `[[switch]] #${i + 1} dependency`)] : names(s.locked, `[[switch]] #${i + 1} locked`),
   }));
   const ca = (doc.ca ?? {}) as Record<string, unknown>;
   const stores: CaStore[] = Object.entries(ca)
@@ -74,6 +81,7 @@ export function loadApproachBRules(url: URL = RULES_URL): ApproachBRules {
       mitmdump: str(proxy.mitmdump, '[proxy] mitmdump'),
       env: str(proxy.env, '[proxy] env'),
       build: str(proxy.build, '[proxy] build'),
+      flow: typeof proxy.flow === 'string' && proxy.flow !== '' ? proxy.flow : 'codex-b.flow',
     },
   };
   if (url === RULES_URL) cached = rules;

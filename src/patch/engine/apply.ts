@@ -216,6 +216,11 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
       actions.push({ abs, f, kind: 'none' });
       continue;
     }
+    // A missing or corrupted backup: without force, refuse before touching anything.
+    if (backupWhy && !opts.force) {
+      actions.push({ abs, f, kind: 'lost', why: backupWhy });
+      continue;
+    }
     if (patched) {
       if (!backupWhy) {
         actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
@@ -239,7 +244,7 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
       path: abs,
       reason: cur === null ? `${f.path} was deleted since the patch` : `${f.path} was edited since the patch`,
     });
-    if (backupWhy) actions.push({ abs, f, kind: 'lost', why: `${refused[refused.length - 1]!.reason} and its ${backupWhy}` });
+    if (backupWhy) actions.push({ abs, f, kind: 'lost', why: `${refused[refused.length - 1]!.reason}, and the ${backupWhy}` });
     else actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
   }
   const lost = actions.filter((a) => a.kind === 'lost');

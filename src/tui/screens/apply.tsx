@@ -27,6 +27,7 @@ export function ApplyScreen({ s }: { s: State }) {
           ? 'writing…'
           : `s save next steps to a file · Enter finish${a.status === 'declined' ? ' · Esc/b back' : ''} · q quit`;
   const steps = plan?.nextSteps ?? [];
+  const shownSteps = stepsThatFit(s, steps);
   return (
     <Frame step={6} keys={keys} width={s.columns}>
       {a.status === 'confirm' ? (
@@ -62,10 +63,10 @@ export function ApplyScreen({ s }: { s: State }) {
           )}
           <Box marginTop={1} flexDirection="column">
             <Paint tone="bold">{a.status === 'done' ? 'Next steps:' : 'Next steps (once applied):'}</Paint>
-            {steps.slice(0, Math.max(3, s.rows - 11)).map((n, i) => (
+            {steps.slice(0, shownSteps).map((n, i) => (
               <Paint key={i} wrap="wrap">{`  ${n}`}</Paint>
             ))}
-            {steps.length > Math.max(3, s.rows - 11) ? <Paint tone="dim">{'  … (s saves them all to a file)'}</Paint> : null}
+            {steps.length > shownSteps ? <Paint tone="dim">{'  … (s saves them all to a file)'}</Paint> : null}
             {steps.length === 0 ? <Paint tone="dim">  none</Paint> : null}
           </Box>
           {a.saving ? (
@@ -80,12 +81,35 @@ export function ApplyScreen({ s }: { s: State }) {
               ) : null}
             </Box>
           ) : null}
-          {a.saved ? <Paint tone="good">{`✓ next steps saved to ${a.saved}`}</Paint> : null}
+          {a.saved ? <Paint tone="good" wrap="wrap">{`✓ next steps saved to ${a.saved}`}</Paint> : null}
           <ErrorLine error={a.saveError} />
         </Box>
       ) : null}
     </Frame>
   );
+}
+
+/** Rows a text takes when wrapped at `width` (words wrap early: a little slack per row). */
+function rowsOf(text: string, width: number): number {
+  return Math.max(1, Math.ceil(text.length / Math.max(10, width - 8)));
+}
+
+/** How many next steps fit under the result line, the save prompt and the key help. */
+function stepsThatFit(s: State, steps: string[]): number {
+  const a = s.apply;
+  const w = s.columns;
+  const head = a.status === 'done' ? rowsOf(doneLine(a.written ?? [], Boolean(a.unchanged), s.preview.plan?.target), w) : 1;
+  const save = a.saving ? 1 + rowsOf(`Save to: ${a.saveDraft}█`, w) + 1 : 0;
+  const after = (a.saved ? rowsOf(`✓ next steps saved to ${a.saved}`, w) : 0) + (a.saveError ? rowsOf(a.saveError, w) : 0);
+  // title + blank, result, blank + "Next steps:", the "… more" line, blank + key help
+  let budget = s.rows - (2 + head + 2 + 1 + save + after + 2 + 1);
+  let n = 0;
+  for (const step of steps) {
+    budget -= rowsOf(`  ${step}`, w);
+    if (budget < 0) break;
+    n++;
+  }
+  return Math.max(1, n);
 }
 
 /** What apply wrote, as paths relative to the plan's target (the tree for B, the codex home for A/CA). */

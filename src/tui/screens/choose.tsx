@@ -21,11 +21,13 @@ export function ChooseScreen({ s }: { s: State }) {
   const field = (f: ChooseField, name: string, value: string, hint: string) => {
     const on = focused === f;
     const editing = c.editing === f;
+    const room = s.columns - 24 - (editing ? c.draft.length + 1 : value.length);
     return (
       <Box key={f}>
         <Paint tone={on ? 'bold' : 'plain'} fixed>{`${on ? '›' : ' '} ${pad(name, 22)}`}</Paint>
         {editing ? <Paint inverse tone="bold">{`${c.draft}█`}</Paint> : <Paint inverse={on}>{value}</Paint>}
-        <Paint tone="dim">{`  ${hint}`}</Paint>
+        {/* The value stays whole: the hint beside it is cut to the room left, or left out. */}
+        {room >= 12 ? <Paint tone="dim">{`  ${hint.length > room - 2 ? pad(hint, room - 2) : hint}`}</Paint> : null}
       </Box>
     );
   };
@@ -46,7 +48,9 @@ export function ChooseScreen({ s }: { s: State }) {
               </Paint>
               {o.approach === rec ? <Paint tone="good" fixed>{'  ★ recommended'}</Paint> : null}
             </Box>
-            <Paint tone={o.ok ? 'dim' : 'warn'}>{`        ${o.ok ? '' : 'not available: '}${o.why}`}</Paint>
+            <Box paddingLeft={8}>
+              <Paint tone={o.ok ? 'dim' : 'warn'} wrap="wrap">{`${o.ok ? '' : 'not available: '}${o.why}`}</Paint>
+            </Box>
           </Box>
         );
       })}
