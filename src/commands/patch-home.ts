@@ -116,9 +116,11 @@ export async function unpatchHomeCommand(path: string | undefined, opts: PatchHo
   await checkHome(home, !opts.dryRun);
   const res = await undoHome(home, approach, { ...(opts.force ? { force: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
   if (res.via === 'none') throw new InputError(`no approach ${approach} patch found here; nothing to unpatch`, home);
+  // A dry run that the real run would refuse says so the same way: exit 2.
+  const wouldRefuse = Boolean(opts.dryRun) && !opts.force && res.refused.length > 0;
   if (opts.json) {
     io.stdout(JSON.stringify({ approach, target: home, dryRun: Boolean(opts.dryRun), ...res }, null, 2) + '\n');
-    return 0;
+    return wouldRefuse ? 2 : 0;
   }
   const verb = opts.dryRun ? 'would restore' : 'restored';
   for (const f of res.restored) io.stdout(`${verb} ${f}\n`);
@@ -130,6 +132,10 @@ export async function unpatchHomeCommand(path: string | undefined, opts: PatchHo
       ? `dry run: nothing written to ${home}\n`
       : `approach ${approach} undone in ${home}; flow files in ${join(home, homeRules().files.flows_dir)} (if any) are kept\n`,
   );
+  if (wouldRefuse) {
+    io.stderr(`codex-mitm: ${res.refused[0]!.path}: ${res.refused[0]!.reason}; a real unpatch would refuse (use --force to discard the edits)\n`);
+    return 2;
+  }
   return 0;
 }
 

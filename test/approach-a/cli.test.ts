@@ -205,6 +205,9 @@ describe('patch --approach a', () => {
     expect(sb.cli(['patch', '--approach', 'a', '--codex-home', sb.home, '--codex-version', '0.125.0', '--auth', 'apikey']).code).toBe(0);
     // the end marker is gone: codex-mitm cannot tell its lines from the user's any more
     await sb.write('config.toml', ((await sb.read('config.toml')) ?? '').replace('# <<< codex-mitm <<<\n', ''));
+    const dry = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home, '--dry-run']);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('a real unpatch would refuse');
     const u = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('edited since the patch');
