@@ -31,7 +31,8 @@ function compareLabels(a: string, b: string): number {
 }
 
 function count(r: ScanResult, k: 'a' | 'b' | 'ca'): string {
-  const chs = r.channels ?? [];
+  // links and codex's own loopback listeners are listed but never contacted: they are not counted
+  const chs = (r.channels ?? []).filter((c) => c.contacted !== false);
   const n = (v: Verdict) => chs.filter((c) => c.coverage[k] === v).length;
   const partial = n('partial');
   return `${n('yes')}/${chs.length}${partial ? ` (+${partial} partial)` : ''}`;
