@@ -10,17 +10,8 @@ import { parse } from 'smol-toml';
 import { planApproachA, planApproachCa, type HomePlanInput } from '../../src/patch/codex-home/plan.js';
 import { reverseConfig } from '../../src/patch/codex-home/config-edit.js';
 import { applyPlan, unpatchState } from '../../src/patch/engine/apply.js';
+import { prng } from '../helpers/prng.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Gen {
   text: string | null;

@@ -10,18 +10,8 @@ import { locateFeatureStrings } from '../../src/scan/cargo/toml-spans.js';
 import { planApproachB } from '../../src/patch/approach-b/plan.js';
 import { applyPlan, unpatchState } from '../../src/patch/engine/apply.js';
 import type { ScanResult, TlsFeature } from '../../src/model.js';
+import { prng } from '../helpers/prng.js';
 
-// mulberry32: a seeded PRNG so a failure reproduces from its seed.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Independent expectation (written by hand from rules/approach-b.toml, not read from it).
 const SWITCH: Record<string, { range: (v: string) => boolean; map: Record<string, string> }> = {
