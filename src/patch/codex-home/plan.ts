@@ -159,6 +159,7 @@ export function planApproachCa(input: HomePlanInput): HomePlan {
   plan.notes.push(
     `${r.ca.fallback_env} replaces OpenSSL's default roots for codex: connections that bypass the proxy (${r.ca.no_proxy}) are plain or local; macOS/Windows builds ignore ${r.ca.fallback_env} (add the CA to the system store there)`,
   );
+  if (r.ca.inherited_note) plan.notes.push(r.ca.inherited_note);
   const envText = renderEnvFile('ca', Object.entries(plan.env));
   plan.files.push(
     file(input.home, r.files.env_file, input.envText, envText, [

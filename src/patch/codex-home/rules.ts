@@ -30,6 +30,8 @@ export interface HomeRules {
     proxy_env: string[];
     no_proxy_env: string[];
     no_proxy: string;
+    /** Note on the variables reaching the commands codex runs. */
+    inherited_note?: string;
     default_ca: string;
   };
   ports: { model: number; backend: number; proxy: number; loopback: string[] };
