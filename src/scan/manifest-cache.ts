@@ -2,11 +2,11 @@
 // neither the TLS rules nor the manifest-scanner code did. One JSON file per scanned root, next to
 // the Rust facts cache. Best effort: any cache problem falls back to a fresh scan.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { scanManifests, type ManifestScan } from './cargo/index.js';
-import { cacheDir } from './rust/cache.js';
+import { cacheDir, writeCacheFile } from './rust/cache.js';
 
 const CARGO_DIR = new URL('./cargo/', import.meta.url);
 const RULES = new URL('../../rules/tls.toml', import.meta.url);
@@ -44,15 +44,6 @@ export async function manifestScanCached(root: string, manifests: string[], useC
     // no cache yet, or unreadable: scan
   }
   const scan = await scanManifests(root, manifests);
-  if (key) {
-    try {
-      mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ key, scan }));
-      renameSync(tmp, file);
-    } catch {
-      // a read-only cache folder only costs speed
-    }
-  }
+  if (key) writeCacheFile(file, JSON.stringify({ key, scan }));
   return scan;
 }

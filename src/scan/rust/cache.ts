@@ -3,7 +3,7 @@
 // cache is dropped when the tool version, the rules or the extractor code change. A stat index
 // (size + mtime per path) lets a warm run skip reading files that did not change at all.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { FileFacts, RawConst, RawModDecl } from './facts.js';
@@ -29,6 +29,32 @@ export interface FactsCache {
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : path.join(homedir(), '.cache');
   return path.join(base, 'codex-mitm');
+}
+
+/** How many scanned roots keep a cache file of each kind; older ones are removed. */
+const KEEP_ROOTS = 24;
+
+/**
+ * Writes one cache file atomically (best effort) and drops the least recently written files of the
+ * same kind (`<prefix>-<root hash>.json`) beyond KEEP_ROOTS, so scanning many trees (temporary
+ * copies, tests) does not grow the cache folder without bound.
+ */
+export function writeCacheFile(file: string, data: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+    const dir = path.dirname(file);
+    const prefix = path.basename(file).replace(/-[0-9a-f]+\.json$/, '-');
+    const same = readdirSync(dir)
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.json'))
+      .map((n) => ({ n, t: statSync(path.join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const { n } of same.slice(KEEP_ROOTS)) rmSync(path.join(dir, n), { force: true });
+  } catch {
+    // a cache that cannot be written only costs time
+  }
 }
 
 function codeHash(): string {
@@ -93,14 +119,7 @@ export function openCache(root: string, rulesHash: string): FactsCache {
     },
     save() {
       if (!dirty && Object.keys(now).length === Object.keys(old).length && Object.keys(stats).length === Object.keys(oldStats).length) return;
-      try {
-        mkdirSync(dir, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify({ key, files: now, stats }));
-        renameSync(tmp, file);
-      } catch {
-        // a cache that cannot be written only costs time
-      }
+      writeCacheFile(file, JSON.stringify({ key, files: now, stats }));
     },
   };
 }
