@@ -163,7 +163,8 @@ export function observe(input: ObserveInput): Observation[] {
   if (input.channels) {
     const seenChannels = new Set(out.flatMap((o) => (o.channel ? [o.channel] : (o.candidates ?? []))));
     for (const ch of input.channels) {
-      if (seenChannels.has(ch.id)) continue;
+      // links and codex's own loopback listeners are never fetched: "not seen" would say nothing
+      if (seenChannels.has(ch.id) || (ch as { contacted?: boolean }).contacted === false) continue;
       const o: Observation = {
         host: ch.hosts[0] ?? '',
         method: '',
