@@ -113,11 +113,19 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
   const managed = g.overrides.filter((o) => sets.includes(o.name)).sort((x, y) => sets.indexOf(x.name) - sets.indexOf(y.name));
   const whyA: string[] = [];
   let a: Verdict;
+  // A host moves when one of its endpoints carries the override, or when the rule names the
+  // channel's overrides (found by name anywhere): a bare GitHub API URL next to chatgpt_base_url
+  // paths does not move with them.
+  const byName = own.length > 0;
+  const stuck = hosts.filter(
+    (h) => !byName && !g.endpoints.some((e) => e.host === h && e.overrides.some((o) => sets.includes(o.name))),
+  );
   if (managed.length > 0) {
-    a = 'yes';
+    a = stuck.length === 0 ? 'yes' : 'partial';
     // `sets` is in order of preference: the first one present is the one the patch uses
     const [use, ...also] = managed;
     whyA.push(`patch --approach a sets ${use!.kind} ${use!.name} (read at ${use!.file}:${use!.line})`);
+    if (a === 'partial') whyA.push(`but nothing overrides ${stuck.join(', ')}: those requests still go to the internet`);
     for (const o of also) whyA.push(`also read: ${o.kind} ${o.name} (${o.file}:${o.line}); used instead where ${use!.name} does not exist`);
   } else if (g.overrides.length > 0) {
     a = 'partial';
