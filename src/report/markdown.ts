@@ -45,9 +45,10 @@ export function renderChannelTable(r: ScanResult): string {
     mdCell(ch.name + (ch.unclassified && !/unclassified/i.test(ch.name) ? ' (unclassified)' : '')),
     mdCell(defaultEndpoint(ch)),
     mdCell(overrideMd(ch.overrides)),
-    ch.coverage.a,
-    ch.coverage.b,
-    ch.coverage.ca,
+    // links and codex's own listeners are listed, never fetched: no verdict to give
+    ch.contacted === false ? 'n/a' : ch.coverage.a,
+    ch.contacted === false ? 'n/a' : ch.coverage.b,
+    ch.contacted === false ? 'n/a' : ch.coverage.ca,
     mdCell(evidenceMd(ch)),
   ]);
   return mdTable(['channel', 'default endpoint', 'override (env / config / none)', 'A', 'B', 'CA', 'evidence'], rows).join('\n') + '\n';

@@ -107,7 +107,7 @@ export function renderSarif(r: ScanResult): string {
   }
   for (const ch of r.channels ?? []) {
     const cov = ch.coverage;
-    if (cov.a !== 'no' || cov.b !== 'no' || cov.ca !== 'no') continue;
+    if (ch.contacted === false || cov.a !== 'no' || cov.b !== 'no' || cov.ca !== 'no') continue;
     const at = ch.evidence[0] ?? ch.clients[0];
     results.push(
       result(

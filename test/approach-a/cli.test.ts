@@ -16,7 +16,7 @@ afterEach(async () => {
 
 const ENV_HEAD =
   '# codex-mitm (managed) approach=a\n' +
-  '# Source it before starting codex (`. ./codex-mitm.env`), or run `codex-mitm run -- codex ...`.\n' +
+  '# Source it before starting codex (`. HOME/codex-mitm.env`), or run `codex-mitm run --codex-home HOME -- codex ...`.\n' +
   '# Removed by `codex-mitm unpatch`.\n';
 
 const API_AUTH = '{"OPENAI_API_KEY":"sk-test-SECRET-123","tokens":null}';
@@ -34,7 +34,7 @@ describe('patch --approach a', () => {
         'chatgpt_base_url = "http://127.0.0.1:8081/backend-api/"\n' +
         '# <<< codex-mitm <<<\n',
     );
-    expect(await sb.read('codex-mitm.env')).toBe(`${ENV_HEAD}export OPENAI_BASE_URL=http://127.0.0.1:8080/v1\n`);
+    expect(await sb.read('codex-mitm.env')).toBe(`${ENV_HEAD.replace(/HOME/g, sb.home)}export OPENAI_BASE_URL=http://127.0.0.1:8080/v1\n`);
     const flows = join(sb.home, 'codex-mitm-flows');
     expect(r.stdout).toContain(`mitmdump --mode reverse:https://api.openai.com/ --listen-host 127.0.0.1 --listen-port 8080 -w ${flows}/model-api.flow`);
     expect(r.stdout).toContain(`mitmdump --mode reverse:https://chatgpt.com/ --listen-host 127.0.0.1 --listen-port 8081 -w ${flows}/chatgpt.flow`);
@@ -135,7 +135,7 @@ describe('patch --approach a', () => {
     expect(r.stdout).toContain('codex version unknown: setting both `openai_base_url`');
     const cfg = parse((await sb.read('config.toml'))!) as Record<string, unknown>;
     expect(cfg).toEqual({ chatgpt_base_url: 'http://127.0.0.1:8081/backend-api/', openai_base_url: 'http://127.0.0.1:8080/v1' });
-    expect(await sb.read('codex-mitm.env')).toBe(`${ENV_HEAD}export OPENAI_BASE_URL=http://127.0.0.1:8080/v1\n`);
+    expect(await sb.read('codex-mitm.env')).toBe(`${ENV_HEAD.replace(/HOME/g, sb.home)}export OPENAI_BASE_URL=http://127.0.0.1:8080/v1\n`);
   });
 
   it('uses $CODEX_HOME, changes existing root keys in place, and unpatch cleans from the markers when the state is gone', async () => {

@@ -87,7 +87,7 @@ describe('env file', () => {
       ['A', 'http://127.0.0.1:8080/v1'],
       ['B', "/tmp/it's here/ca.pem"],
     ];
-    const text = renderEnvFile('ca', vars);
+    const text = renderEnvFile('ca', vars, '/home/u/.codex');
     expect(text).toContain("export B='/tmp/it'\\''s here/ca.pem'\n");
     expect(parseEnvFile(text, 'x.env')).toEqual({ A: 'http://127.0.0.1:8080/v1', B: "/tmp/it's here/ca.pem" });
     let err: unknown;

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 const HEAD =
   '# codex-mitm (managed) approach=ca\n' +
-  '# Source it before starting codex (`. ./codex-mitm.env`), or run `codex-mitm run -- codex ...`.\n' +
+  '# Source it before starting codex (`. HOME/codex-mitm.env`), or run `codex-mitm run --codex-home HOME -- codex ...`.\n' +
   '# Removed by `codex-mitm unpatch`.\n';
 const PROXY =
   'export HTTPS_PROXY=http://127.0.0.1:8080\n' +
@@ -33,7 +33,7 @@ describe('patch --approach ca', () => {
     const r = sb.cli(['patch', '--approach', 'ca', '--codex-home', sb.home, '--codex-version', '0.115.0']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD}${PROXY}export CODEX_CA_CERTIFICATE=${ca}\nexport SSL_CERT_FILE=${ca}\n`);
+    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD.replace(/HOME/g, sb.home)}${PROXY}export CODEX_CA_CERTIFICATE=${ca}\nexport SSL_CERT_FILE=${ca}\n`);
     expect(await sb.read('config.toml')).toBe(config);
     expect(r.stdout).toContain(`mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w ${join(sb.home, 'codex-mitm-flows', 'codex.flow')}`);
     expect(r.stdout).toContain('bearer tokens');
@@ -50,7 +50,7 @@ describe('patch --approach ca', () => {
     const r = sb.cli(['patch', '--approach', 'ca', '--codex-home', sb.home, '--ca', ca, '--proxy-port', '9090']);
     expect(r.code).toBe(0);
     expect(await sb.read('codex-mitm.env')).toBe(
-      `${HEAD}${PROXY.replace(/8080/g, '9090')}export SSL_CERT_FILE='${ca}'\n`,
+      `${HEAD.replace(/HOME/g, sb.home)}${PROXY.replace(/8080/g, '9090')}export SSL_CERT_FILE='${ca}'\n`,
     );
     expect(r.stdout).toContain('codex 0.98.0 predates CODEX_CA_CERTIFICATE');
   });
@@ -90,7 +90,7 @@ describe('patch --approach ca', () => {
     // The diff shows the config going back to the user's bytes.
     expect(toCa.stdout).toContain('-chatgpt_base_url = "http://127.0.0.1:8081/backend-api/"');
     expect(await sb.read('config.toml')).toBe(original);
-    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD}${PROXY}export SSL_CERT_FILE=${ca}\n`);
+    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD.replace(/HOME/g, sb.home)}${PROXY}export SSL_CERT_FILE=${ca}\n`);
     expect(await fs.readdir(join(sb.home, '.codex-mitm'))).not.toContain('a.json');
 
     const back = sb.cli(['patch', '--approach', 'a', '--codex-home', sb.home, '--codex-version', '0.98.0', '--auth', 'apikey']);

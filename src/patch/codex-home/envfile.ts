@@ -1,13 +1,14 @@
 // The env file (`codex-mitm.env` in the codex home): POSIX sh `export NAME='value'` lines under a
 // header naming the approach. `. ~/.codex/codex-mitm.env` in a shell, or `codex-mitm run -- codex`.
+import { join } from 'node:path';
 import { InputError } from '../../model.js';
 
 const HEADER = '# codex-mitm (managed) approach=';
 
-export function renderEnvFile(approach: string, vars: [string, string][], eol = '\n'): string {
+export function renderEnvFile(approach: string, vars: [string, string][], home: string, eol = '\n'): string {
   const lines = [
     `${HEADER}${approach}`,
-    '# Source it before starting codex (`. ./codex-mitm.env`), or run `codex-mitm run -- codex ...`.',
+    `# Source it before starting codex (\`. ${shQuote(join(home, 'codex-mitm.env'))}\`), or run \`codex-mitm run --codex-home ${shQuote(home)} -- codex ...\`.`,
     '# Removed by `codex-mitm unpatch`.',
     ...vars.map(([k, v]) => `export ${k}=${shQuote(v)}`),
   ];

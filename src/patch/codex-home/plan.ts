@@ -127,7 +127,7 @@ export function planApproachA(input: HomePlanInput): HomePlan {
 
   if (routes.envVar) {
     plan.env[r.model_api.env_var] = modelUrl;
-    const envText = renderEnvFile('a', Object.entries(plan.env));
+    const envText = renderEnvFile('a', Object.entries(plan.env), input.home);
     plan.files.push(
       file(input.home, r.files.env_file, input.envText, envText, [
         { rule: `approach-a/${r.model_api.env_var}`, line: 1, message: `model API -> ${modelUrl} (codex reads ${r.model_api.env_var} from its environment)` },
@@ -160,7 +160,7 @@ export function planApproachCa(input: HomePlanInput): HomePlan {
     `${r.ca.fallback_env} replaces OpenSSL's default roots for codex: connections that bypass the proxy (${r.ca.no_proxy}) are plain or local; macOS/Windows builds ignore ${r.ca.fallback_env} (add the CA to the system store there)`,
   );
   if (r.ca.inherited_note) plan.notes.push(r.ca.inherited_note);
-  const envText = renderEnvFile('ca', Object.entries(plan.env));
+  const envText = renderEnvFile('ca', Object.entries(plan.env), input.home);
   plan.files.push(
     file(input.home, r.files.env_file, input.envText, envText, [
       { rule: 'approach-ca/proxy', line: 1, message: `${r.ca.proxy_env.join(', ')} -> ${proxyUrl}` },
