@@ -156,3 +156,16 @@ describe('patch --approach ca on a malformed config.toml', () => {
     expect(sb.snapshot()).toEqual(before);
   });
 });
+
+describe('patch --approach ca with a CA outside ~/.mitmproxy', () => {
+  it('points mitmdump at that folder, so the proxy signs with the CA codex trusts', async () => {
+    sb = await sandbox();
+    const ca = join(sb.dir, 'myca', 'ca-cert.pem');
+    await fs.mkdir(join(sb.dir, 'myca'));
+    await writeCa(ca);
+    const r = sb.cli(['patch', '--approach', 'ca', '--codex-home', sb.home, '--codex-version', '0.125.0', '--ca', ca]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`mitmdump --set confdir=${join(sb.dir, 'myca')} --listen-host 127.0.0.1 --listen-port 8080`);
+    expect(r.stdout).toContain('mitmproxy-ca.pem (certificate and private key)');
+  });
+});

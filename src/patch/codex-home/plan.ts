@@ -1,7 +1,7 @@
 // Pure planners for approach a (loopback reverse proxies via config key / env file) and the CA
 // route (forward proxy + CA env vars). Text in (the codex home's files with anything codex-mitm
 // added already taken out), plan out.
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Approach, Channel } from '../../model.js';
 import type { FilePlan, Plan, PlanReason } from '../engine/plan.js';
 import { applyConfigEdits, parseConfig, verifyConfigEdit, type KeyEdit } from './config-edit.js';
@@ -167,7 +167,15 @@ export function planApproachCa(input: HomePlanInput): HomePlan {
       { rule: 'approach-ca/ca', line: 1, message: `${routes.caEnv.join(', ')} -> ${ca}` },
     ]),
   );
-  plan.proxies = proxyCommands('ca', { home: input.home, host: input.host, modelPort: input.modelPort, backendPort: input.backendPort, proxyPort: input.proxyPort, auth: input.auth ?? 'apikey' });
+  // mitmproxy signs with <confdir>/mitmproxy-ca.pem; its default confdir is ~/.mitmproxy
+  const caDir = dirname(ca);
+  const confdir = basename(caDir) === '.mitmproxy' ? undefined : caDir;
+  if (confdir) {
+    plan.notes.push(
+      `the CA is not in ~/.mitmproxy: the proxy command uses --set confdir=${caDir}, so mitmproxy signs with ${join(caDir, 'mitmproxy-ca.pem')} (certificate and private key); it must belong to the CA codex is told to trust`,
+    );
+  }
+  plan.proxies = proxyCommands('ca', { home: input.home, host: input.host, modelPort: input.modelPort, backendPort: input.backendPort, proxyPort: input.proxyPort, auth: input.auth ?? 'apikey', ...(confdir ? { confdir } : {}) });
   finish(plan, input, true);
   return plan;
 }

@@ -17,7 +17,7 @@ export interface ProxyCommand {
 
 export function proxyCommands(
   approach: 'a' | 'ca',
-  o: { home: string; host: string; modelPort: number; backendPort: number; proxyPort: number; auth: 'apikey' | 'chatgpt' },
+  o: { home: string; host: string; modelPort: number; backendPort: number; proxyPort: number; auth: 'apikey' | 'chatgpt'; confdir?: string },
 ): ProxyCommand[] {
   const r = homeRules();
   const flows = join(o.home, r.files.flows_dir);
@@ -30,7 +30,8 @@ export function proxyCommands(
         host: o.host,
         port: o.proxyPort,
         flow,
-        command: `mitmdump --listen-host ${o.host} --listen-port ${o.proxyPort} -w ${shQuote(flow)}`,
+        // a CA outside ~/.mitmproxy: mitmproxy must sign with that CA's key, from that folder
+        command: `mitmdump${o.confdir ? ` --set confdir=${shQuote(o.confdir)}` : ''} --listen-host ${o.host} --listen-port ${o.proxyPort} -w ${shQuote(flow)}`,
       },
     ];
   }
