@@ -73,7 +73,7 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
       .option('--include-dev', 'approach b: also patch dev-dependencies')
       .option('--root <path>', 'approach a/ca: codex source tree, for version and coverage')
       .addOption(new Option('--auth <mode>', 'approach a/ca: auth mode (default: from auth.json)').choices(['apikey', 'chatgpt']))
-      .option('--codex-version <version>', 'approach a/ca: codex version (default: codex --version)')
+      .option('--codex-version <version>', 'approach a/ca: codex version (default: codex --version on PATH, else the --root tree)')
       .option('--model-port <port>', 'approach a: model API reverse proxy port', '8080')
       .option('--backend-port <port>', 'approach a: ChatGPT backend reverse proxy port', '8081')
       .option('--proxy-port <port>', 'approach ca: forward proxy port', '8080')

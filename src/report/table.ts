@@ -174,7 +174,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     return s.length > 2 ? `${first.join(', ')} +${s.length - 2}` : first.join(', ');
   };
   const envs = group(keep(r.envVars), (e) => e.name);
-  section('Env vars', envs.length);
+  out.push('', paint(`Env vars (${envs.length} names, ${keep(r.envVars).length} reads)`, 'head', c));
   if (envs.length) {
     const rows = envs.map(([name, xs]) => [name, uniqBy(xs, (x) => x.via).map((x) => x.via).join(', '), sites(xs)]);
     out.push(...layout(['name', 'via', 'read at'], rows, { width: w, color: c, shrink: [1, 2, 0], minWidths: [28, 12, 24], keepEnd: [2] }));
