@@ -7,7 +7,7 @@ const ESC = '\u001b[';
 describe('renderTable', () => {
   it('puts recommendation and channel coverage first, then the fact sections, then the summary', () => {
     const out = renderTable(sample(), { color: false, includeTests: false });
-    const order = ['Recommendation', 'Channels (2)', 'Clients (1)', 'TLS features (3)', 'Endpoints (1)', 'Env vars (2)', 'Config keys (1)', 'Scanned 12 .rs files'];
+    const order = ['Recommendation', 'Channels (2)', 'Clients (1)', 'TLS features (3)', 'Endpoints (1)', 'Env vars (2 names, 3 reads)', 'Config keys (1)', 'Scanned 12 .rs files'];
     const at = order.map((s) => out.indexOf(s));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
