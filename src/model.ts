@@ -192,6 +192,12 @@ export interface Channel {
   unclassified: boolean;
   /** false for links and identifiers codex shows or compares but never fetches (never a miss). */
   contacted: boolean;
+  /**
+   * Approach CA in detail: per client that carries the channel, the env vars that make it trust an
+   * added CA (`SSL_CERT_FILE@linux`: only where native-tls is OpenSSL). An empty list: none does.
+   * Absent when the scan cannot tell (a registry transport, a child process, local traffic).
+   */
+  caEnv?: string[][];
 }
 
 export interface Recommendation {

@@ -3,7 +3,7 @@ import type { Channel, ClientSite, Endpoint, Override, TlsFeature, Verdict } fro
 import type { ProductionFacts } from './capabilities.js';
 import { crateOf } from '../scan/crates.js';
 import { loadChannelRules, matchChannel, splitUrl, type ChannelRule } from './rules.js';
-import { clientTrust, combine, describeTrust, verdictB, verdictCa, type TrustContext } from './trust.js';
+import { caEnvOf, clientTrust, combine, describeTrust, verdictB, verdictCa, type TrustContext } from './trust.js';
 
 interface Group {
   rule?: ChannelRule;
@@ -190,6 +190,7 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     coverage: { a, b, ca },
     why: { a: dedupeStr(whyA), b: dedupeStr(whyB), ca: dedupeStr(whyCa) },
     tls,
+    ...(!loopback && !transport && !plainHttp ? { caEnv: trusts.map(caEnvOf) } : {}),
     clients: clients.map((c) => ({ file: c.file, line: c.line, crate: c.crate })),
     evidence,
     unclassified: !g.rule,

@@ -105,6 +105,15 @@ export function verdictCa(t: ClientTrust): { verdict: Verdict; why: string } {
   return { verdict: 'unknown', why: 'TLS backend unknown' };
 }
 
+/** The env vars that make this client trust an added CA behind the forward proxy (see Channel.caEnv). */
+export function caEnvOf(t: ClientTrust): string[] {
+  if (!t.honoursProxy) return [];
+  const out = [...t.customCa];
+  if (t.backend === 'native-tls') out.push('SSL_CERT_FILE@linux');
+  else if (t.backend === 'rustls' && t.roots.includes('native')) out.push('SSL_CERT_FILE');
+  return [...new Set(out)];
+}
+
 /** Combines per-client verdicts of one channel. */
 export function combine(verdicts: Verdict[]): Verdict {
   if (verdicts.length === 0) return 'unknown';

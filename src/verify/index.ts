@@ -172,6 +172,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       hostChannels,
       channels,
       approach: opts.approach,
+      caEnv: opts.caEnv,
     });
     const report: VerifyReport = {
       schemaVersion: 1,

@@ -55,6 +55,28 @@ export interface ObserveInput {
   hostChannels?: HostChannels;
   channels?: Channel[];
   approach: Approach;
+  /** Approach ca: which CA variables the run set (the prediction is made for exactly those). */
+  caEnv?: 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none' | 'both';
+  /** Defaults to process.platform. */
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * The channel's prediction for this run. For approach ca it is specialised to the CA variables the
+ * run set and to this platform, from Channel.caEnv; otherwise the scan's coverage verdict.
+ */
+export function predictionFor(ch: Channel, input: Pick<ObserveInput, 'approach' | 'caEnv' | 'platform'>): Verdict {
+  if (input.approach !== 'ca' || !ch.caEnv || !input.caEnv) return ch.coverage[input.approach];
+  const set = input.caEnv === 'both' ? ['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE'] : input.caEnv === 'none' ? [] : [input.caEnv];
+  const linux = (input.platform ?? process.platform) === 'linux';
+  const trusts = (vias: string[]) =>
+    vias.some((v) => {
+      const [name, only] = v.split('@');
+      return set.includes(name!) && (only !== 'linux' || linux);
+    });
+  const per = ch.caEnv.map(trusts);
+  if (per.length === 0) return ch.coverage.ca;
+  return per.every(Boolean) ? 'yes' : per.some(Boolean) ? 'partial' : 'no';
 }
 
 function pathOnly(path: string): string {
@@ -77,7 +99,7 @@ export function observe(input: ObserveInput): Observation[] {
     const hit = input.classify?.(url);
     const channel = hit?.id ?? null;
     const known = channel ? channelById.get(channel) : undefined;
-    const predicted: Verdict | null = input.channels ? (known?.coverage[input.approach] ?? 'unknown') : null;
+    const predicted: Verdict | null = input.channels ? (known ? predictionFor(known, input) : 'unknown') : null;
     const obs: Observation = { ...o, channel, predicted, count: 1 };
     if (hit) obs.channelName = hit.name;
     byKey.set(key, obs);
@@ -94,7 +116,10 @@ export function observe(input: ObserveInput): Observation[] {
     const cands = input.hostChannels?.(bareHost) ?? [];
     let predicted: Verdict | null = null;
     if (input.channels) {
-      const verdicts = cands.map((c) => channelById.get(c.id)?.coverage[input.approach] ?? 'unknown');
+      const verdicts = cands.map((c) => {
+        const ch = channelById.get(c.id);
+        return ch ? predictionFor(ch, input) : 'unknown';
+      });
       predicted = verdicts.length === 0 ? 'unknown' : verdicts.every((v) => v === verdicts[0]) ? verdicts[0]! : 'partial';
     }
     const obs: Observation = { ...o, channel: cands.length === 1 ? cands[0]!.id : null, predicted, count: 1 };
@@ -171,7 +196,7 @@ export function observe(input: ObserveInput): Observation[] {
         path: '',
         route: 'not-seen',
         channel: ch.id,
-        predicted: ch.coverage[input.approach],
+        predicted: predictionFor(ch, input),
         count: 0,
         channelName: ch.name,
       };
