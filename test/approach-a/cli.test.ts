@@ -317,3 +317,14 @@ describe('unpatch --approach a after codex edited config.toml', () => {
     expect(await sb.read('config.toml')).toBe(original + added);
   });
 });
+
+describe('patch --approach a keeps a custom upstream', () => {
+  it('forwards the backend proxy to the chatgpt_base_url the active profile had', async () => {
+    sb = await sandbox();
+    await sb.write('config.toml', 'profile = "work"\n\n[profiles.work]\nchatgpt_base_url = "https://gateway.example.org/backend-api/"\n');
+    const r = sb.cli(['patch', '--approach', 'a', '--codex-home', sb.home, '--codex-version', '0.125.0', '--auth', 'apikey', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('mitmdump --mode reverse:https://gateway.example.org/ --listen-host 127.0.0.1 --listen-port 8081');
+    expect(r.stdout).toContain('mitmdump --mode reverse:https://api.openai.com/ --listen-host 127.0.0.1 --listen-port 8080');
+  });
+});

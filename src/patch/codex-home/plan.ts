@@ -135,7 +135,26 @@ export function planApproachA(input: HomePlanInput): HomePlan {
     );
   }
 
-  plan.proxies = proxyCommands('a', { home: input.home, host: input.host, modelPort: input.modelPort, backendPort: input.backendPort, proxyPort: input.proxyPort, auth });
+  // A base URL the user had configured is where the reverse proxy must forward to, not the default.
+  const upstreams: Partial<Record<'model' | 'backend', string>> = {};
+  const configured = (v: unknown): string | undefined => {
+    if (typeof v !== 'string') return undefined;
+    try {
+      const u = new URL(v);
+      return /^https?:$/.test(u.protocol) && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? `${u.origin}/` : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const oldBackend = configured(active?.[r.backend.config_key] ?? cfg[r.backend.config_key]);
+  const oldModel = routes.configKey ? configured(cfg[r.model_api.config_key]) : undefined;
+  // in ChatGPT mode the model API rides on the backend proxy
+  if (oldBackend) upstreams.backend = oldBackend;
+  if (oldModel) upstreams[auth === 'chatgpt' ? 'backend' : 'model'] = oldModel;
+  for (const [port, url] of Object.entries(upstreams)) {
+    plan.notes.push(`your config pointed the ${port === 'model' ? 'model API' : 'ChatGPT backend'} at ${url}: the reverse proxy forwards there, not to the default host`);
+  }
+  plan.proxies = proxyCommands('a', { home: input.home, host: input.host, modelPort: input.modelPort, backendPort: input.backendPort, proxyPort: input.proxyPort, auth, upstreams });
   finish(plan, input, routes.envVar);
   return plan;
 }

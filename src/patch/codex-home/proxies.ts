@@ -17,7 +17,17 @@ export interface ProxyCommand {
 
 export function proxyCommands(
   approach: 'a' | 'ca',
-  o: { home: string; host: string; modelPort: number; backendPort: number; proxyPort: number; auth: 'apikey' | 'chatgpt'; confdir?: string },
+  o: {
+    home: string;
+    host: string;
+    modelPort: number;
+    backendPort: number;
+    proxyPort: number;
+    auth: 'apikey' | 'chatgpt';
+    confdir?: string;
+    /** Upstream origins the user had configured instead of the defaults (per port: model / backend). */
+    upstreams?: Partial<Record<'model' | 'backend', string>>;
+  },
 ): ProxyCommand[] {
   const r = homeRules();
   const flows = join(o.home, r.files.flows_dir);
@@ -40,13 +50,14 @@ export function proxyCommands(
     .map((p) => {
       const port = p.port === 'model' ? o.modelPort : o.backendPort;
       const flow = join(flows, p.flow);
+      const upstream = o.upstreams?.[p.port as 'model' | 'backend'] ?? p.upstream;
       return {
         id: p.id,
-        mode: `reverse:${p.upstream}`,
+        mode: `reverse:${upstream}`,
         host: o.host,
         port,
         flow,
-        command: `mitmdump --mode reverse:${p.upstream} --listen-host ${o.host} --listen-port ${port} -w ${shQuote(flow)}`,
+        command: `mitmdump --mode reverse:${upstream} --listen-host ${o.host} --listen-port ${port} -w ${shQuote(flow)}`,
       };
     });
 }
