@@ -12,7 +12,6 @@ interface Group {
   overrides: Override[];
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 function addOverride(list: Override[], o: Override): void {
   if (!list.some((x) => x.kind === o.kind && x.name === o.name)) list.push(o);
@@ -135,7 +134,7 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     whyA.push(`no env var or config key overrides ${hosts.join(', ') || 'this channel'}`);
   }
 
-  const loopback = hosts.length > 0 && hosts.every((h) => LOOPBACK.has(h));
+  const loopback = hosts.length > 0 && hosts.every((h) => rules.localHosts.has(h));
   const plainHttp = urls.length > 0 && urls.every((u) => u.startsWith('http://'));
   const transport = g.rule?.transport;
   // A client built only when building the configured one failed does not set the channel's verdict.

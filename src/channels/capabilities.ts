@@ -1,5 +1,5 @@
 import type { Capabilities, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
-import { binaryClosure, unifiedFeatures } from '../scan/cargo/index.js';
+import { binaryClosure, CLI_PACKAGE, unifiedFeatures } from '../scan/cargo/index.js';
 
 export interface ProductionFacts {
   crates: CrateInfo[];
@@ -11,7 +11,7 @@ export interface ProductionFacts {
   workspaceVersion?: string;
 }
 
-const CLI_PACKAGE = 'codex-cli';
+
 
 /** What the scanned tree can do, from facts. Also returns the reqwest evidence the verdicts cite. */
 export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities; evidence: TlsFeature[]; closure: Set<string> } {

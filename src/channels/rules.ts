@@ -37,6 +37,8 @@ export interface ChannelRules {
   transports: Record<string, TransportRule>;
   approaches: Record<Approach, { name: string; cost: number }>;
   scoring: Record<Verdict, number>;
+  /** Hosts that are this machine ([local] hosts): their traffic never goes through HTTPS_PROXY. */
+  localHosts: Set<string>;
   /** Env override names that belong to exactly one channel: they identify it regardless of host. */
   uniqueOverrides: Map<string, ChannelRule>;
 }
@@ -76,7 +78,8 @@ export function loadChannelRules(): ChannelRules {
   const approaches = doc.approach as Record<Approach, { name: string; cost: number }>;
   const scoring = doc.scoring as Record<Verdict, number>;
   const transports = (doc.transport ?? {}) as Record<string, TransportRule>;
-  cached = { channels, transports, approaches, scoring, uniqueOverrides };
+  const localHosts = new Set(strings((doc.local as Record<string, unknown> | undefined)?.hosts));
+  cached = { channels, transports, approaches, scoring, uniqueOverrides, localHosts };
   return cached;
 }
 

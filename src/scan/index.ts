@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import type { ScanResult } from '../model.js';
 import { analyse } from '../channels/index.js';
+import { CLI_PACKAGE } from './cargo/index.js';
 import { manifestScanCached } from './manifest-cache.js';
 import { discover } from './discover.js';
 import { scanRust } from './rust/index.js';
@@ -50,7 +51,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const envVars = keep(rust.envVars);
   const configKeys = keep(rust.configKeys);
   const warnings = [...found.warnings, ...manifests.warnings, ...rust.warnings];
-  if (!manifests.crates.some((c) => c.name === 'codex-cli')) {
+  if (!manifests.crates.some((c) => c.name === CLI_PACKAGE)) {
     warnings.push({
       kind: 'other',
       message: 'no codex-cli package in this tree: the shipped binary is unknown, so every crate counts as shipped and the verdicts are about the whole tree',

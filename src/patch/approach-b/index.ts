@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, type ScanResult } from '../../model.js';
 import { scan } from '../../scan/index.js';
-import { binaryClosure } from '../../scan/cargo/index.js';
+import { binaryClosure, CLI_PACKAGE } from '../../scan/cargo/index.js';
 import { applyPlan, type ApplyOptions, type ApplyResult } from '../engine/apply.js';
 import { verifyState } from '../engine/verify-state.js';
 import type { PatchState } from '../engine/state.js';
@@ -17,7 +17,7 @@ export { replaceSpans, type SpanEdit } from './edit.js';
 export { unintendedDifference } from './toml-check.js';
 export { unpatchTreeB, reverseManifest } from './unpatch.js';
 
-export const SHIPPED_BINARY = 'codex-cli';
+export const SHIPPED_BINARY = CLI_PACKAGE;
 
 export interface ApproachBOptions {
   includeDev?: boolean;

@@ -141,7 +141,7 @@ export function planApproachA(input: HomePlanInput): HomePlan {
     if (typeof v !== 'string') return undefined;
     try {
       const u = new URL(v);
-      return /^https?:$/.test(u.protocol) && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? `${u.origin}/` : undefined;
+      return /^https?:$/.test(u.protocol) && !r.ports.loopback.includes(u.hostname.replace(/^\[|\]$/g, '')) ? `${u.origin}/` : undefined;
     } catch {
       return undefined;
     }

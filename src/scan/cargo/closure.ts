@@ -5,7 +5,10 @@ import { compatLine, loadTlsRules, tlsRuleFor } from './tls-rules.js';
 
 /** Package names reachable from `pkg` through non-dev, non-build dependencies that are path crates of the scan
  *  (target-specific normal deps included; build-dependencies excluded: resolver 2 builds them apart). */
-export function binaryClosure(crates: CrateInfo[], pkg = 'codex-cli'): Set<string> {
+/** The package whose `codex` binary users run: the closure of shipped code starts here. */
+export const CLI_PACKAGE = 'codex-cli';
+
+export function binaryClosure(crates: CrateInfo[], pkg = CLI_PACKAGE): Set<string> {
   const byDir = new Map(crates.map((c) => [c.dir, c]));
   const start = crates.find((c) => c.name === pkg);
   const seen = new Set<string>();

@@ -8,7 +8,7 @@ import { lockedWebpkiOf } from './lockfile.js';
 import { readManifest, toPosix, type ParsedManifest } from './manifest-read.js';
 import { tlsFeaturesOf } from './tls-features.js';
 
-export { binaryClosure, unifiedFeatures } from './closure.js';
+export { binaryClosure, CLI_PACKAGE, unifiedFeatures } from './closure.js';
 export {
   dependencyLines,
   featureStringsOf,
