@@ -178,10 +178,9 @@ describe('planning with a scanned tree', () => {
 
 const FIXTURE = join(import.meta.dirname, '../../fixtures/codex-rs');
 // The fixture is being written alongside; run once its config crate (ConfigToml) is in.
-const fixtureHasRust = existsSync(join(FIXTURE, 'core/src')) && existsSync(join(FIXTURE, 'config/src'));
 
 describe('patch --approach a --root (fixture tree)', () => {
-  it.skipIf(!fixtureHasRust)('reads capabilities and coverage from the scanned fixture (a 0.115-shaped tree)', async () => {
+  it('reads capabilities and coverage from the scanned fixture (a 0.115-shaped tree)', async () => {
     const home = await fs.mkdtemp(join(tmpdir(), 'cm-units-root-'));
     try {
       const prep = await prepareHome('a', { codexHome: home, root: FIXTURE, auth: 'apikey', env: { PATH: '' }, cwd: home });
