@@ -1,7 +1,7 @@
 // The pure pieces: TOML span scanner, env file, version routes, JSON error lines, planner inputs
 // from a scan (capabilities and channel coverage).
 import { describe, expect, it } from 'vitest';
-import { promises as fs, existsSync, readdirSync } from 'node:fs';
+import { promises as fs, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanToml } from '../../src/patch/codex-home/toml-scan.js';
