@@ -43,7 +43,7 @@ export async function checkHome(home: string, write: boolean): Promise<void> {
     st = await fs.stat(home);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'codex home does not exist (run codex once, or pass --codex-home)' : `cannot read codex home (${code})`, home);
+    throw new InputError(code === 'ENOENT' ? 'codex home does not exist (run codex once to create it, or point --codex-home at an existing one)' : `cannot read codex home (${code})`, home);
   }
   if (!st.isDirectory()) throw new InputError('codex home is not a directory', home);
   try {
