@@ -12,7 +12,6 @@ interface Group {
   overrides: Override[];
 }
 
-
 function addOverride(list: Override[], o: Override): void {
   if (!list.some((x) => x.kind === o.kind && x.name === o.name)) list.push(o);
 }
