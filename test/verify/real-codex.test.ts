@@ -3,12 +3,12 @@
 // loopback listeners. Skipped, with the reason printed, only when a version is not cached and the
 // npm registry cannot be reached. Nothing here talks to anything but 127.0.0.1 and the registry.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runVerify, type Observation, type VerifyOptions, type VerifyReport } from '../../src/verify/index.js';
+import { alive, portOpen } from '../helpers/process.js';
 
 const VERSIONS = ['0.98.0', '0.169.0'] as const;
 const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codex-mitm');
@@ -57,31 +57,6 @@ function verify(version: string, opts: Partial<VerifyOptions> & Pick<VerifyOptio
 const find = (r: VerifyReport, route: string, host: string, path: string, method?: string): Observation | undefined =>
   r.observations.find((o) => o.route === route && o.host === host && o.path === path && (!method || o.method === method));
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      res(true);
-    });
-    s.once('error', () => res(false));
-  });
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
 describe.skipIf(Boolean(skipReason))('verify against the real codex', { timeout: 120_000 }, () => {
   it.concurrent('0.98.0, approach a (ChatGPT sign-in): /v1/models and /v1/responses on the reverse listener', async () => {
     const r = await verify('0.98.0', { approach: 'a', auth: 'chatgpt' });
@@ -90,7 +65,7 @@ describe.skipIf(Boolean(skipReason))('verify against the real codex', { timeout:
     expect(find(r, 'reverse', 'api.openai.com', '/v1/models', 'GET')).toMatchObject({ channel: 'model-api' });
     expect(find(r, 'reverse', 'api.openai.com', '/v1/responses', 'POST')).toMatchObject({ channel: 'model-api' });
     for (const port of [...r.listeners.reverse.map((l) => l.port), r.listeners.proxy.port]) expect(await portOpen(port)).toBe(false);
-    expect(running(r.codex.pid!)).toBe(false);
+    expect(alive(r.codex.pid!)).toBe(false);
   });
 
   it.concurrent('0.98.0, no CA (approach b): the model API refuses our certificate', async () => {

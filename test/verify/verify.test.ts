@@ -1,11 +1,11 @@
 // verify against the fake codex (fixtures/fake-codex): real listeners on 127.0.0.1, a real child
 // process group, real TLS with the run's CA. Expectations follow what the fake does by hand.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runVerify, type Observation, type VerifyOptions, type VerifyReport } from '../../src/verify/index.js';
+import { alive, portOpen } from '../helpers/process.js';
 
 const FAKE = resolve(__dirname, '../../fixtures/fake-codex');
 const fake98 = join(FAKE, 'codex-0.98.0');
@@ -31,32 +31,6 @@ function run(codex: string, opts: Partial<VerifyOptions> & Pick<VerifyOptions, '
 }
 
 const brief = (o: Observation): string => `${o.route} ${o.host} ${o.method} ${o.path}`.trim();
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      res(true);
-    });
-    s.once('error', () => res(false));
-  });
-}
-
-/** A process that still runs (a killed zombie waiting for its reaper does not). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
 
 describe('verify with the fake codex 0.98.0', () => {
   it('approach a: model API requests arrive on the reverse listener, base URL via env', async () => {
