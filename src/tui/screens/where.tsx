@@ -14,15 +14,25 @@ export function WhereScreen({ s }: { s: State }) {
   const row = (i: number, name: string, value: string, note: string, field: 'root' | 'home') => {
     const focused = w.focus === i;
     const editing = w.editing === field;
+    const shown = value || '(none)';
+    // A long path pushes its note onto a line of its own instead of cutting it off.
+    const noteInline = label + 2 + shown.length + 2 + note.length <= s.columns;
     return (
-      <Box>
-        <Paint tone={focused ? 'bold' : 'plain'} fixed>{`${focused ? '›' : ' '} ${pad(name, label)}`}</Paint>
-        {editing ? (
-          <Paint tone="bold" inverse>{`${w.draft}█`}</Paint>
-        ) : (
-          <Paint inverse={focused}>{value || '(none)'}</Paint>
-        )}
-        {!editing && note ? <Paint tone="dim">{`  ${note}`}</Paint> : null}
+      <Box flexDirection="column">
+        <Box>
+          <Paint tone={focused ? 'bold' : 'plain'} fixed>{`${focused ? '›' : ' '} ${pad(name, label)}`}</Paint>
+          {editing ? (
+            <Paint tone="bold" inverse>{`${w.draft}█`}</Paint>
+          ) : (
+            <Paint inverse={focused}>{shown}</Paint>
+          )}
+          {!editing && note && noteInline ? <Paint tone="dim">{`  ${note}`}</Paint> : null}
+        </Box>
+        {!editing && note && !noteInline ? (
+          <Box paddingLeft={label + 2}>
+            <Paint tone="dim">{note}</Paint>
+          </Box>
+        ) : null}
       </Box>
     );
   };

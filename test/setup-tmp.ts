@@ -1,0 +1,16 @@
+// Every test file gets its own temporary folder as TMPDIR (os.tmpdir() and the CLI children it
+// spawns use it), removed when the file ends: trees, homes and logs that a test forgot, or that a
+// failing test left behind, never pile up in the machine's /tmp.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+const outer = tmpdir();
+const base = mkdtempSync(join(outer, 'codex-mitm-test-'));
+process.env.TMPDIR = base;
+
+afterAll(() => {
+  process.env.TMPDIR = outer;
+  rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+});
