@@ -1,8 +1,8 @@
 import { stat, access, readFile, realpath } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join, resolve, relative, sep } from 'node:path';
-import { globby } from 'globby';
-import ignore, { type Ignore } from 'ignore';
+import { createRequire } from 'node:module';
+import type { Ignore } from 'ignore';
 import { InputError, type ScanWarning } from '../model.js';
 
 export interface Discovered {
@@ -44,6 +44,7 @@ export async function findCodexRoot(path: string): Promise<string> {
   if (!(await isDir(abs))) throw new InputError('not a folder', abs);
   if (abs.split(sep).pop() === 'codex-rs' || (await isWorkspaceRoot(abs))) return abs;
   if (await isDir(join(abs, 'codex-rs'))) return join(abs, 'codex-rs');
+  const { globby } = await import('globby');
   const below = await globby('**/codex-rs', {
     cwd: abs,
     onlyDirectories: true,
@@ -64,39 +65,59 @@ async function isWorkspaceRoot(dir: string): Promise<boolean> {
   }
 }
 
-/** Lists Rust files and manifests under root, honouring .gitignore files and skipping target/. One walk. */
+const require = createRequire(import.meta.url);
+
+/** Folder names never walked into, at any depth. */
+const SKIP_DIRS = new Set(['target', 'node_modules', '.git', '.codex-mitm']);
+
+interface GitIgnore {
+  /** folder of the .gitignore, relative to root, '' or ending in '/' */
+  dir: string;
+  ig: Ignore;
+}
+
+/**
+ * Lists Rust files and manifests under root in one synchronous walk (a warm scan spends most of its
+ * time here): target/ and the like are skipped, .gitignore files apply below their folder (an
+ * ignored folder is not entered, as in git), symlinks are noted and not followed, folders that
+ * cannot be listed become warnings.
+ */
 export async function discover(path: string): Promise<Discovered> {
   const root = await findCodexRoot(path);
   const warnings: ScanWarning[] = [];
-  const entries = await globby('**', {
-    cwd: root,
-    ignore: IGNORE,
-    onlyFiles: false,
-    followSymbolicLinks: false,
-    suppressErrors: true,
-    objectMode: true,
-    dot: true,
-  });
-  const ignored = await gitignoreFilter(
-    root,
-    entries.filter((e) => e.name === '.gitignore' && e.dirent.isFile()).map((e) => e.path),
-  );
   const rustFiles: string[] = [];
   const manifests: string[] = [];
-  const dirs: string[] = [];
-  for (const entry of entries) {
-    const p = entry.path;
-    if (ignored(p)) continue;
-    if (entry.dirent.isDirectory()) dirs.push(p);
-    if (entry.dirent.isSymbolicLink()) {
-      await noteSymlink(root, p, warnings, p.endsWith('.rs') ? rustFiles : undefined);
-      continue;
+  const symlinks: string[] = [];
+  const ignores: GitIgnore[] = [];
+  const ignored = (rel: string): boolean => {
+    for (const { dir, ig } of ignores) if (rel.startsWith(dir) && rel.length > dir.length && ig.ignores(rel.slice(dir.length))) return true;
+    return false;
+  };
+  const walk = (rel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      warnings.push({ kind: 'unreadable', file: rel.slice(0, -1), message: `folder cannot be read (${code}): skipped` });
+      return;
     }
-    if (!entry.dirent.isFile()) continue;
-    if (p.endsWith('.rs')) rustFiles.push(p);
-    else if (p === 'Cargo.toml' || p.endsWith('/Cargo.toml')) manifests.push(p);
-  }
-  await noteUnreadableDirs(root, dirs, warnings);
+    const gitignore = entries.find((e) => e.name === '.gitignore' && e.isFile());
+    const pushed = gitignore ? addGitignore(root, rel, ignores) : false;
+    for (const e of entries) {
+      const p = rel + e.name;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !ignored(`${p}/`)) walk(`${p}/`);
+      } else if (e.isSymbolicLink()) {
+        if (!ignored(p)) symlinks.push(p);
+      } else if (e.isFile() && (p.endsWith('.rs') || e.name === 'Cargo.toml') && !ignored(p)) {
+        (e.name === 'Cargo.toml' ? manifests : rustFiles).push(p);
+      }
+    }
+    if (pushed) ignores.pop();
+  };
+  walk('');
+  for (const p of symlinks.sort()) await noteSymlink(root, p, warnings, p.endsWith('.rs') ? rustFiles : undefined);
   rustFiles.sort();
   manifests.sort();
   if (rustFiles.length === 0) {
@@ -105,32 +126,16 @@ export async function discover(path: string): Promise<Discovered> {
   return { root, rustFiles, manifests, warnings };
 }
 
-/** Folders the walk could not list (it skips them silently) become warnings. */
-async function noteUnreadableDirs(root: string, dirs: string[], warnings: ScanWarning[]): Promise<void> {
-  const results = await Promise.all(
-    dirs.map((d) =>
-      access(join(root, d), constants.R_OK | constants.X_OK).then(
-        () => undefined,
-        (err: NodeJS.ErrnoException) => ({ d, code: err.code ?? 'error' }),
-      ),
-    ),
-  );
-  for (const r of results) if (r) warnings.push({ kind: 'unreadable', file: r.d, message: `folder cannot be read (${r.code}): skipped` });
-}
-
-/** A predicate for paths (relative to root) that some .gitignore in the tree excludes. */
-async function gitignoreFilter(root: string, files: string[]): Promise<(path: string) => boolean> {
-  const rules: { dir: string; ig: Ignore }[] = [];
-  for (const f of files.sort()) {
-    try {
-      const dir = f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : '';
-      rules.push({ dir, ig: ignore().add(await readFile(join(root, f), 'utf8')) });
-    } catch {
-      // an unreadable .gitignore ignores nothing
-    }
+/** Reads `<rel>.gitignore` into the stack; false when it cannot be read (it then ignores nothing). */
+function addGitignore(root: string, rel: string, ignores: GitIgnore[]): boolean {
+  try {
+    // loaded on the first .gitignore only (the package is CommonJS, so it loads synchronously)
+    const ignore = require('ignore') as (options?: unknown) => Ignore;
+    ignores.push({ dir: rel, ig: ignore().add(readFileSync(join(root, rel, '.gitignore'), 'utf8')) });
+    return true;
+  } catch {
+    return false;
   }
-  if (rules.length === 0) return () => false;
-  return (p) => rules.some(({ dir, ig }) => p.startsWith(dir) && p.length > dir.length && ig.ignores(p.slice(dir.length)));
 }
 
 /** Symlinked folders are not followed; loops and broken links are reported, linked files kept. */

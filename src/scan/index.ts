@@ -1,11 +1,8 @@
 // The scan pipeline: discover -> manifests -> Rust sources -> channels. One ScanResult out.
 import { createRequire } from 'node:module';
 import type { ScanResult } from '../model.js';
-import { analyse } from '../channels/index.js';
-import { CLI_PACKAGE } from './cargo/index.js';
-import { manifestScanCached } from './manifest-cache.js';
 import { discover } from './discover.js';
-import { scanRust } from './rust/index.js';
+import { loadResult, resultKey, saveResult } from './result-cache.js';
 
 export { findCodexRoot } from './discover.js';
 
@@ -22,15 +19,33 @@ const TOOL_VERSION: string = (require('../../package.json') as { version: string
 export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   const found = await discover(path);
+  const useCache = opts.useCache ?? true;
+  const includeTests = opts.includeTests ?? false;
+  // An unchanged tree: the last result, without loading the parser, rules or channel model.
+  const key = useCache ? resultKey({ root: found.root, files: [...found.rustFiles, ...found.manifests, 'Cargo.lock'], includeTests }) : undefined;
+  const stored = key ? loadResult(found.root, key) : undefined;
+  if (stored) {
+    const r = stored.result;
+    r.summary.warnings = [...found.warnings, ...stored.scanWarnings];
+    r.summary.cached = r.summary.rustFiles;
+    r.summary.durationMs = Math.round(performance.now() - started);
+    return r;
+  }
+  const [{ analyse }, { CLI_PACKAGE }, { manifestScanCached }, { scanRust }] = await Promise.all([
+    import('../channels/index.js'),
+    import('./cargo/index.js'),
+    import('./manifest-cache.js'),
+    import('./rust/index.js'),
+  ]);
   // The manifest scan runs on this thread while the workers parse Rust files.
-  const manifestScan = manifestScanCached(found.root, found.manifests, opts.useCache ?? true);
+  const manifestScan = manifestScanCached(found.root, found.manifests, useCache);
   const [manifests, rust] = await Promise.all([
     manifestScan,
     scanRust({
       root: found.root,
       files: found.rustFiles,
       crates: manifestScan.then((m) => m.crates),
-      useCache: opts.useCache ?? true,
+      useCache,
       onProgress: opts.onProgress,
     }),
   ]);
@@ -44,20 +59,21 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     configKeys: prod(rust.configKeys),
     workspaceVersion: manifests.workspaceVersion,
   });
-  const keep = <T extends { test: boolean }>(xs: T[]): T[] => (opts.includeTests ? xs : prod(xs));
+  const keep = <T extends { test: boolean }>(xs: T[]): T[] => (includeTests ? xs : prod(xs));
   const clients = keep(rust.clients);
   const tlsFeatures = keep(manifests.tlsFeatures);
   const endpoints = keep(rust.endpoints);
   const envVars = keep(rust.envVars);
   const configKeys = keep(rust.configKeys);
-  const warnings = [...found.warnings, ...manifests.warnings, ...rust.warnings];
+  const scanWarnings = [...manifests.warnings, ...rust.warnings];
   if (!manifests.crates.some((c) => c.name === CLI_PACKAGE)) {
-    warnings.push({
+    scanWarnings.push({
       kind: 'other',
       message: 'no codex-cli package in this tree: the shipped binary is unknown, so every crate counts as shipped and the verdicts are about the whole tree',
     });
   }
-  return {
+  const warnings = [...found.warnings, ...scanWarnings];
+  const result: ScanResult = {
     schemaVersion: 1,
     tool: { name: 'codex-mitm', version: TOOL_VERSION },
     root: found.root,
@@ -87,4 +103,6 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     channels,
     recommendation,
   };
+  if (key) saveResult(found.root, key, result, scanWarnings);
+  return result;
 }

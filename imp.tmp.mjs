@@ -1,0 +1,1 @@
+const t=performance.now(); await import('./dist/cli.js').catch(()=>{}); 

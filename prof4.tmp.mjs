@@ -1,0 +1,23 @@
+import { mayNeedParse, needsParse, withoutLineComments } from './dist/scan/rust/prefilter.js';
+import { loadRules } from './dist/scan/rust/rules.js';
+import { analyzeFile } from './dist/scan/rust/analyze.js';
+import { trailingTestModule } from './dist/scan/rust/light.js';
+import { globby } from 'globby';
+import { readFileSync } from 'node:fs';
+const root = process.argv[2];
+const rules = loadRules();
+const files = await globby('**/*.rs', { cwd: root });
+const trig={}; const only={};
+for (const f of files) { const buf=readFileSync(root+'/'+f);
+  if (!mayNeedParse(buf, rules)) continue; const t=buf.toString('utf8'); if (!needsParse(f,t,rules)) continue;
+  const fa = analyzeFile(f, t, rules);
+  const useful = fa.clients.length+fa.helpers.length+fa.urls.length+fa.envReads.length+fa.configFields.length+fa.paths.length+fa.constRefs.length;
+  if (useful) continue;
+  const cut=trailingTestModule(t); const prod=withoutLineComments(cut>=0?t.slice(0,cut):t);
+  const hits = rules.prefilterTokens.filter(x=>prod.includes(x)).concat(rules.prefilterWords.filter(w=>w.test(prod)).map(String));
+  if (prod.includes('}/') && rules.pathFragment.test(prod)) hits.push('pathfrag');
+  if (prod.includes('Deserialize')) hits.push('Deser');
+  const k = hits.join('+') || (cut>=0?'(only in test mod)':'(none)');
+  trig[k]=(trig[k]||0)+1;
+}
+console.log(Object.entries(trig).sort((a,b)=>b[1]-a[1]).slice(0,25));

@@ -1,0 +1,98 @@
+// Warm runs of an unchanged tree: the whole ScanResult of the last run, reused when no scanned file
+// (.rs, Cargo.toml, Cargo.lock) changed size or mtime, and neither the rules nor the scanner's code
+// did. One JSON file per scanned root beside the per-file caches. Best effort: any problem with
+// the cache falls back to a full scan (which then uses the per-file caches).
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ScanResult, ScanWarning } from '../model.js';
+import { cacheDir, writeCacheFile } from './rust/cache.js';
+
+/** Folders whose files decide what a scan of a given tree returns (compiled code and rules). */
+const CODE_DIRS = [new URL('./', import.meta.url), new URL('../channels/', import.meta.url), new URL('../../rules/', import.meta.url)];
+const EXT = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const CODE_FILES = [new URL(`../model.${EXT}`, import.meta.url), new URL('../../package.json', import.meta.url)];
+
+function addTree(h: ReturnType<typeof createHash>, dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const p = path.join(dir, n);
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) addTree(h, p);
+    else if (/\.(js|ts|toml|scm|json)$/.test(n)) h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+}
+
+let codeKey: string | undefined;
+/** sha256 of the scanner's code and rules (path, size, mtime): a rebuilt tool or an edited rule drops the cache. */
+function codeHash(): string {
+  if (codeKey) return codeKey;
+  const h = createHash('sha256');
+  for (const d of CODE_DIRS) addTree(h, fileURLToPath(d));
+  for (const f of CODE_FILES) {
+    try {
+      const st = statSync(f);
+      h.update(`${String(f)}\0${st.size}\0${st.mtimeMs}\n`);
+    } catch {
+      h.update(String(f));
+    }
+  }
+  codeKey = h.digest('hex');
+  return codeKey;
+}
+
+export interface ResultKeyInput {
+  root: string;
+  files: string[];
+  includeTests: boolean;
+}
+
+/** The key of a tree as it is now: code, options, and size + mtime of every scanned file. */
+export function resultKey(input: ResultKeyInput): string {
+  const h = createHash('sha256').update(codeHash()).update(input.includeTests ? 'tests\n' : 'prod\n');
+  for (const f of input.files) {
+    try {
+      const s = statSync(path.join(input.root, f));
+      h.update(`${f}\0${s.size}\0${s.mtimeMs}\n`);
+    } catch {
+      h.update(`${f}\0-\n`);
+    }
+  }
+  return h.digest('hex');
+}
+
+interface Stored {
+  key: string;
+  result: ScanResult;
+  /** Warnings of the manifest and Rust scans (discovery's own are recomputed on every run). */
+  scanWarnings: ScanWarning[];
+}
+
+function fileFor(root: string): string {
+  return path.join(cacheDir(), `scan-result-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+}
+
+/** The stored result for this key, or undefined. */
+export function loadResult(root: string, key: string): Stored | undefined {
+  try {
+    const data = JSON.parse(readFileSync(fileFor(root), 'utf8')) as Stored;
+    return data.key === key && data.result?.schemaVersion === 1 ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveResult(root: string, key: string, result: ScanResult, scanWarnings: ScanWarning[]): void {
+  writeCacheFile(fileFor(root), JSON.stringify({ key, result, scanWarnings } satisfies Stored));
+}
