@@ -113,15 +113,18 @@ describe('worker threads', () => {
     const fixture = fileURLToPath(new URL('../../fixtures/codex-rs', import.meta.url));
     const { runJobs } = (await import(dist)) as typeof import('../../src/scan/rust/pool.js');
     const { loadRules } = (await import(fileURLToPath(new URL('../../dist/scan/rust/rules.js', import.meta.url)))) as typeof import('../../src/scan/rust/rules.js');
-    const { readFileSync } = await import('node:fs');
     const files = await globby('**/*.rs', { cwd: fixture, ignore: ['**/target/**'] });
-    const jobs = files.map((f) => ({ file: f, text: readFileSync(path.join(fixture, f), 'utf8') }));
+    const jobs = files.map((f) => ({ file: f, abs: path.join(fixture, f), hash: true }));
     const rules = loadRules();
     const inline = new Map<string, unknown>();
-    await runJobs(jobs, rules, (r) => inline.set(r.file, r.facts), 1);
+    await runJobs(jobs, rules, (r) => inline.set(r.file, r), 1);
     const pooled = new Map<string, unknown>();
-    await runJobs(jobs, rules, (r) => pooled.set(r.file, r.facts), 2);
+    await runJobs(jobs, rules, (r) => pooled.set(r.file, r), 2);
     expect(pooled.size).toBe(files.length);
     expect(Object.fromEntries(pooled)).toEqual(Object.fromEntries(inline));
+    // both paths parse the files that can hold a finding, and only those
+    const kinds = [...pooled.values()].map((r) => (r as { kind: string }).kind);
+    expect(kinds).toContain('facts');
+    expect(kinds).toContain('text');
   });
 });

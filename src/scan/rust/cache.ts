@@ -19,6 +19,8 @@ export interface StatEntry {
 
 export interface FactsCache {
   get(hash: string): FileFacts | undefined;
+  /** Content hashes the cache holds facts for. */
+  known(): Set<string>;
   set(hash: string, facts: FileFacts): void;
   /** The entry of `file` when its size and mtime did not change since it was recorded. */
   stat(file: string, size: number, mtimeMs: number): StatEntry | undefined;
@@ -101,6 +103,9 @@ export function openCache(root: string, rulesHash: string): FactsCache {
       const f = old[hash];
       if (f) now[hash] = f;
       return f;
+    },
+    known() {
+      return new Set(Object.keys(old));
     },
     set(hash, facts) {
       now[hash] = facts;

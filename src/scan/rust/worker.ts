@@ -1,10 +1,8 @@
-// Worker thread of the Rust scan: analyzes batches of files sent by pool.ts.
+// Worker thread of the Rust scan: processes batches of files sent by pool.ts.
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { parentPort } from 'node:worker_threads';
-import { analyzeFile } from './analyze.js';
-import type { Job, JobResult } from './pool.js';
-import { jobText } from './pool.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { processFile, type FileJob } from './file-job.js';
 import { loadRules } from './rules.js';
 
 // Parse trees live in native memory V8 does not see; collect now and then so they are freed.
@@ -17,20 +15,17 @@ try {
 }
 
 const rules = loadRules();
+const known = new Set<string>((workerData as { known?: string[] } | undefined)?.known ?? []);
 let sinceGc = 0;
-parentPort?.on('message', (batch: { id: number; jobs: Job[] }) => {
-  const results: JobResult[] = batch.jobs.map((j) => {
-    try {
-      const text = jobText(j);
-      sinceGc += text.length;
-      return { file: j.file, facts: analyzeFile(j.file, text, rules) };
-    } catch (e) {
-      return { file: j.file, error: e instanceof Error ? e.message : String(e) };
-    }
+parentPort?.on('message', (batch: { jobs: FileJob[] }) => {
+  const results = batch.jobs.map((j) => {
+    const r = processFile(j, rules, known);
+    if (r.kind === 'facts') sinceGc += r.size;
+    return r;
   });
   if (gc && sinceGc > 4_000_000) {
     sinceGc = 0;
     gc();
   }
-  parentPort?.postMessage({ id: batch.id, results });
+  parentPort?.postMessage({ results });
 });

@@ -1,1 +1,0 @@
-const t=performance.now(); await import('./dist/cli.js').catch(()=>{}); 
