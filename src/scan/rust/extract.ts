@@ -16,16 +16,21 @@ let parser: Parser | undefined;
 let errorQuery: Parser.Query | undefined;
 let queryText: string | undefined;
 
-function tools(rules: RustRules): { parser: Parser; errorQuery: Parser.Query } {
+function getParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Rust as unknown as Parser.Language);
   }
+  return parser;
+}
+
+/** Compiled on the first tree with a syntax error only (most scans never need it). */
+function getErrorQuery(rules: RustRules): Parser.Query {
   if (!errorQuery || queryText !== rules.query) {
     errorQuery = new Parser.Query(Rust as unknown as Parser.Language, rules.query);
     queryText = rules.query;
   }
-  return { parser, errorQuery };
+  return errorQuery;
 }
 
 const UPPER = /^[A-Z][A-Z0-9_]*[A-Z0-9]$/;
@@ -165,7 +170,7 @@ const UPPER_G = /\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
  * those of the whole text); syntax errors are then counted in those parts only.
  */
 export function extractFacts(text: string, file: string, rules: RustRules, ranges?: TextRange[]): FileFacts {
-  const { parser: p, errorQuery } = tools(rules);
+  const p = getParser();
   const facts = emptyFacts();
   facts.modDecls = modDeclsOf(text);
   let tree: Tree;
@@ -181,7 +186,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   }
   const root = tree.rootNode;
   if (root.hasError) {
-    const errs = errorQuery.captures(root);
+    const errs = getErrorQuery(rules).captures(root);
     facts.parseErrors = Math.max(1, errs.length);
     facts.firstErrorLine = errs.length ? Math.min(...errs.map((e) => lineOf(e.node))) : 1;
   }

@@ -54,6 +54,8 @@ export interface RustRules {
   prefilterTokens: string[];
   /** Tokens that count only at a word start. */
   prefilterWords: RegExp[];
+  /** Any token, word token, `}/` or the config token: the first, byte-level pass (mayNeedParse). */
+  prefilterAny: RegExp;
   pathFragment: RegExp;
   constructors: Set<string>;
   builderTypes: Set<string>;
@@ -103,6 +105,9 @@ export function compileRules(tomlText: string, query: string): RustRules {
     prefilterTokens: [...data.prefilter.tokens, ...data.endpoints.known_hosts],
     pathFragment: new RegExp(data.prefilter.path_fragment),
     prefilterWords: data.prefilter.word_tokens.map((w) => new RegExp(`(?<![A-Za-z0-9_])${escapeRe(w)}`)),
+    prefilterAny: new RegExp(
+      [...data.prefilter.tokens, ...data.endpoints.known_hosts, ...data.prefilter.word_tokens, '}/', data.prefilter.config_token].map(escapeRe).join('|'),
+    ),
     constructors: new Set(data.clients.constructors),
     builderTypes: new Set(data.clients.builder_types),
     terminal: new Set(data.clients.terminal),
