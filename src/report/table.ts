@@ -69,12 +69,17 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       out.push(paint(`  ${ch.name}`, 'bold', c));
       const ov = ch.overrides.length ? uniqBy(ch.overrides, overrideLabel).map((o) => `${overrideLabel(o)} (${o.file}:${o.line})`).join(', ') : 'none';
       out.push(...wrap(`override: ${ov}`, w, '    ', '      '));
+      // the verdict's own reason, then the fact it rests on (client, feature, manifest line),
+      // each fact once per channel: B and CA often rest on the same one
+      const facts = new Set<string>();
       for (const a of ['a', 'b', 'ca'] as const) {
-        const why = ch.why[a];
-        // the verdict's own reason, then the fact it rests on (client, feature, manifest line)
-        const shown = why.slice(0, 2);
+        const [reason, fact] = ch.why[a];
         const glyph = VERDICT_GLYPH[ch.coverage[a]];
-        shown.forEach((reason, i) => out.push(...wrap(`${i === 0 ? `${a.toUpperCase().padEnd(2)} ${glyph}` : '    '} ${reason}`, w, '    ', '         ')));
+        if (reason !== undefined) out.push(...wrap(`${a.toUpperCase().padEnd(2)} ${glyph} ${reason}`, w, '    ', '         '));
+        if (fact !== undefined && !facts.has(fact)) {
+          facts.add(fact);
+          out.push(...wrap(fact, w, '         ', '         '));
+        }
       }
     }
   }

@@ -96,3 +96,22 @@ describe('renderTable', () => {
     }
   });
 });
+
+describe('renderTable: the Why block', () => {
+  it('prints a fact that B and CA share once per channel, under the first verdict that rests on it', () => {
+    const r = sample();
+    const ch = r.channels[0]!;
+    const fact = 'reqwest in core/Cargo.toml line 9 keeps default-tls';
+    ch.why = { a: ['no override'], b: ['native-tls trusts the OS store', fact], ca: ['SSL_CERT_FILE works on Linux', fact] };
+    ch.coverage = { a: 'no', b: 'yes', ca: 'partial' };
+    const out = renderTable(r, { color: false, includeTests: false, width: 200 });
+    const block = out.slice(out.indexOf(`  ${ch.name}\n`, out.indexOf('Why (')));
+    expect(block.split('\n').slice(2, 6)).toEqual([
+      '    A ✗ no override',
+      '    B ✓ native-tls trusts the OS store',
+      `         ${fact}`,
+      '    CA ~ SSL_CERT_FILE works on Linux',
+    ]);
+    expect(out.split(fact).length - 1).toBe(1);
+  });
+});
