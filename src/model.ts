@@ -77,7 +77,8 @@ export interface TlsFeature {
 }
 
 export interface Override {
-  kind: 'env' | 'config';
+  /** env var, config key, or a command-line flag (`--upstream-url`) whose default is the URL */
+  kind: 'env' | 'config' | 'flag';
   name: string;
   file: string;
   line: number;

@@ -47,7 +47,7 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   // A `config` override is only one when the name is a field of the serde config structs; other
   // `*base_url` names are function parameters or struct fields a user cannot set.
   const configNames = new Set(f.configKeys.map((k) => k.key));
-  const realOverrides = (os: Override[]) => os.filter((o) => o.kind === 'env' || configNames.has(o.name));
+  const realOverrides = (os: Override[]) => os.filter((o) => o.kind !== 'config' || configNames.has(o.name));
   for (const e0 of f.endpoints) {
     const e = { ...e0, overrides: realOverrides(e0.overrides) };
     const names = e.overrides.map((o) => o.name);
@@ -127,10 +127,16 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     for (const o of also) whyA.push(`also read: ${o.kind} ${o.name} (${o.file}:${o.line}); used instead where ${use!.name} does not exist`);
   } else if (g.overrides.length > 0) {
     a = 'partial';
-    whyA.push(...g.overrides.map((o) => `redirect by hand: set ${o.kind} ${o.name} (${o.file}:${o.line}) to a loopback proxy`));
+    whyA.push(
+      ...g.overrides.map((o) =>
+        o.kind === 'flag'
+          ? `redirect by hand: start it with ${o.name} pointing at a loopback proxy (the flag's default, ${o.file}:${o.line}); patch --approach a cannot pass flags`
+          : `redirect by hand: set ${o.kind} ${o.name} (${o.file}:${o.line}) to a loopback proxy`,
+      ),
+    );
   } else {
     a = 'no';
-    whyA.push(`no env var or config key overrides ${hosts.join(', ') || 'this channel'}`);
+    whyA.push(`no env var, config key or flag overrides ${hosts.join(', ') || 'this channel'}`);
   }
 
   const loopback = hosts.length > 0 && hosts.every((h) => rules.localHosts.has(h));

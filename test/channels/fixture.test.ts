@@ -48,6 +48,15 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
     expect(ch('model-api-chatgpt').authMode).toBe('chatgpt');
   });
 
+  it('the responses proxy moves only with its --upstream-url flag, which A cannot pass for the user', () => {
+    // responses-api-proxy/src/lib.rs: `#[arg(long, default_value = "https://api.openai.com/v1/responses")]`
+    // on line 14, above `pub upstream_url: String` on line 15
+    const p = ch('responses-proxy');
+    expect(p.overrides).toEqual([{ kind: 'flag', name: '--upstream-url', file: 'responses-api-proxy/src/lib.rs', line: 15 }]);
+    expect(p.coverage.a).toBe('partial');
+    expect(p.why.a[0]).toContain('start it with --upstream-url');
+  });
+
   it('hard-coded hosts without an override cannot be moved by A', () => {
     for (const id of ['telemetry', 'update-check', 'announcement', 'oauth-login', 'feedback']) {
       expect(ch(id).coverage.a, id).toBe('no');

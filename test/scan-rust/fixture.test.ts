@@ -109,7 +109,7 @@ describe('clients', () => {
       'core/src/default_client.rs:25',
       'login/src/auth.rs:13',
       'otel/src/exporter.rs:7',
-      'responses-api-proxy/src/lib.rs:7',
+      'responses-api-proxy/src/lib.rs:19',
       'rmcp-client/src/lib.rs:12',
       'tui/src/tooltips.rs:6',
       'tui/src/updates.rs:8',

@@ -263,3 +263,32 @@ describe('URLs that are compared with or stripped off, not fetched', () => {
     expect(out.endpoints.map((e) => e.host).sort()).toEqual(['base.fetched.dev', 'fetched.fetched.dev']);
   });
 });
+
+describe('command-line flags whose default is a URL', () => {
+  it('makes --<long> the override: field name or long = "…", other attributes in between; not short-only or positional', async () => {
+    const out = await scanTree({
+      'demo/src/cli.rs': [
+        'use clap::Parser;',
+        '#[derive(Parser)]',
+        'pub struct Args {',
+        '    /// Upstream.',
+        '    #[arg(long, default_value = "https://api.flags-demo.dev/v1/responses")]',
+        '    pub upstream_url: String,',
+        '    #[clap(long = "issuer", default_value = "https://auth.flags-demo.dev")]',
+        '    #[arg(env = "IGNORED_HERE")]',
+        '    pub auth_base: String,',
+        '    #[arg(short, default_value = "https://short.flags-demo.dev")]',
+        '    pub s: String,',
+        '    #[arg(default_value = "https://positional.flags-demo.dev")]',
+        '    pub p: String,',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const flags = (host: string) => out.endpoints.find((e) => e.host === host)?.overrides.map((o) => `${o.kind} ${o.name} ${o.line}`);
+    expect(flags('api.flags-demo.dev')).toEqual(['flag --upstream-url 6']);
+    expect(flags('auth.flags-demo.dev')).toEqual(['flag --issuer 9']);
+    expect(flags('short.flags-demo.dev')).toEqual([]);
+    expect(flags('positional.flags-demo.dev')).toEqual([]);
+  });
+});

@@ -451,6 +451,8 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     if (!symbol && comparedOnly(s, rules.data.comparisons?.methods ?? [])) continue;
     const fn = fnOf(s);
     let overrides = symbol ? [] : overridesAt(s.startIndex);
+    const flag = symbol || fn ? undefined : flagOf(s, rules);
+    if (flag) overrides = [...overrides, flag];
     if (!symbol && binding && fn) {
       // `let default = "https://..";` then `x.base_url.unwrap_or(default)`: one hop through the binding
       const re = new RegExp(`\\b${binding}\\b`, 'g');
@@ -930,4 +932,21 @@ function isBuilderMethod(m: string, rules: RustRules): boolean {
 
 function dedupe(xs: string[]): string[] {
   return [...new Set(xs)];
+}
+
+/**
+ * `#[arg(long, default_value = "https://…")] pub upstream_url: String`: the URL is the default of a
+ * command-line flag, which is then its override (`--upstream-url`, or the `long = "…"` name).
+ */
+function flagOf(s: SyntaxNode, rules: RustRules): RawOverride | undefined {
+  const item = up(s, ['attribute_item'], 6);
+  if (!item) return undefined;
+  const attr = item.text;
+  if (!rules.flagAttr.test(attr) || !rules.flagDefault.test(attr) || !/\blong\b/.test(attr)) return undefined;
+  // the field the attribute belongs to: the next field declaration (other attributes may sit between)
+  let field: SyntaxNode | null = item.nextNamedSibling;
+  while (field && (field.type === 'attribute_item' || field.type === 'line_comment' || field.type === 'block_comment')) field = field.nextNamedSibling;
+  if (field?.type !== 'field_declaration') return undefined;
+  const name = /\blong\s*=\s*"([^"]+)"/.exec(attr)?.[1] ?? field.childForFieldName('name')?.text.replace(/^r#/, '').replace(/_/g, '-');
+  return name ? { kind: 'flag', name: `--${name}`, line: lineOf(field) } : undefined;
 }

@@ -2,10 +2,11 @@
 // resolution (consts of other files, helper functions, test modules, crates). Plain JSON, so the
 // content-hash cache can store it and workers can send it.
 
-/** An override seen next to an endpoint: env read (literal name or a const) or a config field. */
+/** An override seen next to an endpoint: env read (literal name or a const), a config field, or
+ *  the command-line flag whose default the URL is. */
 export interface RawOverride {
-  kind: 'env' | 'config';
-  /** Env var name as written, or config field name. */
+  kind: 'env' | 'config' | 'flag';
+  /** Env var name as written, config field name, or `--flag`. */
   name?: string;
   /** Const the env var name is read through (resolved later). */
   constRef?: string;

@@ -105,7 +105,7 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
     return values.size === 1 ? prod(defs) : undefined;
   };
   const overrideOut = (o: RawOverride, file: string): Override | undefined => {
-    if (o.kind === 'config') return o.name ? { kind: 'config', name: o.name, file, line: o.line } : undefined;
+    if (o.kind === 'config' || o.kind === 'flag') return o.name ? { kind: o.kind, name: o.name, file, line: o.line } : undefined;
     const name = o.name ?? (o.constRef ? resolveConst(o.constRef, file)?.value : undefined);
     if (!name || !ENV_NAME.test(name)) return undefined;
     return { kind: 'env', name, file, line: o.line };

@@ -43,6 +43,8 @@ export interface RustRulesData {
   carriers?: { deny_factory_names: string[] };
   /** Methods whose string argument is compared with, not fetched. */
   comparisons?: { methods: string[] };
+  /** Command-line flags whose default is a URL (clap derive attributes). */
+  flags?: { attributes: string[]; default_keys: string[] };
 }
 
 export interface RustRules {
@@ -56,6 +58,9 @@ export interface RustRules {
   prefilterWords: RegExp[];
   /** Any token, word token, `}/` or the config token: the first, byte-level pass (mayNeedParse). */
   prefilterAny: RegExp;
+  /** `#[arg(` / `#[clap(` at the start of an attribute item, and a default key inside it. */
+  flagAttr: RegExp;
+  flagDefault: RegExp;
   pathFragment: RegExp;
   constructors: Set<string>;
   builderTypes: Set<string>;
@@ -105,6 +110,8 @@ export function compileRules(tomlText: string, query: string): RustRules {
     prefilterTokens: [...data.prefilter.tokens, ...data.endpoints.known_hosts],
     pathFragment: new RegExp(data.prefilter.path_fragment),
     prefilterWords: data.prefilter.word_tokens.map((w) => new RegExp(`(?<![A-Za-z0-9_])${escapeRe(w)}`)),
+    flagAttr: new RegExp(`^#\\[\\s*(?:${(data.flags?.attributes ?? []).map(escapeRe).join('|') || '(?!)'})\\s*\\(`),
+    flagDefault: new RegExp(`\\b(?:${(data.flags?.default_keys ?? []).map(escapeRe).join('|') || '(?!)'})\\s*=`),
     prefilterAny: new RegExp(
       [...data.prefilter.tokens, ...data.endpoints.known_hosts, ...data.prefilter.word_tokens, '}/', data.prefilter.config_token].map(escapeRe).join('|'),
     ),
