@@ -80,6 +80,8 @@ export interface Override {
   /** env var, config key, or a command-line flag (`--upstream-url`) whose default is the URL */
   kind: 'env' | 'config' | 'flag';
   name: string;
+  /** config overrides: the key as written in config.toml, when known (`model_providers.<id>.base_url`) */
+  path?: string;
   file: string;
   line: number;
 }
@@ -108,6 +110,8 @@ export interface EnvVar extends Location {
 export interface ConfigKey extends Location {
   key: string;
   struct: string;
+  /** The key as written in config.toml, when the struct's table is known (`model_providers.<id>.base_url`). */
+  path?: string;
   /** Rust type of the field as written, e.g. `Option<String>`. */
   type?: string;
 }

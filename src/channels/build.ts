@@ -47,7 +47,16 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   // A `config` override is only one when the name is a field of the serde config structs; other
   // `*base_url` names are function parameters or struct fields a user cannot set.
   const configNames = new Set(f.configKeys.map((k) => k.key));
-  const realOverrides = (os: Override[]) => os.filter((o) => o.kind !== 'config' || configNames.has(o.name));
+  // How a user writes the key: the top-level one when the field exists there, else its table's.
+  const pathOf = (name: string): string | undefined => {
+    const paths = f.configKeys.filter((k) => k.key === name && k.path !== undefined).map((k) => k.path!);
+    return paths.includes(name) ? name : paths.sort()[0];
+  };
+  const withPath = (o: Override): Override => {
+    const path = o.kind === 'config' ? pathOf(o.name) : undefined;
+    return path && path !== o.name ? { ...o, path } : o;
+  };
+  const realOverrides = (os: Override[]) => os.filter((o) => o.kind !== 'config' || configNames.has(o.name)).map(withPath);
   for (const e0 of f.endpoints) {
     const e = { ...e0, overrides: realOverrides(e0.overrides) };
     const names = e.overrides.map((o) => o.name);
@@ -69,7 +78,7 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   for (const rule of rules.channels) {
     const found: Override[] = [
       ...f.envVars.filter((v) => rule.env.includes(v.name)).map((v) => ({ kind: 'env' as const, name: v.name, file: v.file, line: v.line })),
-      ...f.configKeys.filter((k) => rule.config.includes(k.key)).map((k) => ({ kind: 'config' as const, name: k.key, file: k.file, line: k.line })),
+      ...f.configKeys.filter((k) => rule.config.includes(k.key)).map((k) => withPath({ kind: 'config' as const, name: k.key, file: k.file, line: k.line })),
     ];
     if (found.length === 0) continue;
     const g = groups.get(rule.id) ?? (rule.hosts.length === 0 || rule.env.some((n) => rules.uniqueOverrides.has(n)) ? group(rule, '') : undefined);
@@ -122,16 +131,16 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     a = stuck.length === 0 ? 'yes' : 'partial';
     // `sets` is in order of preference: the first one present is the one the patch uses
     const [use, ...also] = managed;
-    whyA.push(`patch --approach a sets ${use!.kind} ${use!.name} (read at ${use!.file}:${use!.line})`);
+    whyA.push(`patch --approach a sets ${use!.kind} ${use!.path ?? use!.name} (read at ${use!.file}:${use!.line})`);
     if (a === 'partial') whyA.push(`but nothing overrides ${stuck.join(', ')}: those requests still go to the internet`);
-    for (const o of also) whyA.push(`also read: ${o.kind} ${o.name} (${o.file}:${o.line}); used instead where ${use!.name} does not exist`);
+    for (const o of also) whyA.push(`also read: ${o.kind} ${o.path ?? o.name} (${o.file}:${o.line}); used instead where ${use!.name} does not exist`);
   } else if (g.overrides.length > 0) {
     a = 'partial';
     whyA.push(
       ...g.overrides.map((o) =>
         o.kind === 'flag'
           ? `redirect by hand: start it with ${o.name} pointing at a loopback proxy (the flag's default, ${o.file}:${o.line}); patch --approach a cannot pass flags`
-          : `redirect by hand: set ${o.kind} ${o.name} (${o.file}:${o.line}) to a loopback proxy`,
+          : `redirect by hand: set ${o.kind} ${o.path ?? o.name} (${o.file}:${o.line}) to a loopback proxy`,
       ),
     );
   } else {

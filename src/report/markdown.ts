@@ -22,8 +22,8 @@ function mdTable(header: string[], rows: string[][]): string[] {
 
 export function overrideMd(overrides: Override[]): string {
   if (!overrides.length) return 'none';
-  return uniqBy(overrides, (o) => `${o.kind} ${o.name}`)
-    .map((o) => `${o.kind} ${code(o.name)}`)
+  return uniqBy(overrides, (o) => `${o.kind} ${o.path ?? o.name}`)
+    .map((o) => `${o.kind} ${code(o.path ?? o.name)}`)
     .join(', ');
 }
 

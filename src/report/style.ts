@@ -36,8 +36,9 @@ export function slash(p: string): string {
   return p.replace(/\\/g, '/');
 }
 
+/** `env OPENAI_BASE_URL`, `config model_providers.<id>.base_url`, `flag --upstream-url`. */
 export function overrideLabel(o: Override): string {
-  return `${o.kind} ${o.name}`;
+  return `${o.kind} ${o.path ?? o.name}`;
 }
 
 /** Unique by key, first occurrence wins, order kept. */

@@ -254,6 +254,6 @@ export function evidenceLines(s: State): string[] {
     const at = `${c.file}:${c.line}`;
     if (!lines.includes(at)) lines.push(`${at}  (client, ${c.crate})`);
   }
-  for (const o of ch.overrides) lines.push(`${o.file}:${o.line}  (${o.kind} override ${o.name})`);
+  for (const o of ch.overrides) lines.push(`${o.file}:${o.line}  (${o.kind} override ${o.path ?? o.name})`);
   return lines;
 }

@@ -39,6 +39,11 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
     expect(m.authMode).toBe('apikey');
     expect(m.hosts).toEqual(['api.openai.com']);
     expect(m.overrides.map((o) => `${o.kind}:${o.name}`)).toEqual(expect.arrayContaining(['env:OPENAI_BASE_URL', 'config:openai_base_url']));
+    // config/src/config_toml.rs: `base_url` is a field of ModelProviderInfo (line 31), which
+    // rules/rust.toml places under [model_providers.<id>]; openai_base_url is top level (ConfigToml)
+    expect(m.overrides.find((o) => o.name === 'base_url')?.path).toBe('model_providers.<id>.base_url');
+    expect(m.overrides.find((o) => o.name === 'openai_base_url')?.path).toBeUndefined();
+    expect(result.configKeys.find((k) => k.struct === 'ConfigProfile')?.path).toBe('profiles.<name>.chatgpt_base_url');
     expect(m.coverage).toEqual({ a: 'yes', b: 'yes', ca: 'yes' });
     // core/src/default_client.rs: create_client builds at line 17, no_proxy only `if sandboxed`,
     // the CA is added by build_reqwest_client_with_custom_ca; line 25 is its Client::new() fallback.

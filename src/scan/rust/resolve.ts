@@ -301,7 +301,17 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
   const configKeys: ConfigKey[] = [];
   for (const e of entries) {
     for (const f of e.facts?.configFields ?? []) {
-      configKeys.push({ file: e.file, line: f.line, crate: crateFor(e.file), test: isTest(e.file, f.test), key: f.key, struct: f.struct, type: f.type });
+      const table = rules.data.config.tables?.[f.struct];
+      configKeys.push({
+        file: e.file,
+        line: f.line,
+        crate: crateFor(e.file),
+        test: isTest(e.file, f.test),
+        key: f.key,
+        struct: f.struct,
+        ...(table !== undefined ? { path: `${table}${f.key}` } : {}),
+        type: f.type,
+      });
     }
   }
 

@@ -37,7 +37,14 @@ export interface RustRulesData {
     deny_symbol_pattern: string;
     config_field_pattern: string;
   };
-  config: { structs: string[]; path_pattern: string; path_deny_pattern: string; field_pattern: string };
+  config: {
+    structs: string[];
+    path_pattern: string;
+    path_deny_pattern: string;
+    field_pattern: string;
+    /** struct name -> the config.toml table its fields sit in ("" top level, "profiles.<name>.") */
+    tables?: Record<string, string>;
+  };
   tests: { path_patterns: string[]; attributes: string[] };
   /** Endpoint carriers: client factory names too generic to resolve by name. */
   carriers?: { deny_factory_names: string[] };

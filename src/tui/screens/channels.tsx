@@ -96,7 +96,7 @@ export function EvidenceScreen({ s }: { s: State }) {
         <Box flexDirection="column">
           <Paint>{`hosts: ${c.hosts.join(', ') || '—'}`}</Paint>
           <Paint>{`tls: ${c.tls || 'unknown'}`}</Paint>
-          <Paint>{`overrides: ${c.overrides.map((o) => `${o.kind} ${o.name}`).join(', ') || 'none'}`}</Paint>
+          <Paint>{`overrides: ${c.overrides.map((o) => `${o.kind} ${o.path ?? o.name}`).join(', ') || 'none'}`}</Paint>
           {APPROACHES.map((a) => (
             <Box key={a}>
               <Paint tone={VERDICT_TONE[c.coverage[a]]} fixed>{`${pad(SHORT[a], 3)}${GLYPH[c.coverage[a]]} `}</Paint>
