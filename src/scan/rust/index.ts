@@ -1,6 +1,8 @@
 // The Rust source scan: clients, endpoints, env vars, config keys of a codex-rs tree.
-// Read every file once (size, encoding, prefilter), analyze the candidates (cache, workers),
-// then resolve across files. One bad file never stops the scan: it becomes a warning.
+// Files unchanged since the last run come from the cache's stat index; every other file is read,
+// checked (size, encoding), prefiltered and, when it can hold a finding, analyzed by processFile
+// (on worker threads for big trees); then facts are resolved across files. One bad file never
+// stops the scan: it becomes a warning.
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } from '../../model.js';
