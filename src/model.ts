@@ -116,6 +116,15 @@ export interface ConfigKey extends Location {
   type?: string;
 }
 
+/**
+ * How a user writes config key `name` in config.toml: the top-level key when a field of that name
+ * sits at the top level, else the first table path known for it; undefined when none is known.
+ */
+export function configPathOf(name: string, keys: readonly ConfigKey[]): string | undefined {
+  const paths = keys.filter((k) => k.key === name && k.path !== undefined).map((k) => k.path!);
+  return paths.includes(name) ? name : paths.sort()[0];
+}
+
 export interface CrateDep {
   /** The name the dependency is known under in the manifest (the key). */
   name: string;

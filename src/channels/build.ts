@@ -1,5 +1,6 @@
 // Endpoints + overrides + clients -> channels with per-approach coverage and reasons.
 import type { Channel, ClientSite, Endpoint, Override, TlsFeature, Verdict } from '../model.js';
+import { configPathOf } from '../model.js';
 import type { ProductionFacts } from './capabilities.js';
 import { crateOf } from '../scan/crates.js';
 import { loadChannelRules, matchChannel, splitUrl, type ChannelRule } from './rules.js';
@@ -47,16 +48,7 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   // A `config` override is only one when the name is a field of the serde config structs; other
   // `*base_url` names are function parameters or struct fields a user cannot set.
   const configNames = new Set(f.configKeys.map((k) => k.key));
-  // How a user writes the key: the top-level one when the field exists there, else its table's.
-  const pathOf = (name: string): string | undefined => {
-    const paths = f.configKeys.filter((k) => k.key === name && k.path !== undefined).map((k) => k.path!);
-    return paths.includes(name) ? name : paths.sort()[0];
-  };
-  const withPath = (o: Override): Override => {
-    const path = o.kind === 'config' ? pathOf(o.name) : undefined;
-    return path && path !== o.name ? { ...o, path } : o;
-  };
-  const realOverrides = (os: Override[]) => os.filter((o) => o.kind !== 'config' || configNames.has(o.name)).map(withPath);
+  const realOverrides = (os: Override[]) => os.filter((o) => o.kind !== 'config' || configNames.has(o.name));
   for (const e0 of f.endpoints) {
     const e = { ...e0, overrides: realOverrides(e0.overrides) };
     const names = e.overrides.map((o) => o.name);
@@ -78,7 +70,10 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   for (const rule of rules.channels) {
     const found: Override[] = [
       ...f.envVars.filter((v) => rule.env.includes(v.name)).map((v) => ({ kind: 'env' as const, name: v.name, file: v.file, line: v.line })),
-      ...f.configKeys.filter((k) => rule.config.includes(k.key)).map((k) => withPath({ kind: 'config' as const, name: k.key, file: k.file, line: k.line })),
+      ...f.configKeys.filter((k) => rule.config.includes(k.key)).map((k) => {
+        const path = configPathOf(k.key, f.configKeys);
+        return { kind: 'config' as const, name: k.key, file: k.file, line: k.line, ...(path && path !== k.key ? { path } : {}) };
+      }),
     ];
     if (found.length === 0) continue;
     const g = groups.get(rule.id) ?? (rule.hosts.length === 0 || rule.env.some((n) => rules.uniqueOverrides.has(n)) ? group(rule, '') : undefined);

@@ -148,7 +148,10 @@ describe('endpoints', () => {
   it('finds config overrides through a local default (let default = ..; base_url.unwrap_or_else)', () => {
     const [api] = ep('https://api.openai.com/v1');
     expect(api).toMatchObject({ file: 'core/src/model_provider_info.rs', line: 26, function: 'base_url_for' });
-    expect(api!.overrides).toEqual([{ kind: 'config', name: 'base_url', file: 'core/src/model_provider_info.rs', line: 28 }]);
+    // base_url is a ModelProviderInfo field (config/src/config_toml.rs:31): [model_providers.<id>]
+    expect(api!.overrides).toEqual([
+      { kind: 'config', name: 'base_url', path: 'model_providers.<id>.base_url', file: 'core/src/model_provider_info.rs', line: 28 },
+    ]);
     expect(ep('https://chatgpt.com/backend-api/codex')[0]).toMatchObject({ line: 25 });
   });
 

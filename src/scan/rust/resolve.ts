@@ -3,6 +3,7 @@
 // `#[path]`), crate of each finding. Pure.
 import path from 'node:path/posix';
 import type { ClientSite, ClientTls, ConfigKey, CrateInfo, Endpoint, EnvVar, Override } from '../../model.js';
+import { configPathOf } from '../../model.js';
 import { crateOf } from '../crates.js';
 import type { FileFacts, RawConst, RawHelper, RawOverride } from './facts.js';
 import type { RustRules } from './rules.js';
@@ -313,6 +314,14 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
         type: f.type,
       });
     }
+  }
+
+  // config overrides named as a user writes them (`model_providers.<id>.base_url`)
+  for (const ep of endpoints) {
+    ep.overrides = ep.overrides.map((o) => {
+      const p = o.kind === 'config' ? configPathOf(o.name, configKeys) : undefined;
+      return p && p !== o.name ? { ...o, path: p } : o;
+    });
   }
 
   return { clients, endpoints, envVars, configKeys, testFiles };
