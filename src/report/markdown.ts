@@ -147,7 +147,7 @@ export function renderMarkdown(r: ScanResult): string {
             code(e.url),
             e.symbol ? code(e.symbol) : '',
             code(loc(e.file, e.line)),
-            mdCell(e.overrides.map((o) => `${o.kind} ${code(o.name)} (${code(loc(o.file, o.line))})`).join(', ')),
+            mdCell(e.overrides.map((o) => `${o.kind} ${code(o.path ?? o.name)} (${code(loc(o.file, o.line))})`).join(', ')),
             yesNo(e.test),
           ]),
       ),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { ScanResult } from '../model.js';
 import { clientFlags, shipped, shipsLabel, warningText } from './labels.js';
-import { slash } from './style.js';
+import { overrideLabel, slash } from './style.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -83,7 +83,7 @@ export function renderSarif(r: ScanResult): string {
     );
   }
   for (const e of r.endpoints) {
-    const ov = e.overrides.length ? ` Override: ${e.overrides.map((o) => `${o.kind} ${o.name}`).join(', ')}.` : ' No override.';
+    const ov = e.overrides.length ? ` Override: ${e.overrides.map(overrideLabel).join(', ')}.` : ' No override.';
     results.push(
       result('endpoint', 'note', `Endpoint ${e.url}${e.symbol ? ` (${e.symbol})` : ''}.${ov}`, e.file, e.line, {
         crate: e.crate,
