@@ -22,17 +22,15 @@ for (const t of [T098, T115, TMID]) {
   if (!existsSync(t)) console.warn(`test/scan-cargo/real-trees.test.ts: ${t} is absent, its checks are skipped (extract a codex tag there to run them)`);
 }
 
+/** The seed's four shipped manifests with reqwest `rustls-tls` (0.98 and 0.115). */
+const SEED_FOUR = ['backend-client/Cargo.toml', 'otel/Cargo.toml', 'responses-api-proxy/Cargo.toml', 'rmcp-client/Cargo.toml'];
+
 describe('real codex-rs trees', () => {
   it.skipIf(!existsSync(T098))('0.98: rustls-tls in backend-client, otel, responses-api-proxy, rmcp-client, all reached by codex-cli', async () => {
     const { s, cl, hits } = await shippedRustls(T098);
     expect(s.warnings).toEqual([]);
     expect(s.workspaceVersion).toBe('0.98.0');
-    expect(hits.map((t) => t.manifest).sort()).toEqual([
-      'backend-client/Cargo.toml',
-      'otel/Cargo.toml',
-      'responses-api-proxy/Cargo.toml',
-      'rmcp-client/Cargo.toml',
-    ]);
+    expect(hits.map((t) => t.manifest).sort()).toEqual(SEED_FOUR);
     for (const t of hits) expect(cl.has(t.crate)).toBe(true);
     const u = unifiedFeatures(s.tlsFeatures, cl);
     expect(u.features).toContain('default-tls');
@@ -46,12 +44,7 @@ describe('real codex-rs trees', () => {
   it.skipIf(!existsSync(T115))('0.115: the same four shipped, app-server only in dev-dependencies', async () => {
     const { s, cl, hits } = await shippedRustls(T115);
     expect(s.workspaceVersion).toBe('0.115.0');
-    expect(hits.map((t) => t.manifest).sort()).toEqual([
-      'backend-client/Cargo.toml',
-      'otel/Cargo.toml',
-      'responses-api-proxy/Cargo.toml',
-      'rmcp-client/Cargo.toml',
-    ]);
+    expect(hits.map((t) => t.manifest).sort()).toEqual(SEED_FOUR);
     for (const t of hits) expect(cl.has(t.crate)).toBe(true);
     expect(s.tlsFeatures.filter((t) => t.feature === 'rustls-tls' && t.test).map((t) => t.manifest)).toEqual(['app-server/Cargo.toml']);
     expect(unifiedFeatures(s.tlsFeatures, cl).features).toContain('default-tls');

@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runVerify, type Observation, type VerifyOptions, type VerifyReport } from '../../src/verify/index.js';
+import type { Observation, VerifyOptions, VerifyReport } from '../../src/verify/index.js';
 import { alive, portOpen } from '../helpers/process.js';
+import { verifyRun } from '../helpers/verify-run.js';
 
 const VERSIONS = ['0.98.0', '0.169.0'] as const;
 const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codex-mitm');
@@ -42,16 +43,7 @@ const skipReason = prepare();
 if (skipReason) console.warn(`skipping real codex verify tests: ${skipReason}`);
 
 function verify(version: string, opts: Partial<VerifyOptions> & Pick<VerifyOptions, 'approach'>): Promise<VerifyReport> {
-  return runVerify({
-    codex: bin(version),
-    codexHome: join(tmpdir(), 'codex-mitm-no-such-home'),
-    timeoutMs: 20_000,
-    auth: 'apikey',
-    caEnv: 'both',
-    env: { PATH: process.env.PATH },
-    cwd: process.cwd(),
-    ...opts,
-  });
+  return verifyRun(bin(version), join(tmpdir(), 'codex-mitm-no-such-home'), opts);
 }
 
 const find = (r: VerifyReport, route: string, host: string, path: string, method?: string): Observation | undefined =>

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runVerify, type Observation, type VerifyOptions, type VerifyReport } from '../../src/verify/index.js';
+import type { Observation, VerifyOptions, VerifyReport } from '../../src/verify/index.js';
 import { alive, portOpen } from '../helpers/process.js';
+import { verifyRun } from '../helpers/verify-run.js';
 
 const FAKE = resolve(__dirname, '../../fixtures/fake-codex');
 const fake98 = join(FAKE, 'codex-0.98.0');
@@ -18,16 +19,7 @@ beforeAll(() => {
 afterAll(() => rmSync(emptyHome, { recursive: true, force: true }));
 
 function run(codex: string, opts: Partial<VerifyOptions> & Pick<VerifyOptions, 'approach'>): Promise<VerifyReport> {
-  return runVerify({
-    codex,
-    codexHome: emptyHome,
-    timeoutMs: 20_000,
-    auth: 'apikey',
-    caEnv: 'both',
-    env: { PATH: process.env.PATH },
-    cwd: process.cwd(),
-    ...opts,
-  });
+  return verifyRun(codex, emptyHome, opts);
 }
 
 const brief = (o: Observation): string => `${o.route} ${o.host} ${o.method} ${o.path}`.trim();
