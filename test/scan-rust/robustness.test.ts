@@ -112,7 +112,7 @@ describe('worker threads', () => {
   it.runIf(existsSync(dist))('give the same facts as the in-process path (compiled build)', async () => {
     const fixture = fileURLToPath(new URL('../../fixtures/codex-rs', import.meta.url));
     const { runJobs } = (await import(dist)) as typeof import('../../src/scan/rust/pool.js');
-    const { loadRules } = (await import(fileURLToPath(new URL('../../dist/scan/rust/rules.js', import.meta.url)))) as typeof import('../../src/scan/rust/rules.js');
+    const { loadRules } = (await import(fileURLToPath(new URL('../../dist/scan/rust/rules-load.js', import.meta.url)))) as typeof import('../../src/scan/rust/rules-load.js');
     const files = await globby('**/*.rs', { cwd: fixture, ignore: ['**/target/**'] });
     const jobs = files.map((f) => ({ file: f, abs: path.join(fixture, f), hash: true }));
     const rules = loadRules();

@@ -1,7 +1,7 @@
 // Parsing only the items that can hold findings must give the same facts as parsing everything.
 import { describe, expect, it } from 'vitest';
 import { extractFacts } from '../../src/scan/rust/extract.js';
-import { loadRules } from '../../src/scan/rust/rules.js';
+import { loadRules } from '../../src/scan/rust/rules-load.js';
 import { sparseRanges } from '../../src/scan/rust/sparse.js';
 
 const filler = (i: number): string => `/// Filler ${i}.\n#[inline]\npub fn filler_${i}(x: u32) -> u32 {\n    let y = x + ${i};\n    y * 2\n}\n`;

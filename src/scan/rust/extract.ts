@@ -139,10 +139,28 @@ function cleanUrl(u: string): string {
   return u.replace(/[.,;:!'"]+$/, '');
 }
 
-/** Positions of every match of `re` (global) in `text`. */
-function positions(re: RegExp, text: string): { index: number; m: RegExpMatchArray }[] {
+type Positions = (re: RegExp) => { index: number; m: RegExpMatchArray }[];
+
+/**
+ * Positions of every match of `re` (global) in `text`; with `ranges`, only matches that start in
+ * one of them (or on the line break just before it), since a match elsewhere has no node to map to.
+ */
+function positions(re: RegExp, text: string, ranges?: readonly TextRange[]): { index: number; m: RegExpMatchArray }[] {
   const out: { index: number; m: RegExpMatchArray }[] = [];
-  for (const m of text.matchAll(re)) out.push({ index: m.index!, m });
+  if (!ranges) {
+    for (const m of text.matchAll(re)) out.push({ index: m.index!, m });
+    return out;
+  }
+  let last = -1;
+  for (const r of ranges) {
+    re.lastIndex = Math.max(0, r.startIndex - 1, last + 1);
+    for (let m = re.exec(text); m && m.index < r.endIndex; m = re.exec(text)) {
+      if (m.index > last) out.push({ index: m.index, m });
+      last = m.index;
+      if (m[0].length === 0) re.lastIndex++;
+    }
+  }
+  re.lastIndex = 0;
   return out;
 }
 
@@ -191,23 +209,24 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     facts.firstErrorLine = errs.length ? Math.min(...errs.map((e) => lineOf(e.node))) : 1;
   }
   const at = (i: number, len = 1): SyntaxNode => root.descendantForIndex(i, i + Math.max(0, len - 1));
+  const find: Positions = (re) => positions(re, text, ranges);
 
   // use declarations, structs, inner attributes: found from text anchors
   const uses = new Map<string, string>();
-  for (const { index, m } of positions(USE_ANCHOR, text)) {
+  for (const { index, m } of find(USE_ANCHOR)) {
     const start = index + /^[\n;{}]?[ \t]*/.exec(m[0])![0].length;
     const u = up(at(start, 3), ['use_declaration'], 3);
     if (u && u.startIndex === start) addUses(u, '', uses);
   }
   const structs: SyntaxNode[] = [];
   if (text.includes('Deserialize')) {
-    for (const { index, m } of positions(STRUCT_ANCHOR, text)) {
+    for (const { index, m } of find(STRUCT_ANCHOR)) {
       const st = up(at(index + m[0].length - m[1]!.length, m[1]!.length), ['struct_item'], 2);
       if (st) structs.push(st);
     }
   }
   if (text.includes('#![')) {
-    for (const { index } of positions(TEST_ATTR_ANCHOR, text)) {
+    for (const { index } of find(TEST_ATTR_ANCHOR)) {
       const a = up(at(index, 3), ['inner_attribute_item'], 4);
       if (a && rules.testAttrs.some((r) => r.test(attrInner(a)))) facts.fileTest = true;
     }
@@ -216,7 +235,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   // test ranges: `#[cfg(test)]`, `#[test]`, `#[tokio::test]` ... items
   const testRanges: Range[] = [];
   if (text.includes('test')) {
-    for (const { index } of positions(TEST_ATTR_ANCHOR, text)) {
+    for (const { index } of find(TEST_ATTR_ANCHOR)) {
       const a = up(at(index, 2), ['attribute_item', 'inner_attribute_item'], 4);
       if (a?.type === 'attribute_item') markTestAttr(a, rules, testRanges);
     }
@@ -241,7 +260,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   };
 
   // ---- consts ----------------------------------------------------------------------------
-  for (const { index } of positions(CONST_ANCHOR, text)) {
+  for (const { index } of find(CONST_ANCHOR)) {
     const n = up(at(index, 5), ['const_item', 'static_item'], 3);
     if (!n) continue;
     const name = n.childForFieldName('name')?.text;
@@ -327,8 +346,8 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     seenEnv.add(call.startIndex);
     envCalls.push({ node: call, read: r, line: lineOf(call) });
   };
-  if (text.includes('var')) for (const { index, m } of positions(ENV_FN_ANCHOR, text)) envAnchor(index, m[0].replace(/\s*\($/, '').length);
-  for (const { index, m } of positions(rules.envConstAnchor, text)) envAnchor(index, m[0].length);
+  if (text.includes('var')) for (const { index, m } of find(ENV_FN_ANCHOR)) envAnchor(index, m[0].replace(/\s*\($/, '').length);
+  for (const { index, m } of find(rules.envConstAnchor)) envAnchor(index, m[0].length);
   envCalls.sort((a, b) => a.node.startIndex - b.node.startIndex);
   for (const e of envCalls) {
     facts.envReads.push({ ...e.read, line: e.line, function: fnOf(e.node)?.name, test: inTest(e.node.startIndex) });
@@ -356,7 +375,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     if (f && rules.overrideName.test(e.read.name ?? e.read.constRef ?? '')) sites.push({ start: f.start, end: f.end, override: ov, local: false });
   }
   // config fields: `cfg.chatgpt_base_url`, `profile.x.or(cfg.x)`
-  for (const { index, m } of positions(FIELD_ANCHOR, text)) {
+  for (const { index, m } of find(FIELD_ANCHOR)) {
     const name = m[1]!;
     if (!rules.configField.test(name)) continue;
     const f = at(index + m[0].length - name.length, name.length);
@@ -369,7 +388,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true });
   }
   // a config value passed in as a variable: `chatgpt_base_url.unwrap_or_else(|| DEFAULT..)`
-  for (const { index, m } of positions(RECEIVER_ANCHOR, text)) {
+  for (const { index, m } of find(RECEIVER_ANCHOR)) {
     const name = m[1]!;
     if (!rules.configField.test(name)) continue;
     const id = at(index, name.length);
@@ -414,7 +433,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   // ---- URLs ------------------------------------------------------------------------------
   const strs: SyntaxNode[] = [];
   const seenStr = new Set<number>();
-  for (const { index, m } of positions(rules.urlAnchor, text)) {
+  for (const { index, m } of find(rules.urlAnchor)) {
     const s = up(at(index, m[0].length), ['string_literal', 'raw_string_literal'], 2);
     if (!s || seenStr.has(s.startIndex)) continue;
     seenStr.add(s.startIndex);
@@ -477,7 +496,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   }
 
   // ---- path fragments: "{base}/wham/usage", "{}/api/codex/tasks" --------------------------
-  for (const { index } of positions(PATH_ANCHOR, text)) {
+  for (const { index } of find(PATH_ANCHOR)) {
     const s = up(at(index + 1, 2), ['string_literal'], 2);
     if (!s || s.startIndex !== index) continue;
     const m = PATH_VALUE.exec(stringValue(s));
@@ -492,7 +511,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   }
 
   // ---- clients and builder helpers -------------------------------------------------------
-  if (text.includes('Client')) extractClients(facts, text, at, uses, rules, inTest, fnOf);
+  if (text.includes('Client')) extractClients(facts, text, at, uses, rules, inTest, fnOf, find);
 
   // ---- scopes: calls and const uses per function, by text ----------------------------------
   facts.scopes = scopesOf(text, root, inTest, uses);
@@ -700,6 +719,7 @@ function extractClients(
   rules: RustRules,
   inTest: (pos: number) => boolean,
   fnOf: (n: SyntaxNode | null) => FnRange | undefined,
+  find: Positions,
 ): void {
   const calleeName = (call: SyntaxNode): string | undefined => {
     const fn = call.childForFieldName('function');
@@ -827,7 +847,7 @@ function extractClients(
 
   // builder helpers: functions with a ClientBuilder parameter
   const seenFn = new Set<number>();
-  for (const { index } of positions(/\bClientBuilder\b/g, text)) {
+  for (const { index } of find(/\bClientBuilder\b/g)) {
     const prm = up(at(index, 13), ['parameter'], 4);
     const fnNode = prm?.parent?.parent;
     if (!prm || !fnNode || fnNode.type !== 'function_item' || seenFn.has(fnNode.startIndex)) continue;
@@ -855,7 +875,7 @@ function extractClients(
     });
   }
 
-  for (const { index, m } of positions(CTOR_ANCHOR, text)) {
+  for (const { index, m } of find(CTOR_ANCHOR)) {
     const head = m[1]!;
     if (head !== 'Client' && head !== 'ClientBuilder' && !(uses.get(head) ?? '').startsWith('reqwest')) continue;
     const c = up(at(index, m[0].indexOf('(')), ['call_expression'], 4);

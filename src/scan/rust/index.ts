@@ -12,7 +12,7 @@ import type { FileFacts } from './facts.js';
 import { startPool } from './pool.js';
 import type { FileEntry } from './resolve.js';
 import { resolveFacts } from './resolve.js';
-import { loadRules } from './rules.js';
+import { loadRules } from './rules-load.js';
 
 /** Below this many files the scan stays in one thread (worker start-up would cost more). */
 const WORKER_MIN_FILES = 300;

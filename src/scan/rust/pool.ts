@@ -63,7 +63,7 @@ export function startPool(
   // threads start with the first job: a run served from the cache starts none
   const spawn = (): Promise<void>[] => Array.from({ length: workers }, () =>
     new Promise<void>((resolve) => {
-      const w = new Worker(workerPath, { workerData: { known: [...known] } });
+      const w = new Worker(workerPath, { workerData: { known: [...known], rules: { data: rules.data, query: rules.query, hash: rules.hash } } });
       let inFlight: FileJob[] | undefined;
       const pump = async (): Promise<void> => {
         const batch = await next();

@@ -1,7 +1,6 @@
-// Loads rules/rust.toml and rules/queries/rust-scan.scm (data, not code) and compiles them once.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse } from 'smol-toml';
+// The Rust scan's rules (rules/rust.toml and rules/queries/rust-scan.scm, data not code) compiled
+// into sets and regexes. Reading the TOML is rules-load.ts's job, so that worker threads, which get
+// the parsed data from the main thread, never load a TOML parser.
 
 export interface RustRulesData {
   limits: { max_file_bytes: number };
@@ -98,18 +97,18 @@ export interface RustRules {
   testAttrs: RegExp[];
 }
 
-const rulesUrl = new URL('../../../rules/rust.toml', import.meta.url);
-const queryUrl = new URL('../../../rules/queries/rust-scan.scm', import.meta.url);
-
-let cached: RustRules | undefined;
-
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function compileRules(tomlText: string, query: string): RustRules {
-  const data = parse(tomlText) as unknown as RustRulesData;
-  const hash = createHash('sha256').update(tomlText).update('\0').update(query).digest('hex');
+/** What a worker thread needs to rebuild the rules: plain data, structured-clone safe. */
+export interface RustRulesSource {
+  data: RustRulesData;
+  query: string;
+  hash: string;
+}
+
+export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRules {
   return {
     data,
     query,
@@ -147,11 +146,6 @@ export function compileRules(tomlText: string, query: string): RustRules {
     testPaths: data.tests.path_patterns.map((p) => new RegExp(p)),
     testAttrs: data.tests.attributes.map((p) => new RegExp(p)),
   };
-}
-
-export function loadRules(): RustRules {
-  if (!cached) cached = compileRules(readFileSync(rulesUrl, 'utf8'), readFileSync(queryUrl, 'utf8'));
-  return cached;
 }
 
 /** true when the host (lowercase, no port) is one codex never contacts (docs, examples, schemas). */

@@ -3,7 +3,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { processFile, type FileJob } from './file-job.js';
-import { loadRules } from './rules.js';
+import { rulesFromSource, type RustRulesSource } from './rules.js';
 
 // Parse trees live in native memory V8 does not see; collect now and then so they are freed.
 let gc: (() => void) | undefined;
@@ -14,8 +14,10 @@ try {
   gc = undefined;
 }
 
-const rules = loadRules();
-const known = new Set<string>((workerData as { known?: string[] } | undefined)?.known ?? []);
+// the main thread hands over the parsed rules: no TOML parser is loaded here
+const init = workerData as { known: string[]; rules: RustRulesSource };
+const rules = rulesFromSource(init.rules);
+const known = new Set<string>(init.known);
 let sinceGc = 0;
 parentPort?.on('message', (batch: { jobs: FileJob[] }) => {
   const results = batch.jobs.map((j) => {
