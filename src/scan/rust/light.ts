@@ -21,12 +21,21 @@ function hostOf(url: string): string {
  * Adds test-only findings of `text` (which starts at line `firstLine` of the file) to `facts`.
  */
 export function extractLight(text: string, firstLine: number, facts: FileFacts, rules: RustRules): void {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    const trimmed = l.trimStart();
-    if (trimmed.startsWith('//')) continue;
-    const line = firstLine + i;
+  // only lines holding one of the three words can give a finding: jump from one to the next
+  // instead of splitting the whole text into lines
+  const hit = /http|env|Client/g;
+  let line = firstLine;
+  let counted = 0;
+  let mentionsReqwest: boolean | undefined;
+  for (let h = hit.exec(text); h; h = hit.exec(text)) {
+    const start = text.lastIndexOf('\n', h.index) + 1;
+    let end = text.indexOf('\n', h.index);
+    if (end < 0) end = text.length;
+    for (let i = text.indexOf('\n', counted); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) line++;
+    counted = start;
+    hit.lastIndex = end + 1;
+    const l = text.slice(start, end);
+    if (l.trimStart().startsWith('//')) continue;
     if (l.includes('http')) {
       for (const m of l.matchAll(rules.url)) {
         const before = l.slice(0, m.index);
@@ -47,7 +56,8 @@ export function extractLight(text: string, firstLine: number, facts: FileFacts, 
         const raw = m[1]!.replace(/\s+/g, '');
         const ctor = raw.startsWith('reqwest::') ? raw : `reqwest::${raw}`;
         if (!rules.constructors.has(ctor)) continue;
-        if (!raw.startsWith('reqwest::') && !/\breqwest\b/.test(text)) continue;
+        mentionsReqwest ??= /\breqwest\b/.test(text);
+        if (!raw.startsWith('reqwest::') && !mentionsReqwest) continue;
         facts.clients.push({ line, constructor: ctor, calls: [], via: [], test: true });
       }
     }
