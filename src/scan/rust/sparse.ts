@@ -11,8 +11,9 @@ export interface TextRange {
   endPosition: { row: number; column: number };
 }
 
-const ITEM_START = /^(?:#!?\[|\/\/\/|\/\/!|pub\b|fn\b|impl\b|const\b|static\b|struct\b|enum\b|mod\b|use\b|trait\b|type\b|unsafe\b|async\b|extern\b|macro_rules!|union\b)/;
-const ATTR_OR_DOC = /^(?:#!?\[|\/\/\/|\/\/!)/;
+// sticky: tested at each line start without slicing the line out
+const ITEM_START = /(?:#!?\[|\/\/\/|\/\/!|pub\b|fn\b|impl\b|const\b|static\b|struct\b|enum\b|mod\b|use\b|trait\b|type\b|unsafe\b|async\b|extern\b|macro_rules!|union\b)/y;
+const ATTR_OR_DOC = /(?:#!?\[|\/\/\/|\/\/!)/y;
 /** A config field read next to an UPPER_CASE name: a default that config overrides. */
 const CONFIG_READ = /\.\s*[a-z_]*(?:url|endpoint|issuer|host|origin)\b[\s\S]*?\b[A-Z][A-Z0-9_]{2,}\b|\b[A-Z][A-Z0-9_]{2,}\b[\s\S]*?\.\s*[a-z_]*(?:url|endpoint|issuer|host|origin)\b/;
 
@@ -57,10 +58,10 @@ export function sparseRanges(file: string, text: string, rules: RustRules, urlCo
   let line = 0;
   while (pos <= text.length) {
     const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? text.length : nl;
-    const l = text.slice(pos, Math.min(end, pos + 16));
-    if (ITEM_START.test(l)) {
-      const attr = ATTR_OR_DOC.test(l);
+    ITEM_START.lastIndex = pos;
+    if (ITEM_START.test(text)) {
+      ATTR_OR_DOC.lastIndex = pos;
+      const attr = ATTR_OR_DOC.test(text);
       if (hasItem && pos > start) {
         chunks.push({ start, end: pos, row, endRow: line });
         start = pos;
