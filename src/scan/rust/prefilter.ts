@@ -11,9 +11,8 @@ export function mayNeedParse(buf: Buffer, rules: RustRules): boolean {
 
 /** Can a parse of this file find anything? (`text` should have its line comments removed.) */
 export function needsParse(file: string, text: string, rules: RustRules): boolean {
-  for (const t of rules.prefilterTokens) if (text.includes(t)) return true;
-  for (const w of rules.prefilterWords) if (w.test(text)) return true;
-  if (text.includes('}/') && rules.pathFragment.test(text)) return true;
+  // a token, a word token or a path fragment, in one pass
+  if (rules.parseAny.test(text)) return true;
   if (!text.includes(rules.data.prefilter.config_token)) return false;
   if (rules.configPath.test(file) && !rules.configPathDeny.test(file)) return true;
   for (const s of rules.configStructs) if (text.includes(`struct ${s}`)) return true;

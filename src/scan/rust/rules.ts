@@ -64,6 +64,8 @@ export interface RustRules {
   prefilterWords: RegExp[];
   /** Any token, word token, `}/` or the config token: the first, byte-level pass (mayNeedParse). */
   prefilterAny: RegExp;
+  /** One pass for needsParse's first three tests: a token, a word token, a path fragment. */
+  parseAny: RegExp;
   /** `#[arg(` / `#[clap(` at the start of an attribute item, and a default key inside it. */
   flagAttr: RegExp;
   flagDefault: RegExp;
@@ -118,6 +120,13 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     prefilterWords: data.prefilter.word_tokens.map((w) => new RegExp(`(?<![A-Za-z0-9_])${escapeRe(w)}`)),
     flagAttr: new RegExp(`^#\\[\\s*(?:${(data.flags?.attributes ?? []).map(escapeRe).join('|') || '(?!)'})\\s*\\(`),
     flagDefault: new RegExp(`\\b(?:${(data.flags?.default_keys ?? []).map(escapeRe).join('|') || '(?!)'})\\s*=`),
+    parseAny: new RegExp(
+      [
+        ...[...data.prefilter.tokens, ...data.endpoints.known_hosts].map(escapeRe),
+        ...data.prefilter.word_tokens.map((w) => `(?<![A-Za-z0-9_])${escapeRe(w)}`),
+        data.prefilter.path_fragment,
+      ].join('|'),
+    ),
     prefilterAny: new RegExp(
       [...data.prefilter.tokens, ...data.endpoints.known_hosts, ...data.prefilter.word_tokens, '}/', data.prefilter.config_token].map(escapeRe).join('|'),
     ),
