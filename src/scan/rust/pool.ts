@@ -64,31 +64,46 @@ export function startPool(
   const spawn = (): Promise<void>[] => Array.from({ length: workers }, () =>
     new Promise<void>((resolve) => {
       const w = new Worker(workerPath, { workerData: { known: [...known], rules: { data: rules.data, query: rules.query, hash: rules.hash } } });
-      let inFlight: FileJob[] | undefined;
+      // batches sent and not yet answered, oldest first: two at a time, so that a worker never
+      // waits for this thread (busy with the manifests) to hand it the next one
+      const inFlight: FileJob[][] = [];
+      let ended = false;
+      let stopped = false;
+      const stop = (): void => {
+        if (stopped) return;
+        stopped = true;
+        void w.terminate().then(() => resolve());
+      };
       const pump = async (): Promise<void> => {
         const batch = await next();
-        if (!batch) {
-          await w.terminate();
-          resolve();
+        if (stopped) {
+          if (batch) runInline(batch);
           return;
         }
-        inFlight = batch;
+        if (!batch) {
+          ended = true;
+          if (inFlight.length === 0) stop();
+          return;
+        }
+        inFlight.push(batch);
         w.postMessage({ jobs: batch });
       };
       w.on('message', (msg: { results: FileOutcome[] }) => {
-        inFlight = undefined;
+        inFlight.shift();
         for (const r of msg.results) onResult(r);
-        void pump();
+        if (!ended) void pump();
+        else if (inFlight.length === 0) stop();
       });
       w.on('error', () => {
-        // a crashed worker: finish its batch here, keep going with the others
-        runInline(inFlight ?? []);
-        inFlight = undefined;
+        // a crashed worker: finish its batches here, keep going with the others
+        stopped = true;
+        for (const b of inFlight.splice(0)) runInline(b);
         void (async () => {
-          for (let b = await next(); b; b = await next()) runInline(b);
+          if (!ended) for (let b = await next(); b; b = await next()) runInline(b);
           resolve();
         })();
       });
+      void pump();
       void pump();
     }),
   );
