@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { ScanResult } from '../model.js';
 import { discover } from './discover.js';
 import { loadResult, resultKey, saveResult } from './result-cache.js';
+import { prestartWorkers } from './rust/prestart.js';
 
 export { findCodexRoot } from './discover.js';
 
@@ -18,8 +19,10 @@ const TOOL_VERSION: string = (require('../../package.json') as { version: string
 
 export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
-  const found = await discover(path);
   const useCache = opts.useCache ?? true;
+  // Without the cache every file is parsed: boot the workers while the tree is listed.
+  if (!useCache) prestartWorkers();
+  const found = await discover(path);
   const includeTests = opts.includeTests ?? false;
   // An unchanged tree: the last result, without loading the parser, rules or channel model.
   const key = useCache ? resultKey({ root: found.root, files: [...found.rustFiles, ...found.manifests, 'Cargo.lock'], includeTests }) : undefined;
