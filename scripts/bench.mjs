@@ -3,8 +3,9 @@
 //
 // Speed bar (issue 2): times `codex-mitm scan PATH --json` cold (--no-cache) and warm (cache primed),
 // and ast-grep (`ast-grep run --pattern '$A::builder()' --lang rust PATH --json`) on the same tree,
-// each in a child process, a few times; prints wall times, peak RSS and the ratios against the
-// targets (cold <= 0.5x ast-grep, warm <= 0.1x ast-grep, peak RSS <= 250 MiB). Not a test.
+// each in a child process, a few times, in turns (cold, warm, ast-grep, cold, ...) and each with the
+// tree's files in the page cache; prints wall times, peak RSS and the ratios against the targets
+// (cold <= 0.5x ast-grep, warm <= 0.1x ast-grep, peak RSS <= 250 MiB). Not a test.
 //
 // Without PATH it builds a synthetic tree of about 34 MB / 2,100 .rs files from fixtures/codex-rs
 // (crates copied under new folder and package names, files padded with neutral Rust) in os.tmpdir().
@@ -205,25 +206,40 @@ function measure(cmd, args, env) {
   });
 }
 
-async function series(label, cmd, args, env, runs, okCodes = [0]) {
-  const samples = [];
+/** Reads every .rs file of the tree, untimed: each timed run starts with the files in the page
+ *  cache (the OS may drop them between runs), so disk reads do not decide a comparison. */
+function warmPageCache(root, files) {
+  for (const f of files) readFileSync(join(root, f));
+}
+
+/**
+ * Runs the commands of `specs` in turns (a, b, c, a, b, c, ...), `runs` times each, so a machine
+ * that gets busier or quieter during the benchmark affects all of them alike.
+ */
+async function interleaved(specs, runs, root, files) {
+  const samples = specs.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const s = await measure(cmd, args, env);
-    if (!okCodes.includes(s.code)) {
-      throw new Error(`${label} failed (exit ${s.code}): ${cmd} ${args.join(' ')}\n${s.stderr.trim().split('\n').slice(-5).join('\n')}`);
+    for (const [k, sp] of specs.entries()) {
+      warmPageCache(root, files);
+      const s = await measure(sp.cmd, sp.args, sp.env);
+      if (!(sp.okCodes ?? [0]).includes(s.code)) {
+        throw new Error(`${sp.label} failed (exit ${s.code}): ${sp.cmd} ${sp.args.join(' ')}\n${s.stderr.trim().split('\n').slice(-5).join('\n')}`);
+      }
+      process.stderr.write(`  ${pad(sp.label, 16)} run ${i + 1}/${runs}: ${fmtS(s.wallMs)} wall, ${fmtS(s.cpuMs)} CPU, ${fmtMiB(s.rssMiB)}\n`);
+      samples[k].push(s);
     }
-    process.stderr.write(`  ${label} run ${i + 1}/${runs}: ${fmtS(s.wallMs)} wall, ${fmtS(s.cpuMs)} CPU, ${fmtMiB(s.rssMiB)}\n`);
-    samples.push(s);
   }
-  const walls = samples.map((s) => s.wallMs).sort((a, b) => a - b);
-  const cpus = samples.map((s) => s.cpuMs).sort((a, b) => a - b);
-  return {
-    label,
-    median: walls[Math.floor(walls.length / 2)],
-    min: walls[0],
-    cpu: cpus[Math.floor(cpus.length / 2)],
-    rss: Math.max(...samples.map((s) => s.rssMiB)),
-  };
+  return specs.map((sp, k) => {
+    const walls = samples[k].map((s) => s.wallMs).sort((a, b) => a - b);
+    const cpus = samples[k].map((s) => s.cpuMs).sort((a, b) => a - b);
+    return {
+      label: sp.label,
+      median: walls[Math.floor(walls.length / 2)],
+      min: walls[0],
+      cpu: cpus[Math.floor(cpus.length / 2)],
+      rss: Math.max(...samples[k].map((s) => s.rssMiB)),
+    };
+  });
 }
 
 // ---------------------------------------------------------------- ast-grep
@@ -279,29 +295,31 @@ async function main() {
   const cacheHome = mkdtempSync(join(tmpdir(), 'codex-mitm-bench-cache-'));
   const env = { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
   const node = process.execPath;
-  const results = [];
-  try {
-    process.stderr.write('codex-mitm cold (--no-cache):\n');
-    results.push(await series('codex-mitm cold', node, [BIN, 'scan', root, '--json', '--no-cache'], env, o.runs));
-    process.stderr.write('codex-mitm warm (cache primed by one run):\n');
-    await measure(node, [BIN, 'scan', root, '--json'], env);
-    results.push(await series('codex-mitm warm', node, [BIN, 'scan', root, '--json'], env, o.runs));
-  } finally {
-    rmSync(cacheHome, { recursive: true, force: true });
-  }
-
-  let sg;
+  const rsFiles = walk(root).filter((f) => f.endsWith('.rs'));
+  const specs = [
+    { label: 'codex-mitm cold', cmd: node, args: [BIN, 'scan', root, '--json', '--no-cache'], env },
+    { label: 'codex-mitm warm', cmd: node, args: [BIN, 'scan', root, '--json'], env },
+  ];
   if (o.astGrep) {
     try {
       const bin = ensureAstGrep();
-      process.stderr.write(`ast-grep (${bin}):\n`);
+      process.stderr.write(`ast-grep: ${bin}\n`);
       // exit 1 = no match, still a full scan
-      sg = await series('ast-grep', bin, ['run', '--pattern', '$A::builder()', '--lang', 'rust', '--json=stream', root], process.env, o.runs, [0, 1]);
-      results.push(sg);
+      specs.push({ label: 'ast-grep', cmd: bin, args: ['run', '--pattern', '$A::builder()', '--lang', 'rust', '--json=stream', root], env: process.env, okCodes: [0, 1] });
     } catch (e) {
       console.log(`  ast-grep unavailable: ${e instanceof Error ? e.message : e}`);
     }
   }
+  let results;
+  try {
+    // the warm runs find the cache primed by this one
+    await measure(node, [BIN, 'scan', root, '--json'], env);
+    process.stderr.write('cold (--no-cache), warm (cache primed) and ast-grep, in turns:\n');
+    results = await interleaved(specs, o.runs, root, rsFiles);
+  } finally {
+    rmSync(cacheHome, { recursive: true, force: true });
+  }
+  const sg = results[2];
 
   console.log('');
   console.log(`  ${pad('', 18)}${pad('wall (median)', 16)}${pad('wall (min)', 14)}${pad('CPU (median)', 15)}peak RSS`);
