@@ -1,5 +1,5 @@
 import { stat, access, readFile, realpath } from 'node:fs/promises';
-import { constants, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { constants, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, resolve, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ignore } from 'ignore';
@@ -13,6 +13,25 @@ export interface Discovered {
   /** `Cargo.toml` files relative to root, sorted. */
   manifests: string[];
   warnings: ScanWarning[];
+  /**
+   * What the listing depends on: every folder walked (its ctime changes when an entry is added,
+   * removed or renamed, or its permissions change) and every .gitignore read (size and mtime).
+   * A later run whose stamps all match would list the same files (see result-cache.ts).
+   */
+  stamps: Stamp[];
+}
+
+/** [path relative to root ('' = root, folders end in '/'), stamp]. */
+export type Stamp = [string, string];
+
+/** The stamp of a walked folder or a read .gitignore now; '-' when it cannot be read. */
+export function stampOf(root: string, rel: string): string {
+  try {
+    const st = statSync(rel ? join(root, rel) : root);
+    return rel === '' || rel.endsWith('/') ? `d${st.ctimeMs}` : `f${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch {
+    return '-';
+  }
 }
 
 const IGNORE = ['**/target/**', '**/node_modules/**', '**/.git/**', '**/.codex-mitm/**'];
@@ -88,12 +107,14 @@ export async function discover(path: string): Promise<Discovered> {
   const rustFiles: string[] = [];
   const manifests: string[] = [];
   const symlinks: string[] = [];
+  const stamps: Stamp[] = [];
   const ignores: GitIgnore[] = [];
   const ignored = (rel: string): boolean => {
     for (const { dir, ig } of ignores) if (rel.startsWith(dir) && rel.length > dir.length && ig.ignores(rel.slice(dir.length))) return true;
     return false;
   };
   const walk = (rel: string): void => {
+    stamps.push([rel, stampOf(root, rel)]);
     let entries: Dirent[];
     try {
       entries = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
@@ -103,6 +124,7 @@ export async function discover(path: string): Promise<Discovered> {
       return;
     }
     const gitignore = entries.find((e) => e.name === '.gitignore' && e.isFile());
+    if (gitignore) stamps.push([`${rel}.gitignore`, stampOf(root, `${rel}.gitignore`)]);
     const pushed = gitignore ? addGitignore(root, rel, ignores) : false;
     for (const e of entries) {
       const p = rel + e.name;
@@ -123,7 +145,7 @@ export async function discover(path: string): Promise<Discovered> {
   if (rustFiles.length === 0) {
     throw new InputError('no Rust sources found (expected a codex checkout or its codex-rs folder)', root);
   }
-  return { root, rustFiles, manifests, warnings };
+  return { root, rustFiles, manifests, warnings, stamps };
 }
 
 /** Reads `<rel>.gitignore` into the stack; false when it cannot be read (it then ignores nothing). */

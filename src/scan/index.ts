@@ -1,11 +1,11 @@
 // The scan pipeline: discover -> manifests -> Rust sources -> channels. One ScanResult out.
 import { createRequire } from 'node:module';
 import type { ScanResult } from '../model.js';
-import { discover } from './discover.js';
-import { loadResult, resultKey, saveResult } from './result-cache.js';
+import { discover, findCodexRoot } from './discover.js';
+import { loadResult, resultKey, saveResult, storedListing } from './result-cache.js';
 import { prestartWorkers } from './rust/prestart.js';
 
-export { findCodexRoot } from './discover.js';
+export { findCodexRoot };
 
 export interface ScanOptions {
   /** Keep findings in test code in the result (channels are always computed from production code). */
@@ -22,7 +22,8 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const useCache = opts.useCache ?? true;
   // Without the cache every file is parsed: boot the workers while the tree is listed.
   if (!useCache) prestartWorkers();
-  const found = await discover(path);
+  // A warm run whose folders did not change skips the walk: the last listing still holds.
+  const found = (useCache ? storedListing(await findCodexRoot(path)) : undefined) ?? (await discover(path));
   const includeTests = opts.includeTests ?? false;
   // An unchanged tree: the last result, without loading the parser, rules or channel model.
   const key = useCache ? resultKey({ root: found.root, files: [...found.rustFiles, ...found.manifests, 'Cargo.lock'], includeTests }) : undefined;
@@ -106,6 +107,6 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     channels,
     recommendation,
   };
-  if (key) saveResult(found.root, key, result, scanWarnings);
+  if (key) saveResult(found.root, key, result, scanWarnings, found);
   return result;
 }

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScanResult, ScanWarning } from '../model.js';
+import { stampOf, type Discovered } from './discover.js';
 import { cacheDir, writeCacheFile } from './rust/cache.js';
 
 /** Folders whose files decide what a scan of a given tree returns (compiled code and rules). */
@@ -75,24 +76,51 @@ export function resultKey(input: ResultKeyInput): string {
 interface Stored {
   key: string;
   result: ScanResult;
-  /** Warnings of the manifest and Rust scans (discovery's own are recomputed on every run). */
+  /** Warnings of the manifest and Rust scans. */
   scanWarnings: ScanWarning[];
+  /** The listing of the tree, valid while all its stamps match (see Discovered.stamps). */
+  discovered?: Discovered;
 }
 
 function fileFor(root: string): string {
   return path.join(cacheDir(), `scan-result-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
 }
 
-/** The stored result for this key, or undefined. */
-export function loadResult(root: string, key: string): Stored | undefined {
+/** The last file read, so that storedListing and loadResult parse it once per run. */
+let lastRead: { file: string; data: Stored | undefined } | undefined;
+
+function readStored(root: string): Stored | undefined {
+  const file = fileFor(root);
+  if (lastRead?.file === file) return lastRead.data;
+  let data: Stored | undefined;
   try {
-    const data = JSON.parse(readFileSync(fileFor(root), 'utf8')) as Stored;
-    return data.key === key && data.result?.schemaVersion === 1 ? data : undefined;
+    data = JSON.parse(readFileSync(file, 'utf8')) as Stored;
+    if (data.result?.schemaVersion !== 1) data = undefined;
   } catch {
-    return undefined;
+    data = undefined;
   }
+  lastRead = { file, data };
+  return data;
 }
 
-export function saveResult(root: string, key: string, result: ScanResult, scanWarnings: ScanWarning[]): void {
-  writeCacheFile(fileFor(root), JSON.stringify({ key, result, scanWarnings } satisfies Stored));
+/** The stored result for this key, or undefined. */
+export function loadResult(root: string, key: string): Stored | undefined {
+  const data = readStored(root);
+  return data?.key === key ? data : undefined;
+}
+
+/**
+ * The last run's listing of the tree at `root` when no walked folder and no .gitignore changed
+ * since (a stat per folder instead of a walk), else undefined: then the tree is walked again.
+ */
+export function storedListing(root: string): Discovered | undefined {
+  const d = readStored(root)?.discovered;
+  if (!d || d.root !== root || !Array.isArray(d.stamps)) return undefined;
+  for (const [rel, stamp] of d.stamps) if (stampOf(root, rel) !== stamp) return undefined;
+  return d;
+}
+
+export function saveResult(root: string, key: string, result: ScanResult, scanWarnings: ScanWarning[], discovered?: Discovered): void {
+  lastRead = undefined;
+  writeCacheFile(fileFor(root), JSON.stringify({ key, result, scanWarnings, ...(discovered ? { discovered } : {}) } satisfies Stored));
 }

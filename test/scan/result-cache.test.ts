@@ -1,6 +1,6 @@
 // A warm scan of an unchanged tree returns the last result (every file counted as cached); any
 // change to a scanned file, or --include-tests, gives a fresh scan that sees it.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,40 @@ describe('whole-result cache', () => {
     const withTests = scanJson('--include-tests');
     expect(withTests.endpoints.length).toBeGreaterThan(edited.endpoints.length);
     expect(scanJson().endpoints).toEqual(edited.endpoints);
+  });
+
+  it('walks the tree again when a folder or a .gitignore changed', () => {
+    const t = join(dir, 'walk', 'codex-rs');
+    cpSync(FIXTURE, t, { recursive: true });
+    const run = (): ScanResult => {
+      const r = runCli(['scan', t, '--json'], { env });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as ScanResult;
+    };
+    const hosts = (r: ScanResult): string[] => r.endpoints.map((e) => e.host);
+    const first = run();
+    expect(facts(run())).toEqual(facts(first));
+
+    // a new file in an existing folder (its mtime older than the last run, as after a checkout)
+    const added = join(t, 'backend-client', 'src', 'added.rs');
+    writeFileSync(added, 'pub const ADDED_URL: &str = "https://added.fixture-only.dev/v1";\n');
+    utimesSync(added, new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
+    const withAdded = run();
+    expect(withAdded.summary.rustFiles).toBe(first.summary.rustFiles + 1);
+    expect(hosts(withAdded)).toContain('added.fixture-only.dev');
+
+    // a .gitignore that hides it: the listing follows the rule
+    writeFileSync(join(t, 'backend-client', '.gitignore'), 'src/added.rs\n');
+    const hidden = run();
+    expect(hidden.summary.rustFiles).toBe(first.summary.rustFiles);
+    expect(hosts(hidden)).not.toContain('added.fixture-only.dev');
+
+    // the rule lifted (same size, new content), then the file removed
+    writeFileSync(join(t, 'backend-client', '.gitignore'), 'src/other.rs\n');
+    expect(hosts(run())).toContain('added.fixture-only.dev');
+    rmSync(added);
+    const removed = run();
+    expect(removed.summary.rustFiles).toBe(first.summary.rustFiles);
+    expect(facts(removed).endpoints).toEqual(facts(first).endpoints);
   });
 });
