@@ -56,6 +56,8 @@ const CHILD: Record<string, Record<string, string>> = {
 };
 
 const PATH_KEYS = new Set(['file', 'manifest', 'root', 'dir', 'path']);
+const KNOWN: Record<string, ReadonlySet<string>> = Object.fromEntries(Object.entries(ORDER).map(([k, v]) => [k, new Set(v)]));
+const NONE: ReadonlySet<string> = new Set();
 
 function ordered(value: unknown, kind: string | undefined, key?: string): unknown {
   if (Array.isArray(value)) return value.map((v) => ordered(v, kind));
@@ -63,13 +65,13 @@ function ordered(value: unknown, kind: string | undefined, key?: string): unknow
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;
   const order = kind ? ORDER[kind] ?? [] : [];
-  const known = new Set(order);
-  const keys = [...order.filter((k) => k in obj), ...Object.keys(obj).filter((k) => !known.has(k)).sort()];
+  const known = (kind && KNOWN[kind]) || NONE;
+  const child = kind ? CHILD[kind] : undefined;
   const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    if (obj[k] === undefined) continue;
-    out[k] = ordered(obj[k], kind ? CHILD[kind]?.[k] : undefined, k);
-  }
+  for (const k of order) if (obj[k] !== undefined) out[k] = ordered(obj[k], child?.[k], k);
+  const extra = Object.keys(obj).filter((k) => !known.has(k) && obj[k] !== undefined);
+  if (extra.length > 1) extra.sort();
+  for (const k of extra) out[k] = ordered(obj[k], child?.[k], k);
   return out;
 }
 
