@@ -1,7 +1,7 @@
 // Runs processFile over jobs: inline for small sets (or when no compiled worker exists, as under
-// vitest from sources), else on worker threads that start with the first job and take batches
-// from a shared queue. The main thread only hands out paths: reading, the prefilter and the parse
-// all happen on the workers.
+// vitest from sources), else on worker threads (booted early by prestart.ts, or at the first job)
+// that take batches from a shared queue. The main thread only hands out paths: reading, the
+// prefilter and the parse all happen on the workers.
 import { processFile, type FileJob, type FileOutcome } from './file-job.js';
 import type { RustRules } from './rules.js';
 import { defaultWorkers, dropPrestarted, takeWorker, workerPath as compiledWorker } from './prestart.js';

@@ -25,10 +25,10 @@ parentPort?.on('message', (msg: { init: { known: string[]; rules: RustRulesSourc
     known = new Set(msg.init.known);
     return;
   }
-  const batch = msg;
-  if (!rules) throw new Error('worker: a batch came before the rules');
-  const results = batch.jobs.map((j) => {
-    const r = processFile(j, rules!, known);
+  const current = rules;
+  if (!current) throw new Error('worker: a batch came before the rules');
+  const results = msg.jobs.map((j) => {
+    const r = processFile(j, current, known);
     if (r.kind === 'facts') sinceGc += r.size;
     return r;
   });
