@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import type { ScanResult } from '../model.js';
 import { discover, findCodexRoot } from './discover.js';
 import { loadResult, resultKey, saveResult, storedListing } from './result-cache.js';
-import { prestartWorkers } from './rust/prestart.js';
 
 export { findCodexRoot };
 
@@ -20,8 +19,6 @@ const TOOL_VERSION: string = (require('../../package.json') as { version: string
 export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   const useCache = opts.useCache ?? true;
-  // Without the cache every file is parsed: boot the workers while the tree is listed.
-  if (!useCache) prestartWorkers();
   // A warm run whose folders did not change skips the walk: the last listing still holds.
   const found = (useCache ? storedListing(await findCodexRoot(path)) : undefined) ?? (await discover(path));
   const includeTests = opts.includeTests ?? false;

@@ -1,6 +1,6 @@
-// A tree big enough for worker threads: the CLI's --no-cache scan (workers booted before the tree
-// is walked, rules handed over in their first message, two batches in flight) must report exactly
-// what the in-process scan of the same tree reports.
+// A tree big enough for worker threads: the CLI's --no-cache scan (rules handed over to the
+// workers, two batches in flight per worker) must report exactly what the in-process scan of the
+// same tree reports.
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,10 +1,13 @@
 // Runs processFile over jobs: inline for small sets (or when no compiled worker exists, as under
-// vitest from sources), else on worker threads (booted early by prestart.ts, or at the first job)
-// that take batches from a shared queue. The main thread only hands out paths: reading, the
-// prefilter and the parse all happen on the workers.
+// vitest from sources), else on worker threads that start with the first job and take batches
+// from a shared queue. The main thread only hands out paths: reading, the prefilter and the parse
+// all happen on the workers.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { processFile, type FileJob, type FileOutcome } from './file-job.js';
 import type { RustRules } from './rules.js';
-import { defaultWorkers, dropPrestarted, takeWorker, workerPath as compiledWorker } from './prestart.js';
 
 export interface Pool {
   submit(job: FileJob): void;
@@ -12,6 +15,7 @@ export interface Pool {
   finish(): Promise<void>;
 }
 
+const workerUrl = new URL('./worker.js', import.meta.url);
 /** Files per message: small enough that the two workers end together. */
 const BATCH_FILES = 16;
 
@@ -22,12 +26,11 @@ const BATCH_FILES = 16;
 export function startPool(
   rules: RustRules,
   onResult: (r: FileOutcome) => void,
-  workers = defaultWorkers(),
+  workers = Math.min(2, availableParallelism()),
   known: ReadonlySet<string> = new Set(),
 ): Pool {
-  const workerPath = compiledWorker();
-  if (workers < 2 || !workerPath) {
-    dropPrestarted();
+  const workerPath = fileURLToPath(workerUrl);
+  if (workers < 2 || !existsSync(workerPath)) {
     return {
       submit: (job) => onResult(processFile(job, rules, known)),
       finish: async () => {},
@@ -60,8 +63,8 @@ export function startPool(
   // threads start with the first job: a run served from the cache starts none
   const spawn = (): Promise<void>[] => Array.from({ length: workers }, () =>
     new Promise<void>((resolve) => {
-      const w = takeWorker(workerPath);
-      w.postMessage({ init: { known: [...known], rules: { data: rules.data, query: rules.query, hash: rules.hash } } });
+      // the parsed rules go along: a worker loads no TOML parser
+      const w = new Worker(workerPath, { workerData: { known: [...known], rules: { data: rules.data, query: rules.query, hash: rules.hash } } });
       // batches sent and not yet answered, oldest first: two at a time, so that a worker never
       // waits for this thread (busy with the manifests) to hand it the next one
       const inFlight: FileJob[][] = [];
@@ -113,7 +116,6 @@ export function startPool(
       if (pending.length >= BATCH_FILES) flush();
     },
     async finish() {
-      if (!threads) dropPrestarted();
       flush();
       closed = true;
       for (const take of idle.splice(0)) take(undefined);

@@ -1,9 +1,9 @@
 // Worker thread of the Rust scan: processes batches of files sent by pool.ts.
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { processFile, type FileJob } from './file-job.js';
-import { rulesFromSource, type RustRules, type RustRulesSource } from './rules.js';
+import { rulesFromSource, type RustRulesSource } from './rules.js';
 
 // Parse trees live in native memory V8 does not see; collect now and then so they are freed.
 let gc: (() => void) | undefined;
@@ -14,21 +14,15 @@ try {
   gc = undefined;
 }
 
-// The first message hands over the parsed rules (no TOML parser is loaded here) and the content
-// hashes the main thread already has facts for; every later one is a batch of files.
-let rules: RustRules | undefined;
-let known = new Set<string>();
+// the main thread hands over the parsed rules (no TOML parser is loaded here) and the content
+// hashes it already has facts for
+const init = workerData as { known: string[]; rules: RustRulesSource };
+const rules = rulesFromSource(init.rules);
+const known = new Set<string>(init.known);
 let sinceGc = 0;
-parentPort?.on('message', (msg: { init: { known: string[]; rules: RustRulesSource } } | { jobs: FileJob[] }) => {
-  if ('init' in msg) {
-    rules = rulesFromSource(msg.init.rules);
-    known = new Set(msg.init.known);
-    return;
-  }
-  const current = rules;
-  if (!current) throw new Error('worker: a batch came before the rules');
+parentPort?.on('message', (msg: { jobs: FileJob[] }) => {
   const results = msg.jobs.map((j) => {
-    const r = processFile(j, current, known);
+    const r = processFile(j, rules, known);
     if (r.kind === 'facts') sinceGc += r.size;
     return r;
   });
