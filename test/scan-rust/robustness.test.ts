@@ -127,4 +127,17 @@ describe('worker threads', () => {
     expect(kinds).toContain('facts');
     expect(kinds).toContain('text');
   });
+
+  it.runIf(existsSync(dist))('finish with a single job, and with none', async () => {
+    const fixture = fileURLToPath(new URL('../../fixtures/codex-rs', import.meta.url));
+    const { runJobs } = (await import(dist)) as typeof import('../../src/scan/rust/pool.js');
+    const { loadRules } = (await import(fileURLToPath(new URL('../../dist/scan/rust/rules-load.js', import.meta.url)))) as typeof import('../../src/scan/rust/rules-load.js');
+    const rules = loadRules();
+    const file = 'backend-client/src/lib.rs';
+    const seen: string[] = [];
+    await runJobs([{ file, abs: path.join(fixture, file), hash: false }], rules, (r) => seen.push(r.file), 2);
+    expect(seen).toEqual([file]);
+    await runJobs([], rules, (r) => seen.push(r.file), 2);
+    expect(seen).toEqual([file]);
+  });
 });

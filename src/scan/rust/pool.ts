@@ -40,11 +40,17 @@ export function startPool(
   let pending: FileJob[] = [];
   let closed = false;
   const idle: ((batch: FileJob[] | undefined) => void)[] = [];
+  // one thread per batch handed out, up to `workers`: a run served from the cache starts none,
+  // a run with one changed file one
+  const threads: Promise<void>[] = [];
+  let flushed = 0;
 
   const flush = (): void => {
     if (!pending.length) return;
     const batch = pending;
     pending = [];
+    flushed++;
+    while (threads.length < Math.min(workers, flushed)) threads.push(spawn());
     const take = idle.shift();
     if (take) take(batch);
     else queue.push(batch);
@@ -59,9 +65,7 @@ export function startPool(
     for (const j of jobs) onResult(processFile(j, rules, known));
   };
 
-  let threads: Promise<void>[] | undefined;
-  // threads start with the first job: a run served from the cache starts none
-  const spawn = (): Promise<void>[] => Array.from({ length: workers }, () =>
+  const spawn = (): Promise<void> =>
     new Promise<void>((resolve) => {
       // the parsed rules go along: a worker loads no TOML parser
       const w = new Worker(workerPath, { workerData: { known: [...known], rules: { data: rules.data, query: rules.query, hash: rules.hash } } });
@@ -70,10 +74,14 @@ export function startPool(
       const inFlight: FileJob[][] = [];
       let ended = false;
       let stopped = false;
+      // Terminating a thread while it still loads the native parser can abort the whole process
+      // (an uncaught Napi::Error): a worker that got no batch is stopped only once it said it is ready.
+      let markReady: () => void = () => {};
+      const ready = new Promise<void>((r) => (markReady = r));
       const stop = (): void => {
         if (stopped) return;
         stopped = true;
-        void w.terminate().then(() => resolve());
+        void ready.then(() => w.terminate()).then(() => resolve());
       };
       const pump = async (): Promise<void> => {
         const batch = await next();
@@ -89,12 +97,17 @@ export function startPool(
         inFlight.push(batch);
         w.postMessage({ jobs: batch });
       };
-      w.on('message', (msg: { results: FileOutcome[] }) => {
+      w.on('message', (msg: { results: FileOutcome[] } | { ready: true }) => {
+        if ('ready' in msg) {
+          markReady();
+          return;
+        }
         inFlight.shift();
         for (const r of msg.results) onResult(r);
         if (!ended) void pump();
         else if (inFlight.length === 0) stop();
       });
+      w.on('exit', () => markReady());
       w.on('error', () => {
         // a crashed worker: finish its batches here, keep going with the others
         stopped = true;
@@ -106,12 +119,10 @@ export function startPool(
       });
       void pump();
       void pump();
-    }),
-  );
+    });
 
   return {
     submit(job) {
-      threads ??= spawn();
       pending.push(job);
       if (pending.length >= BATCH_FILES) flush();
     },
@@ -119,7 +130,7 @@ export function startPool(
       flush();
       closed = true;
       for (const take of idle.splice(0)) take(undefined);
-      await Promise.all(threads ?? []);
+      await Promise.all(threads);
     },
   };
 }

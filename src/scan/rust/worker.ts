@@ -32,3 +32,5 @@ parentPort?.on('message', (msg: { jobs: FileJob[] }) => {
   }
   parentPort?.postMessage({ results });
 });
+// loaded (the native parser too): from now on the pool may terminate this thread safely
+parentPort?.postMessage({ ready: true });
