@@ -26,7 +26,15 @@ export async function scanCommand(path: string | undefined, opts: ScanCommandOpt
     progress.done();
   }
   const text = render(result, format, { color: io.color && !opts.output, includeTests: Boolean(opts.includeTests), width: opts.output ? undefined : io.columns });
-  if (opts.output) await writeFile(opts.output, text);
+  if (opts.output) {
+    try {
+      await writeFile(opts.output, text);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(err));
+      throw new InputError(`cannot write the report: ${why}`, opts.output);
+    }
+  }
   else io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   return 0;
 }

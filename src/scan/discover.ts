@@ -55,7 +55,8 @@ async function exists(p: string): Promise<boolean> {
 
 /**
  * The codex-rs root for PATH: PATH itself when it holds a workspace Cargo.toml (or is named
- * codex-rs), else `PATH/codex-rs`, else the first `codex-rs` folder below PATH (depth <= 3).
+ * codex-rs), else `PATH/codex-rs`, else the one `codex-rs` folder below PATH (depth <= 3). Two or
+ * more below PATH are an error: picking one would scan, or patch, a tree the user did not mean.
  */
 export async function findCodexRoot(path: string): Promise<string> {
   const abs = resolve(path);
@@ -71,7 +72,15 @@ export async function findCodexRoot(path: string): Promise<string> {
     ignore: IGNORE,
     suppressErrors: true,
   });
-  if (below.length > 0) return join(abs, below.sort((a, b) => a.length - b.length)[0]!);
+  // the shallowest ones: a codex-rs inside another one's tree is not a second checkout
+  const depth = (p: string): number => p.split('/').length;
+  const top = below.map((b) => b.replace(/\/$/, '')).filter((b) => !below.some((o) => o !== b && b.startsWith(`${o.replace(/\/$/, '')}/`)));
+  top.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
+  if (top.length > 1) {
+    const shown = top.slice(0, 4).join(', ') + (top.length > 4 ? `, and ${top.length - 4} more` : '');
+    throw new InputError(`${top.length} codex-rs folders below this folder (${shown}): pass the one to use`, abs);
+  }
+  if (top.length === 1) return join(abs, top[0]!);
   return abs;
 }
 

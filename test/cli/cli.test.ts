@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-cli.js';
+import { FIXTURE, runCli } from '../helpers/run-cli.js';
 
 describe('codex-mitm CLI basics', () => {
   it('--version prints the package version', () => {
@@ -28,6 +28,31 @@ describe('codex-mitm CLI basics', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('/nonexistent/codex-rs-xyz');
+  });
+
+  it('two codex-rs folders below the path: a one-line error naming both, exit 2, for scan and patch alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-two-'));
+    for (const d of ['a', 'b']) cpSync(FIXTURE, join(dir, d, 'codex-rs'), { recursive: true });
+    for (const args of [['scan', dir], ['patch', '--approach', 'b', dir]]) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('a/codex-rs');
+      expect(r.stderr).toContain('b/codex-rs');
+    }
+    // nothing was patched: no backup folder in either tree
+    for (const d of ['a', 'b']) expect(readdirSync(join(dir, d, 'codex-rs'))).not.toContain('.codex-mitm');
+    // one of them named: that one is scanned
+    const one = runCli(['scan', join(dir, 'a'), '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout).root).toBe(join(dir, 'a', 'codex-rs'));
+  });
+
+  it('-o into a folder that does not exist: a one-line error naming the file, exit 2', () => {
+    const out = join(tmpdir(), 'cm-no-such-folder-xyz', 'report.json');
+    const r = runCli(['scan', FIXTURE, '--json', '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`codex-mitm: ${out}: cannot write the report: its folder does not exist`);
   });
 
   it('a folder without Rust sources is a one-line error, exit 2, nothing written', () => {
