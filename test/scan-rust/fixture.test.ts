@@ -134,7 +134,8 @@ describe('endpoints', () => {
   it('links a const defined in one file to the config override in the same expression', () => {
     const [e] = ep('https://chatgpt.com/backend-api/');
     expect(e).toMatchObject({ file: 'core/src/config/mod.rs', line: 5, symbol: 'DEFAULT_CHATGPT_BASE_URL' });
-    expect(e!.overrides).toEqual([{ kind: 'config', name: 'chatgpt_base_url', file: 'core/src/config/mod.rs', line: 15 }]);
+    // two reads of the key in the statement (profile, then config.toml): the one nearest the default is cited
+    expect(e!.overrides).toEqual([{ kind: 'config', name: 'chatgpt_base_url', file: 'core/src/config/mod.rs', line: 17 }]);
   });
 
   it('finds env overrides of literal defaults (unwrap_or_else, match on env::var)', () => {

@@ -170,6 +170,21 @@ describe('endpoints', () => {
   });
 });
 
+describe('endpoints read again and again inside one statement', () => {
+  it('cite the read next to each default, not the first read of the statement', async () => {
+    // a UI loop in a macro: every arm reads the env var again, with the same literal default
+    const arm = (n: number): string =>
+      `        Some(Ev::K${n}) => {\n            let base = std::env::var("DEMO_BASE_URL").unwrap_or_else(|_| "https://api.demo-host.dev/x".to_string());\n            go(base);\n        }\n`;
+    const text = `fn run() {\n    loop {\n        tokio::select! {\n            ev = next() => match ev {\n${arm(1)}${arm(2)}${arm(3)}            _ => {}\n        }\n        }\n    }\n}\n`;
+    const out = await scanTree({ 'demo/src/ui.rs': text });
+    const lines = text.split('\n');
+    const reads = lines.flatMap((l, i) => (l.includes('env::var') ? [i + 1] : []));
+    expect(reads).toHaveLength(3);
+    const got = out.endpoints.map((e) => [e.line, e.overrides.map((o) => o.line)]);
+    expect(got).toEqual(reads.map((l) => [l, [l]]));
+  });
+});
+
 describe('test code', () => {
   it('marks cfg(test) items, #[test] fns, cfg(test) file modules (x.rs, x/mod.rs, #[path]) and their children', async () => {
     const u = (name: string) => `const U: &str = "https://${name}.demo-host.dev";\n`;

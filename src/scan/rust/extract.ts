@@ -48,6 +48,8 @@ interface OverrideSite extends Range {
   override: RawOverride;
   /** Statement-level (true) or function-level fallback (false). */
   local: boolean;
+  /** Where the override is read (offset). */
+  at: number;
 }
 
 const same = (a: SyntaxNode | null | undefined, b: SyntaxNode): boolean =>
@@ -395,9 +397,9 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   for (const e of envCalls) {
     const ov: RawOverride = { kind: 'env', ...e.read, line: e.line };
     const s = statementOf(e.node);
-    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: ov, local: true });
+    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: ov, local: true, at: e.node.startIndex });
     const f = fnOf(e.node);
-    if (f && rules.overrideName.test(e.read.name ?? e.read.constRef ?? '')) sites.push({ start: f.start, end: f.end, override: ov, local: false });
+    if (f && rules.overrideName.test(e.read.name ?? e.read.constRef ?? '')) sites.push({ start: f.start, end: f.end, override: ov, local: false, at: e.node.startIndex });
   }
   // config fields: `cfg.chatgpt_base_url`, `profile.x.or(cfg.x)`
   for (const { index, m } of find(FIELD_ANCHOR)) {
@@ -410,7 +412,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     // a method call `x.base_url()` is not a field read
     if (fe.parent?.type === 'call_expression' && same(fe.parent.childForFieldName('function'), fe)) continue;
     const s = statementOf(fe);
-    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true });
+    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true, at: fe.startIndex });
   }
   // a config value passed in as a variable: `chatgpt_base_url.unwrap_or_else(|| DEFAULT..)`
   for (const { index, name } of receivers(text, ranges)) {
@@ -418,18 +420,31 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     const id = at(index, name.length);
     if (id.type !== 'identifier' || id.parent?.type !== 'field_expression') continue;
     const s = statementOf(id);
-    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(id) }, local: true });
+    if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(id) }, local: true, at: id.startIndex });
   }
   const overridesAt = (pos: number, localOnly = false): RawOverride[] => {
     const local = sites.filter((s) => s.local && pos >= s.start && pos < s.end);
     const chosen = local.length > 0 || localOnly ? local : sites.filter((s) => !s.local && pos >= s.start && pos < s.end);
-    const out: RawOverride[] = [];
-    const seen = new Set<string>();
+    // one override per variable, in the order the reads come; of two reads of the same variable
+    // around `pos` (in one statement, a macro's body) the innermost, then the nearest, is cited
+    const keyOf = (s: OverrideSite): string => `${s.override.kind}:${s.override.name ?? ''}:${s.override.constRef ?? ''}`;
+    const best = new Map<string, OverrideSite>();
+    const better = (s: OverrideSite, than: OverrideSite): boolean => {
+      const size = s.end - s.start;
+      const other = than.end - than.start;
+      return size !== other ? size < other : Math.abs(s.at - pos) < Math.abs(than.at - pos);
+    };
     for (const s of chosen) {
-      const k = `${s.override.kind}:${s.override.name ?? ''}:${s.override.constRef ?? ''}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push(s.override);
+      const b = best.get(keyOf(s));
+      if (!b || better(s, b)) best.set(keyOf(s), s);
+    }
+    const out: RawOverride[] = [];
+    for (const s of chosen) {
+      const b = best.get(keyOf(s));
+      if (b) {
+        out.push(b.override);
+        best.delete(keyOf(s));
+      }
     }
     return out;
   };
