@@ -133,8 +133,9 @@ describe('endpoints', () => {
       'demo/src/lib.rs': [
         'mod urls;',
         'use crate::urls::DEMO_API;',
-        'struct Cfg { demo_base_url: Option<String> }',
-        'fn api(cfg: &Cfg) -> String { cfg.demo_base_url.clone().unwrap_or_else(|| DEMO_API.to_string()) }',
+        '#[derive(serde::Deserialize)]',
+        'pub struct ConfigToml { demo_base_url: Option<String> }',
+        'fn api(cfg: &ConfigToml) -> String { cfg.demo_base_url.clone().unwrap_or_else(|| DEMO_API.to_string()) }',
         'fn auth() -> String {',
         '    match std::env::var("DEMO_AUTH_URL") {',
         '        Ok(v) => v,',
@@ -142,14 +143,17 @@ describe('endpoints', () => {
         '    }',
         '}',
         'fn plain() -> &\'static str { "https://plain.demo-host.dev/x?y=1" }',
+        '// a parameter named like a config key is not one a user can set',
+        'fn probe(provider_base_url: Option<&str>) -> &str { provider_base_url.unwrap_or("https://probe.demo-host.dev") }',
         '',
       ].join('\n'),
     });
     const by = Object.fromEntries(out.endpoints.map((e) => [e.url, e]));
     expect(by['https://api.demo-host.dev/v2']).toMatchObject({ file: 'demo/src/urls.rs', line: 1, symbol: 'DEMO_API', host: 'api.demo-host.dev' });
-    expect(by['https://api.demo-host.dev/v2']!.overrides).toEqual([{ kind: 'config', name: 'demo_base_url', file: 'demo/src/lib.rs', line: 4 }]);
-    expect(by['https://auth.demo-host.dev']!.overrides).toEqual([{ kind: 'env', name: 'DEMO_AUTH_URL', file: 'demo/src/lib.rs', line: 6 }]);
-    expect(by['https://plain.demo-host.dev/x?y=1']).toMatchObject({ line: 11, function: 'plain', overrides: [] });
+    expect(by['https://api.demo-host.dev/v2']!.overrides).toEqual([{ kind: 'config', name: 'demo_base_url', file: 'demo/src/lib.rs', line: 5 }]);
+    expect(by['https://auth.demo-host.dev']!.overrides).toEqual([{ kind: 'env', name: 'DEMO_AUTH_URL', file: 'demo/src/lib.rs', line: 7 }]);
+    expect(by['https://plain.demo-host.dev/x?y=1']).toMatchObject({ line: 12, function: 'plain', overrides: [] });
+    expect(by['https://probe.demo-host.dev']).toMatchObject({ line: 14, function: 'probe', overrides: [] });
   });
 
   it('finds bare known hosts and format! URLs, drops docs links, prose and placeholders', async () => {

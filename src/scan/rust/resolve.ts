@@ -316,11 +316,16 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
     }
   }
 
-  // config overrides named as a user writes them (`model_providers.<id>.base_url`)
+  // config overrides named as a user writes them (`model_providers.<id>.base_url`); a `*base_url`
+  // that is no field of the config structs (a function parameter, some other struct's field) is
+  // not one a user can set, so it is not reported as an override
+  const keyNames = new Set(configKeys.map((k) => k.key));
   for (const ep of endpoints) {
-    ep.overrides = ep.overrides.map((o) => {
-      const p = o.kind === 'config' ? configPathOf(o.name, configKeys) : undefined;
-      return p && p !== o.name ? { ...o, path: p } : o;
+    ep.overrides = ep.overrides.flatMap((o) => {
+      if (o.kind !== 'config') return [o];
+      if (!keyNames.has(o.name)) return [];
+      const p = configPathOf(o.name, configKeys);
+      return [p && p !== o.name ? { ...o, path: p } : o];
     });
   }
 
