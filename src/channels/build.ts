@@ -152,7 +152,7 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
   const fallbackNote = clients
     .filter(isFallback)
     .map((c) => `${c.file}:${c.line} is only built when building the configured client fails (not counted)`);
-  const trusts = transport ? [] : (primary.length ? primary : [undefined]).map((c) => clientTrust(c, ctx));
+  const trusts = transport ? [] : (primary.length ? primary : [undefined]).map((c) => clientTrust(c, ctx, g.endpoints[0]?.crate));
   const whyB: string[] = [];
   const whyCa: string[] = [];
   let b: Verdict;

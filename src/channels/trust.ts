@@ -40,11 +40,17 @@ function rootsOf(ctx: TrustContext, crate?: string): { webpki: TlsFeature[]; nat
   };
 }
 
-/** TLS backend and roots a reqwest client built at `client` (or an unseen default client) uses. */
-export function clientTrust(client: ClientSite | undefined, ctx: TrustContext): ClientTrust {
-  const r = rootsOf(ctx, client?.crate);
+/**
+ * TLS backend and roots a reqwest client built at `client` (or an unseen default client of
+ * `crate`, the crate of the channel's endpoints) uses.
+ */
+export function clientTrust(client: ClientSite | undefined, ctx: TrustContext, crate?: string): ClientTrust {
+  const own = client?.crate ?? crate;
+  const r = rootsOf(ctx, own);
   const reasons: string[] = [];
-  const site = client ? `${client.file}:${client.line}` : 'the crate’s default client (no construction site linked)';
+  const site = client ? `${client.file}:${client.line}` : 'the client (no construction site is linked to this channel)';
+  // a feature another crate turns on holds for every crate of the binary: say so when citing one
+  const unified = (f: TlsFeature) => (f.crate !== own ? ' (Cargo unifies features across the binary)' : '');
   const conditional = new Set(client?.conditionalCalls ?? []);
   const always = (method: string, flag: boolean | undefined) => Boolean(flag) && !conditional.has(method);
   const honoursProxy = !always('no_proxy', client?.noProxy);
@@ -58,7 +64,7 @@ export function clientTrust(client: ClientSite | undefined, ctx: TrustContext): 
   const forcedRustls = always('use_rustls_tls', client?.tls.useRustls) || always('use_preconfigured_tls', client?.tls.preconfiguredTls);
   if (!forcedRustls && r.nativeTls.length > 0) {
     const rustlsWhen = conditional.has('use_rustls_tls') ? 'calls use_rustls_tls only under a condition' : 'does not call use_rustls_tls';
-    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli and ${site} ${rustlsWhen}`);
+    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli${unified(r.nativeTls[0]!)} and ${site} ${rustlsWhen}`);
     return { backend: 'native-tls', roots: ['native-tls'], customCa, honoursProxy, reasons };
   }
   if (client?.tls.preconfiguredTls) reasons.push(`${site} uses use_preconfigured_tls: roots are whatever that config holds`);
@@ -68,11 +74,11 @@ export function clientTrust(client: ClientSite | undefined, ctx: TrustContext): 
   } else {
     if (r.webpki.length > 0) {
       roots.push('webpki');
-      reasons.push(`rustls with compiled-in webpki roots from ${where(r.webpki[0]!)}`);
+      reasons.push(`rustls with compiled-in webpki roots from ${where(r.webpki[0]!)}${unified(r.webpki[0]!)}`);
     }
     if (r.native.length > 0) {
       roots.push('native');
-      reasons.push(`rustls with OS roots from ${where(r.native[0]!)}`);
+      reasons.push(`rustls with OS roots from ${where(r.native[0]!)}${unified(r.native[0]!)}`);
     }
   }
   if (roots.length === 0 && customCa.length === 0 && !client?.tls.preconfiguredTls) {

@@ -76,6 +76,15 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
     expect(a.why.b.join('\n')).toContain('tui/src/tooltips.rs:6 calls no_proxy()');
   });
 
+  it('a channel with no linked client cites the TLS feature of its own crate, not the first crate by name', () => {
+    const o = ch('oauth-login');
+    expect(o.clients).toEqual([]);
+    const why = o.why.b.join('\n');
+    expect(why).toContain('reqwest in login/Cargo.toml line 10 keeps its default features');
+    expect(why).toContain('no construction site is linked to this channel');
+    expect(why).not.toContain('cloud-tasks/Cargo.toml');
+  });
+
   it('the otel exporter builds its own native-tls client: CA works only where SSL_CERT_FILE does', () => {
     const t = ch('telemetry');
     expect(t.hosts).toEqual(['ab.chatgpt.com']);
