@@ -140,7 +140,9 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     );
   } else {
     a = 'no';
-    whyA.push(`no env var, config key or flag overrides ${hosts.join(', ') || 'this channel'}`);
+    // the URLs, not only their hosts: another channel on the same host may well be redirectable
+    const shown = urls.length > 0 ? urls.slice(0, 3).join(', ') + (urls.length > 3 ? `, and ${urls.length - 3} more` : '') : hosts.join(', ');
+    whyA.push(`no env var, config key or flag overrides ${shown || 'this channel'}`);
   }
 
   const loopback = hosts.length > 0 && hosts.every((h) => rules.localHosts.has(h));
@@ -179,10 +181,16 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     b = plainHttp ? 'yes' : combine(vb.map((v) => v.verdict));
     ca = plainHttp ? 'yes' : combine(vc.map((v) => v.verdict));
     // The verdicts' own reasons first, then the facts behind them (client, feature, manifest line).
-    whyB.push(...new Set(vb.map((v) => v.why)));
+    // with several clients, each verdict says whose it is (one may add the CA, another not)
+    const differ = (vs: { verdict: Verdict; why: string }[]) => new Set(vs.map((v) => `${v.verdict}:${v.why}`)).size > 1;
+    const label = (vs: { verdict: Verdict; why: string }[]) => (i: number): string =>
+      differ(vs) ? `${primary[i]!.file}:${primary[i]!.line}: ` : '';
+    const whoseB = label(vb);
+    const whoseCa = label(vc);
+    whyB.push(...new Set(vb.map((v, i) => `${whoseB(i)}${v.why}`)));
     for (const t of trusts) whyB.push(...t.reasons);
     whyB.push(...fallbackNote);
-    whyCa.push(...new Set(vc.map((v) => v.why)));
+    whyCa.push(...new Set(vc.map((v, i) => `${whoseCa(i)}${v.why}`)));
     for (const t of trusts) whyCa.push(...t.reasons);
     whyCa.push(...fallbackNote);
     tls = [...new Set(trusts.map(describeTrust))].join('; ');

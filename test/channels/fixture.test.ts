@@ -76,6 +76,19 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
     expect(a.why.b.join('\n')).toContain('tui/src/tooltips.rs:6 calls no_proxy()');
   });
 
+  it('with two clients whose CA verdicts differ, each verdict names its client', () => {
+    const r = ch('remote-skills');
+    expect(r.coverage.ca).toBe('partial');
+    expect(r.why.ca).toContain('backend-client/src/client.rs:14: native-tls: SSL_CERT_FILE works on Linux (OpenSSL); macOS and Windows use the OS store only');
+    expect(r.why.ca).toContain('core/src/default_client.rs:17: the client adds the CA from CODEX_CA_CERTIFICATE / SSL_CERT_FILE');
+    // the same B verdict for both: said once, without a name
+    expect(r.why.b[0]).toBe('native-tls trusts the OS store, where B installs the CA (the rebuild is not what makes it work)');
+  });
+
+  it('no override: approach A names the URLs (another channel on the same host may have one)', () => {
+    expect(ch('plugins').why.a).toEqual(['no env var, config key or flag overrides https://chatgpt.com/backend-api/plugins/export/curated']);
+  });
+
   it('a channel with no linked client cites the TLS feature of its own crate, not the first crate by name', () => {
     const o = ch('oauth-login');
     expect(o.clients).toEqual([]);
