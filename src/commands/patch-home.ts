@@ -48,7 +48,7 @@ function request(path: string | undefined, opts: PatchHomeOptions, io: Io): Home
     ...(opts.codexHome ? { codexHome: opts.codexHome } : {}),
     ...(root ? { root } : {}),
     ...(opts.auth ? { auth: opts.auth } : {}),
-    ...(opts.codexVersion ? { codexVersion: opts.codexVersion } : {}),
+    ...(opts.codexVersion !== undefined ? { codexVersion: opts.codexVersion } : {}),
     ...(opts.modelPort !== undefined ? { modelPort: opts.modelPort } : {}),
     ...(opts.backendPort !== undefined ? { backendPort: opts.backendPort } : {}),
     ...(opts.proxyPort !== undefined ? { proxyPort: opts.proxyPort } : {}),
@@ -125,6 +125,10 @@ export async function unpatchHomeCommand(path: string | undefined, opts: PatchHo
   const verb = opts.dryRun ? 'would restore' : 'restored';
   for (const f of res.restored) io.stdout(`${verb} ${f}\n`);
   for (const f of res.removed) io.stdout(`${opts.dryRun ? 'would remove' : 'removed'} ${f}\n`);
+  for (const k of res.kept) {
+    const where = `${k.path}:${k.line}${k.lastLine > k.line ? `-${k.lastLine}` : ''}`;
+    io.stdout(`${opts.dryRun ? 'would keep' : 'kept'} ${k.count} line${k.count === 1 ? '' : 's'} you added inside the managed block (${where})\n`);
+  }
   for (const r of res.refused) io.stdout(`${opts.force ? 'overwrote edits in' : 'refused'} ${r.path}: ${r.reason}\n`);
   if (res.via === 'markers') io.stdout('(no patch state was recorded: cleaned from the codex-mitm markers in the files)\n');
   io.stdout(

@@ -5,7 +5,7 @@
 // semantically only by the intended keys, and reverse to the exact original bytes.
 import { parse, TomlError } from 'smol-toml';
 import { InputError } from '../../model.js';
-import { scanToml, tomlString } from './toml-scan.js';
+import { scanToml, tomlString, type TomlStatement } from './toml-scan.js';
 import { homeRules } from './rules.js';
 
 export interface KeyEdit {
@@ -132,42 +132,121 @@ export function applyConfigEdits(
   return { text: splice(text, splices), placed };
 }
 
-/** Undoes everything codex-mitm put into `text`. null: the file did not exist before. */
-export function reverseConfig(text: string): { text: string | null; changed: boolean } {
+/** Lines the user added inside the managed block, kept where they were by `reverseConfig`. */
+export interface KeptLines {
+  /** 1-based lines, in the reversed text, of the first and the last kept line that is not blank. */
+  line: number;
+  lastLine: number;
+  /** The kept lines (line breaks removed); blank ones included, they are kept too. */
+  lines: string[];
+  /** How many of them are not blank. */
+  count: number;
+}
+
+/**
+ * Undoes everything codex-mitm put into `text`. null: the file did not exist before.
+ * Inside the managed block only the marker lines and the `key = "value"` lines codex-mitm writes
+ * there are removed: any other line (the user's own keys, comments) stays where it is, and is
+ * reported in `kept`. With nothing else in the block the original bytes come back exactly.
+ */
+export function reverseConfig(text: string): { text: string | null; changed: boolean; kept?: KeptLines } {
   const { block } = homeRules();
   if (!hasManagedContent(text)) return { text, changed: false };
   const splices: { at: number; end: number; insert: string }[] = [];
   let created = false;
+  let statements: TomlStatement[] | undefined;
   try {
-    for (const s of scanToml(text).statements) {
-      if (s.kind === 'kv' && s.comment?.startsWith(block.was)) {
-        const was = JSON.parse(s.comment.slice(block.was.length).trim()) as string;
-        // The recorded statement replaces everything from the key through the record comment.
-        splices.push({ at: s.start, end: s.end, insert: was });
-      }
-    }
+    statements = scanToml(text).statements;
   } catch {
     // A document edited into something the scanner cannot follow: only the block is removed.
   }
   const startIdx = lineStartOf(text, block.start);
-  if (startIdx >= 0) {
-    const endMarker = text.indexOf(block.end, startIdx);
-    if (endMarker >= 0) {
-      let end = endMarker + block.end.length;
-      if (text.startsWith('\r\n', end)) end += 2;
-      else if (text[end] === '\n') end += 1;
-      const info = findBlock(text)!;
+  const endMarker = startIdx >= 0 ? text.indexOf(block.end, startIdx) : -1;
+  for (const s of statements ?? []) {
+    if (s.kind === 'kv' && s.comment?.startsWith(block.was)) {
+      // A record moved into the block would overlap the block's splice: it stays, and the result
+      // then still carries codex-mitm content (callers treat that as damaged).
+      if (endMarker >= 0 && s.start >= startIdx && s.start < endMarker) continue;
+      const was = JSON.parse(s.comment.slice(block.was.length).trim()) as string;
+      // The recorded statement replaces everything from the key through the record comment.
+      splices.push({ at: s.start, end: s.end, insert: was });
+    }
+  }
+  let blockSplice: { at: number; end: number; insert: string } | undefined;
+  let kept: { offset: number; lastOffset: number; lines: string[]; count: number } | undefined;
+  if (endMarker >= 0) {
+    let end = endMarker + block.end.length;
+    if (text.startsWith('\r\n', end)) end += 2;
+    else if (text[end] === '\n') end += 1;
+    const info = findBlock(text)!;
+    created = info.flags.includes(FLAG_CREATED);
+    const inner = userLinesInBlock(text, startIdx, endMarker, statements);
+    if (inner.count > 0) {
+      // The user's lines take the block's place (the `+eol` line break stays: they end with one).
+      blockSplice = { at: startIdx, end, insert: inner.text };
+      kept = { offset: inner.firstOffset, lastOffset: inner.lastOffset, lines: inner.lines, count: inner.count };
+    } else {
       let at = startIdx;
       if (info.flags.includes(FLAG_EOL)) {
         if (text.slice(0, at).endsWith('\r\n')) at -= 2;
         else if (text.slice(0, at).endsWith('\n')) at -= 1;
       }
-      created = info.flags.includes(FLAG_CREATED);
-      splices.push({ at, end, insert: '' });
+      blockSplice = { at, end, insert: '' };
     }
+    splices.push(blockSplice);
   }
   const out = splice(text, splices);
-  return { text: created && out === '' ? null : out, changed: true };
+  if (!kept || !blockSplice) return { text: created && out === '' ? null : out, changed: true };
+  // Where the kept lines landed: the block's offset, moved by the splices before it.
+  let at = blockSplice.at;
+  for (const s of splices) if (s !== blockSplice && s.at < blockSplice.at) at += s.insert.length - (s.end - s.at);
+  const lineAt = (offset: number) => out.slice(0, at + offset).split('\n').length;
+  return { text: out, changed: true, kept: { line: lineAt(kept.offset), lastLine: lineAt(kept.lastOffset), lines: kept.lines, count: kept.count } };
+}
+
+/**
+ * The lines between the block's start marker line and its end marker that codex-mitm did not
+ * write. Its own lines are `<managed key> = "<string>"`, each a statement of its own (checked with
+ * the scanner when it can follow the text, so a line inside a user's multi-line string is kept).
+ */
+function userLinesInBlock(
+  text: string,
+  startIdx: number,
+  endMarker: number,
+  statements: TomlStatement[] | undefined,
+): { text: string; lines: string[]; count: number; firstOffset: number; lastOffset: number } {
+  const r = homeRules();
+  const keys = [r.backend.config_key, r.model_api.config_key];
+  const ours = new RegExp(`^[ \\t]*(?:${keys.map(escapeRe).join('|')})[ \\t]*=[ \\t]*"(?:[^"\\\\]|\\\\.)*"[ \\t]*(?:#.*)?$`);
+  const kvLines = statements ? new Set(statements.filter((s) => s.kind === 'kv').map((s) => s.lineStart)) : undefined;
+  const firstNl = text.indexOf('\n', startIdx);
+  const innerStart = firstNl < 0 ? endMarker : firstNl + 1;
+  const innerEnd = text.lastIndexOf('\n', endMarker - 1) + 1;
+  const out = { text: '', lines: [] as string[], count: 0, firstOffset: 0, lastOffset: 0 };
+  let pos = innerStart;
+  while (pos < innerEnd) {
+    const nl = text.indexOf('\n', pos);
+    const next = nl < 0 || nl >= innerEnd ? innerEnd : nl + 1;
+    const raw = text.slice(pos, next);
+    const content = raw.replace(/\r?\n$/, '');
+    // (an in-place record moved into the block is not: it stays, and the block counts as damaged)
+    const mine = ours.test(content) && !content.includes(r.block.was) && (!kvLines || kvLines.has(pos));
+    if (!mine) {
+      if (content.trim() !== '') {
+        if (out.count === 0) out.firstOffset = out.text.length;
+        out.lastOffset = out.text.length;
+        out.count++;
+      }
+      out.text += raw;
+      out.lines.push(content);
+    }
+    pos = next;
+  }
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

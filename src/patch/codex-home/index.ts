@@ -5,18 +5,18 @@ import { join } from 'node:path';
 import { InputError, type ScanResult } from '../../model.js';
 import { applyPlan, isEmptyPlan, readState, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
-import { findBlock, hasManagedContent, parseConfig, reverseConfig } from './config-edit.js';
+import { findBlock, hasManagedContent, parseConfig, reverseConfig, type KeptLines } from './config-edit.js';
 import { envFileApproach } from './envfile.js';
 import { detectAuth, expandPath, readHome, readHomeFile, resolveCodexHome, checkHome, type HomeFiles } from './home.js';
 import { planApproachA as planA, planApproachCa as planCa, type HomePlan, type HomePlanInput } from './plan.js';
 import { homeRules } from './rules.js';
-import { resolveTarget } from './version.js';
+import { parseVersionFlag, resolveTarget } from './version.js';
 
 export type { HomePlan, HomePlanInput } from './plan.js';
-export { applyConfigEdits, reverseConfig, verifyConfigEdit, findBlock, parseConfig } from './config-edit.js';
+export { applyConfigEdits, reverseConfig, verifyConfigEdit, findBlock, parseConfig, type KeptLines } from './config-edit.js';
 export { renderEnvFile, parseEnvFile, envFileApproach } from './envfile.js';
 export { resolveCodexHome, detectAuth, expandPath } from './home.js';
-export { routesFor, resolveTarget, parseCodexVersion, compareVersions, type CodexTarget } from './version.js';
+export { routesFor, resolveTarget, parseCodexVersion, parseVersionFlag, compareVersions, type CodexTarget } from './version.js';
 export { portInUse, checkListenHost, checkCaFile } from './checks.js';
 export { scanToml } from './toml-scan.js';
 
@@ -64,6 +64,8 @@ export async function prepareHome(approach: HomeApproach, req: HomeRequest): Pro
   const modelPort = parsePort(req.modelPort, r.ports.model, '--model-port');
   const backendPort = parsePort(req.backendPort, r.ports.backend, '--backend-port');
   const proxyPort = parsePort(req.proxyPort, r.ports.proxy, '--proxy-port');
+  const flagVersion = req.codexVersion ?? req.version;
+  const codexVersion = flagVersion !== undefined ? parseVersionFlag(flagVersion) : undefined;
   const home = resolveCodexHome(req.codexHome, env, cwd);
   const files = await readHome(home, req.write ?? false);
   const auth = await detectAuth(home, req.auth ?? undefined);
@@ -75,7 +77,7 @@ export async function prepareHome(approach: HomeApproach, req: HomeRequest): Pro
     const mod = (await import('../../scan/index.js')) as { scan: (p: string) => Promise<ScanResult> };
     scan = await mod.scan(expandPath(req.root, env, cwd));
   }
-  const target = resolveTarget({ codexVersion: req.codexVersion ?? req.version, capabilities: scan?.capabilities, env });
+  const target = resolveTarget({ ...(codexVersion !== undefined ? { codexVersion } : {}), capabilities: scan?.capabilities, env });
   let ca: string | undefined;
   if (approach === 'ca') {
     ca = expandPath(req.ca ?? r.ca.default_ca, env, cwd);
@@ -205,6 +207,8 @@ export interface UndoResult {
   restored: string[];
   removed: string[];
   refused: { path: string; reason: string }[];
+  /** Lines the user added inside the managed block of config.toml: kept in place, not removed. */
+  kept: ({ path: string } & KeptLines)[];
   /** 'state': from the engine's backups; 'markers': from the markers in the files (no state). */
   via: 'state' | 'markers' | 'none';
 }
@@ -217,7 +221,8 @@ export interface UndoResult {
 export async function undoHome(home: string, approach: HomeApproach, opts: { force?: boolean; dryRun?: boolean } = {}): Promise<UndoResult> {
   const stateDir = stateDirOf(home);
   const r = homeRules();
-  const out: UndoResult = { restored: [], removed: [], refused: [], via: 'none' };
+  const out: UndoResult = { restored: [], removed: [], refused: [], kept: [], via: 'none' };
+  let keptInState: UndoResult['kept'][number] | undefined;
   if (await readState(home, approach, stateDir)) {
     const configFile = join(home, r.files.config);
     const res: UnpatchResult = await unpatchState(home, approach, {
@@ -230,14 +235,19 @@ export async function undoHome(home: string, approach: HomeApproach, opts: { for
         if (abs !== configFile) return undefined;
         const text = current.toString('utf8');
         if (!hasManagedContent(text)) return undefined;
-        const back = reverseConfig(text).text;
+        const rev = reverseConfig(text);
+        const back = rev.text;
         // A block whose markers were damaged cannot be told apart from the user's lines: refuse.
-        return back !== null && hasManagedContent(back) ? undefined : back;
+        if (back !== null && hasManagedContent(back)) return undefined;
+        if (rev.kept) keptInState = { path: configFile, ...rev.kept };
+        return back;
       },
     });
     out.restored.push(...res.restored);
     out.removed.push(...res.removed);
     out.refused.push(...res.refused);
+    // Only when config.toml was undone in place (not when --force put the backup back instead).
+    if (keptInState && (res.inPlace ?? []).includes(keptInState.path)) out.kept.push(keptInState);
     out.via = 'state';
     if (opts.dryRun) return out;
   }
@@ -248,7 +258,8 @@ export async function undoHome(home: string, approach: HomeApproach, opts: { for
   if (cfg !== null && hasManagedContent(cfg)) {
     const blk = findBlock(cfg);
     if (!blk || blk.approach === approach) {
-      const back = reverseConfig(cfg).text;
+      const rev = reverseConfig(cfg);
+      const back = rev.text;
       if (back !== null && hasManagedContent(back)) {
         throw new InputError('the codex-mitm block in config.toml is damaged (a marker is missing): remove its lines by hand', configPath);
       }
@@ -257,6 +268,7 @@ export async function undoHome(home: string, approach: HomeApproach, opts: { for
         else await writeFileAtomic(configPath, back);
       }
       (back === null ? out.removed : out.restored).push(configPath);
+      if (rev.kept) out.kept.push({ path: configPath, ...rev.kept });
       if (out.via === 'none') out.via = 'markers';
     }
   }

@@ -1,7 +1,7 @@
 // Which codex the patch targets, and what that codex can do (config key vs env var, CA env).
 // Sources, in order: --codex-version, a scanned source tree's capabilities, `codex --version` on PATH.
 import { spawnSync } from 'node:child_process';
-import type { Capabilities } from '../../model.js';
+import { InputError, type Capabilities } from '../../model.js';
 import { homeRules } from './rules.js';
 
 export interface CodexTarget {
@@ -30,6 +30,23 @@ export function parseCodexVersion(out: string): string | undefined {
   return /(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(out)?.[1];
 }
 
+const IDENT = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
+const VERSION_FLAG = new RegExp(`^(?:rust-v|v)?(\\d+)\\.(\\d+)(?:\\.(\\d+)(-${IDENT})?(\\+${IDENT})?)?$`);
+
+/**
+ * A version given on the command line: `X.Y.Z` with an optional `-prerelease` and `+build`
+ * (`0.115.0`, `0.116.0-alpha.3`), optionally prefixed by `v` or `rust-v` (codex's release tags);
+ * `X.Y` means `X.Y.0`. Returns it without the prefix; anything else is an InputError.
+ */
+export function parseVersionFlag(value: string, flag = '--codex-version'): string {
+  const m = VERSION_FLAG.exec(value);
+  if (!m) {
+    const shown = /^[\x21-\x7e]+$/.test(value) ? value : JSON.stringify(value);
+    throw new InputError(`${flag} ${shown}: not a version (expected X.Y.Z, e.g. 0.115.0)`);
+  }
+  return `${m[1]}.${m[2]}.${m[3] ?? '0'}${m[4] ?? ''}${m[5] ?? ''}`;
+}
+
 export function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.-]/).slice(0, 3).map((x) => parseInt(x, 10) || 0);
   const pb = b.split(/[.-]/).slice(0, 3).map((x) => parseInt(x, 10) || 0);
@@ -49,8 +66,8 @@ export function codexVersionFromPath(env: NodeJS.ProcessEnv): string | undefined
 }
 
 export function resolveTarget(opts: { codexVersion?: string; capabilities?: Capabilities; env: NodeJS.ProcessEnv }): CodexTarget {
-  if (opts.codexVersion) {
-    const v = parseCodexVersion(opts.codexVersion);
+  if (opts.codexVersion !== undefined) {
+    const v = parseVersionFlag(opts.codexVersion);
     return { ...(known(v) ? { version: v } : {}), source: 'flag' };
   }
   // The installed codex is what will run: its version beats a scanned tree's.
