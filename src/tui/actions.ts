@@ -80,6 +80,9 @@ export function oneLine(err: unknown): string {
 
 /** The command's flags in the planners' messages, in the wizard's words (it has fields, not flags). */
 const FLAG_WORDS: [RegExp, string][] = [
+  // The wizard passes an auth mode only when it was chosen on the Choose screen.
+  [/\(from --auth\)/g, '(chosen on the Choose screen)'],
+  [/pass --auth chatgpt/g, 'set "Auth mode" on the Choose screen (Esc) to ChatGPT sign-in'],
   [/pass --ca FILE/g, 'set the "CA certificate" field on the Choose screen (Esc)'],
   [/pass --codex-home/g, 'change "Codex home" on the Where screen'],
   [/--model-port/g, '"Model API proxy port"'],
@@ -87,9 +90,14 @@ const FLAG_WORDS: [RegExp, string][] = [
   [/--proxy-port/g, '"Forward proxy port"'],
 ];
 
+/** `text` naming the wizard's fields where it names a command-line flag. */
+export function wizardWords(text: string): string {
+  return FLAG_WORDS.reduce((msg, [re, words]) => msg.replace(re, words), text);
+}
+
 /** oneLine(err), naming the wizard's fields where the message names a command-line flag. */
 export function wizardError(err: unknown): string {
-  return FLAG_WORDS.reduce((msg, [re, words]) => msg.replace(re, words), oneLine(err));
+  return wizardWords(oneLine(err));
 }
 
 async function readAuthMode(home: string): Promise<Pick<TreeInfo, 'auth' | 'authSource'>> {
@@ -151,10 +159,11 @@ export async function complete(input: string, cwd: string): Promise<{ value: str
 
 function options(scan: ScanResult): ApproachOption[] {
   const caps = scan.capabilities;
-  const channels = scan.channels ?? [];
+  // Channels codex never contacts (its own listeners, links) are not counted, as in the scan report.
+  const channels = (scan.channels ?? []).filter((c) => c.contacted !== false);
   const count = (a: Approach, v: string) => channels.filter((c) => c.coverage[a] === v).length;
   const covers = (a: Approach) =>
-    `of ${channels.length} channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not`;
+    `of ${channels.length} contacted channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not`;
   const webpki = webpkiManifests(scan);
   const left = webpki.local.length ? `, ${webpki.local.length} more only local (left alone)` : '';
   const aOk = caps ? caps.openaiBaseUrlKey || caps.openaiBaseUrlEnv : true;
@@ -211,6 +220,8 @@ async function plan(req: PlanRequest, env: NodeJS.ProcessEnv, cwd: string): Prom
   // Exactly what `patch --approach a|ca` shows (src/patch/codex-home previewHome).
   const { shown, unchanged, portWarnings } = await previewHome(approach, hr);
   shown.notes.push(...portWarnings);
+  // The planners speak the command's flags; the wizard has fields.
+  shown.notes = shown.notes.map(wizardWords);
   requests.set(shown, { req: hr, unchanged });
   return shown;
 }

@@ -109,7 +109,8 @@ async function run(p: NonNullable<State['pending']>, s: State, actions: WizardAc
         scan,
         root: s.where.root,
         home: s.where.home,
-        ...(c.auth !== s.where.auth ? { auth: c.auth } : {}),
+        // Only a mode chosen on this screen: otherwise the planner reads auth.json (or says it assumed one).
+        ...(c.authChosen && c.auth !== s.where.auth ? { auth: c.auth } : {}),
         modelPort: Number(c.modelPort),
         backendPort: Number(c.backendPort),
         proxyPort: Number(c.proxyPort),
@@ -118,7 +119,8 @@ async function run(p: NonNullable<State['pending']>, s: State, actions: WizardAc
       const misses =
         uncaptured(plan) ??
         (scan.channels ?? [])
-          .filter((ch) => ch.coverage[c.approach] === 'no')
+          // channels codex never contacts are listed, never a miss (as in the scan report)
+          .filter((ch) => ch.contacted !== false && ch.coverage[c.approach] === 'no')
           .map((ch) => `${ch.name}${ch.hosts.length ? ` (${ch.hosts.join(', ')})` : ''}`);
       dispatch({ type: 'planned', seq, plan, diff: actions.diff(plan, s.color), misses, warning: warning(plan) });
       return;

@@ -91,7 +91,7 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
         ...done,
         scan: { ...s.scan, status: 'done', result: a.result },
         channels: { cursor: 0 },
-        choose: { ...s.choose, options: a.options, approach, auth, focus: APPROACHES.indexOf(approach), editing: null, error: undefined },
+        choose: { ...s.choose, options: a.options, approach, auth, authChosen: false, focus: APPROACHES.indexOf(approach), editing: null, error: undefined },
       };
     }
     case 'planned':
@@ -332,7 +332,7 @@ function chooseKey(s: State, input: string, key: Key): State {
     return startPlan({ ...s, choose: picked });
   }
   if (field === 'auth' && (choose || key.leftArrow || key.rightArrow)) {
-    return { ...s, choose: { ...c, auth: c.auth === 'apikey' ? 'chatgpt' : 'apikey' } };
+    return { ...s, choose: { ...c, auth: c.auth === 'apikey' ? 'chatgpt' : 'apikey', authChosen: true } };
   }
   if (!key.return) return s;
   if (field === 'modelPort' || field === 'backendPort' || field === 'proxyPort' || field === 'caFile') {

@@ -67,6 +67,8 @@ export interface ChooseState {
   options: ApproachOption[];
   approach: Approach;
   auth: EditAuth;
+  /** The auth mode was changed on this screen (else it is auth.json's, or the API key assumed without one). */
+  authChosen: boolean;
   modelPort: string;
   backendPort: string;
   proxyPort: string;
@@ -199,6 +201,7 @@ export function initialState(o: InitOptions): State {
       options: [],
       approach: 'a',
       auth: 'apikey',
+      authChosen: false,
       modelPort: '8080',
       backendPort: '8081',
       proxyPort: '8080',

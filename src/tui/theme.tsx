@@ -1,7 +1,7 @@
 // Colour that switches off with NO_COLOR: every screen paints through <Paint>.
 import React, { createContext, useContext } from 'react';
 import { Box, Text } from 'ink';
-import type { Verdict } from '../model.js';
+import type { Approach, Channel, Verdict } from '../model.js';
 import type { Tone } from './state.js';
 
 export const ColorContext = createContext(true);
@@ -37,6 +37,15 @@ export function Paint(props: { tone?: Tone; inverse?: boolean; wrap?: 'truncate-
 /** Glyphs that stay readable without colour. */
 export const GLYPH: Record<Verdict, string> = { yes: '✓', no: '✗', partial: '~', unknown: '?' };
 export const VERDICT_TONE: Record<Verdict, Tone> = { yes: 'good', no: 'bad', partial: 'warn', unknown: 'dim' };
+/** Channels codex never contacts (its own listeners, links): `·` under every approach, as the
+ *  scan report prints them; never a miss. */
+export const NOT_CONTACTED = '·';
+
+/** A channel's mark under approach `a`: its verdict, or `·` when codex never contacts it. */
+export function coverageMark(c: Pick<Channel, 'contacted' | 'coverage'>, a: Approach): { glyph: string; tone: Tone } {
+  if (c.contacted === false) return { glyph: NOT_CONTACTED, tone: 'dim' };
+  return { glyph: GLYPH[c.coverage[a]], tone: VERDICT_TONE[c.coverage[a]] };
+}
 
 export function pad(text: string, width: number): string {
   if (width <= 0) return '';

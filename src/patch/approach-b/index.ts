@@ -39,9 +39,20 @@ export async function planTreeB(path: string, opts: ApproachBOptions = {}): Prom
     shipped,
     includeDev: opts.includeDev,
     patchedBefore: state !== undefined,
+    ...(state ? { writtenBefore: writtenBy(state) } : {}),
     os: opts.os ?? detectOs(),
   });
   return { plan, scan: result, ...(state ? { state } : {}) };
+}
+
+/** The features the runs recorded in `state` wrote (undefined when a file kept no edits). */
+function writtenBy(state: PatchState): Array<{ manifest: string; line: number; feature: string }> | undefined {
+  const out: Array<{ manifest: string; line: number; feature: string }> = [];
+  for (const f of state.files) {
+    if (!f.edits) return undefined;
+    for (const run of f.edits) for (const e of run) out.push({ manifest: f.path, line: e.line, feature: e.new.replace(/^(["'])(.*)\1$/, '$2') });
+  }
+  return out;
 }
 
 export async function applyTreeB(plan: ApproachBPlan, opts: ApplyOptions = {}): Promise<ApplyResult> {

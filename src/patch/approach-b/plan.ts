@@ -24,6 +24,10 @@ export interface PlanBOptions {
   os?: OsInfo;
   /** An earlier run's state exists (the tree is patched already: the next steps still rebuild). */
   patchedBefore?: boolean;
+  /** The features an earlier run wrote (from its patch state: manifest, line, feature). Where the
+   *  tree still lists them, they are what that run switched to; without it (an old state that kept
+   *  no edits), any native-roots feature a switch leads to counts. */
+  writtenBefore?: ReadonlyArray<{ manifest: string; line: number; feature: string }>;
 }
 
 export interface ApproachBPlan extends Plan {
@@ -34,9 +38,12 @@ export interface ApproachBPlan extends Plan {
   uncaptured: string[];
   /** Locked packages that depend on webpki-roots (as locked now, before the rebuild). */
   lockedWebpki: LockedWebpki[];
-  /** Those of lockedWebpki pulled in by a feature this plan switches: gone from the codex-cli build,
-   *  and from Cargo.lock once it is regenerated unless a feature left alone (`stillLockedBy`) keeps them. */
-  lockedRemoved: Array<LockedWebpki & { switchedBy: string[]; stillLockedBy?: string[] }>;
+  /** Those of lockedWebpki pulled in only by switched features: gone from the codex-cli build, and
+   *  from Cargo.lock once it is regenerated unless a feature left alone (`stillLockedBy`) keeps them.
+   *  `switchedBy`: the features this plan switches (as written now; empty when it switches none of
+   *  them); `switchedBefore`: when the tree was patched before, the native-roots features an earlier
+   *  run switched to, as the tree lists them now. */
+  lockedRemoved: Array<LockedWebpki & { switchedBy: string[]; switchedBefore?: string[]; stillLockedBy?: string[] }>;
   /** The others: third-party crates' own webpki features, still compiled in after the rebuild. */
   lockedKept: LockedWebpki[];
 }
@@ -57,7 +64,10 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
   const byFrom = (tf: TlsFeature) => rules.switches.filter((s) => s.dependency === tf.dependency && s.from === tf.feature);
   const candidates = new Map<string, Candidate[]>();
   const skipped: Array<{ key: string; label: string; where: string; why: string; tf: TlsFeature }> = [];
+  // Rule ids this plan switches, and (patched before) `dependency "feature"` labels of the
+  // native-roots features an earlier run switched to, per rule id, as the tree lists them now.
   const switched = new Set<string>();
+  const switchedBefore = new Map<string, Set<string>>();
   for (const tf of result.tlsFeatures) {
     const switches = byFrom(tf);
     if (tf.roots !== 'webpki' && switches.length === 0) continue;
@@ -104,11 +114,20 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     candidates.set(id, list);
   }
 
-  // An earlier run switched these already (Cargo.lock may still list what they pulled in).
+  // An earlier run switched these already (Cargo.lock may still list what they pulled in): named
+  // by the feature the tree has now, never by the one it replaced (several switch to the same).
   if (opts.patchedBefore) {
     for (const tf of result.tlsFeatures) {
-      if (!opts.shipped.has(tf.crate)) continue;
-      for (const r of rules.switches) if (r.dependency === tf.dependency && r.to === tf.feature) switched.add(r.id);
+      if (!opts.shipped.has(tf.crate) || tf.implicit || tf.table.endsWith('build-dependencies')) continue;
+      if ((tf.test || tf.table.endsWith('dev-dependencies')) && !opts.includeDev) continue;
+      const d = tf.declared;
+      if (opts.writtenBefore && !(d && opts.writtenBefore.some((w) => w.manifest === d.manifest && w.line === d.line && w.feature === tf.feature))) continue;
+      for (const r of rules.switches) {
+        if (r.dependency !== tf.dependency || r.to !== tf.feature || !versionInRange(tf.version, r.versions)) continue;
+        const labels = switchedBefore.get(r.id) ?? new Set<string>();
+        labels.add(`${tf.dependency} "${tf.feature}"`);
+        switchedBefore.set(r.id, labels);
+      }
     }
   }
 
@@ -215,7 +234,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     trustUnchanged,
     uncaptured: uncapturedB(result),
     lockedWebpki: result.lockedWebpki ?? [],
-    ...splitLocked(result.lockedWebpki ?? [], rules, switched, skipped),
+    ...splitLocked(result.lockedWebpki ?? [], rules, switched, switchedBefore, skipped),
   };
 }
 
@@ -239,18 +258,22 @@ function splitLocked(
   locked: LockedWebpki[],
   rules: ApproachBRules,
   switched: ReadonlySet<string>,
+  switchedBefore: ReadonlyMap<string, ReadonlySet<string>>,
   skipped: Array<{ why: string; where: string; label: string; tf: TlsFeature }>,
 ): Pick<ApproachBPlan, 'lockedRemoved' | 'lockedKept'> {
   const removedBy = new Map<string, SwitchRule[]>();
+  const before = new Map<string, Set<string>>();
   for (const r of rules.switches) {
-    if (!switched.has(r.id)) continue;
-    for (const p of r.locked) removedBy.set(p, [...(removedBy.get(p) ?? []), r]);
+    if (switched.has(r.id)) for (const p of r.locked) removedBy.set(p, [...(removedBy.get(p) ?? []), r]);
+    const now = switchedBefore.get(r.id);
+    if (now) for (const p of r.locked) before.set(p, new Set([...(before.get(p) ?? []), ...now]));
   }
   const lockedRemoved: ApproachBPlan['lockedRemoved'] = [];
   const lockedKept: LockedWebpki[] = [];
   for (const l of locked) {
-    const by = removedBy.get(l.package);
-    if (!by) {
+    const by = removedBy.get(l.package) ?? [];
+    const earlier = [...(before.get(l.package) ?? [])].sort();
+    if (by.length === 0 && earlier.length === 0) {
       lockedKept.push(l);
       continue;
     }
@@ -262,6 +285,7 @@ function splitLocked(
     lockedRemoved.push({
       ...l,
       switchedBy: [...new Set(by.map((r) => `${r.dependency} "${r.from}"`))],
+      ...(earlier.length > 0 ? { switchedBefore: earlier } : {}),
       ...(stillLocked.length > 0 ? { stillLockedBy: stillLocked } : {}),
     });
   }

@@ -3,7 +3,7 @@ import React from 'react';
 import { Box } from 'ink';
 import type { Approach, Channel } from '../../model.js';
 import { evidenceLines, listRows, type State } from '../state.js';
-import { GLYPH, Paint, VERDICT_TONE, pad, windowOf } from '../theme.js';
+import { coverageMark, NOT_CONTACTED, Paint, pad, windowOf } from '../theme.js';
 import { Frame } from './frame.js';
 
 const APPROACHES: Approach[] = ['a', 'b', 'ca'];
@@ -69,17 +69,20 @@ export function ChannelsScreen({ s }: { s: State }) {
             <Paint tone={on ? 'bold' : 'plain'} inverse={on} fixed>
               {`${on ? '›' : ' '} ${pad(c.name, w.name)} ${pad(hostText(c), w.hosts)} ${pad(overrideText(c), w.override)} `}
             </Paint>
-            {APPROACHES.map((a) => (
-              <Paint key={a} tone={VERDICT_TONE[c.coverage[a]]} fixed>
-                {pad(GLYPH[c.coverage[a]], 4)}
-              </Paint>
-            ))}
+            {APPROACHES.map((a) => {
+              const m = coverageMark(c, a);
+              return (
+                <Paint key={a} tone={m.tone} fixed>
+                  {pad(m.glyph, 4)}
+                </Paint>
+              );
+            })}
           </Box>
         );
       })}
       <Paint tone="dim">
         {channels.length > size ? `  ${from + 1}-${to} of ${channels.length}` : `  ${channels.length} channels`}
-        {'  ✓ captured  ~ partly  ✗ not  ? unknown'}
+        {`  ✓ captured  ~ partly  ✗ not  ? unknown${channels.some((c) => c.contacted === false) ? `  ${NOT_CONTACTED} not contacted` : ''}`}
       </Paint>
     </Frame>
   );
@@ -97,12 +100,19 @@ export function EvidenceScreen({ s }: { s: State }) {
           <Paint>{`hosts: ${c.hosts.join(', ') || '—'}`}</Paint>
           <Paint>{`tls: ${c.tls || 'unknown'}`}</Paint>
           <Paint>{`overrides: ${c.overrides.map((o) => `${o.kind} ${o.path ?? o.name}`).join(', ') || 'none'}`}</Paint>
-          {APPROACHES.map((a) => (
-            <Box key={a}>
-              <Paint tone={VERDICT_TONE[c.coverage[a]]} fixed>{`${pad(SHORT[a], 3)}${GLYPH[c.coverage[a]]} `}</Paint>
-              <Paint>{c.why[a].join('; ') || c.coverage[a]}</Paint>
-            </Box>
-          ))}
+          {c.contacted === false ? (
+            <Paint tone="dim" wrap="wrap">{`${APPROACHES.map((a) => `${SHORT[a]} ${NOT_CONTACTED}`).join('  ')}  not contacted: codex shows, compares or listens on it, never fetches from it (never a miss)`}</Paint>
+          ) : (
+            APPROACHES.map((a) => {
+              const m = coverageMark(c, a);
+              return (
+                <Box key={a}>
+                  <Paint tone={m.tone} fixed>{`${pad(SHORT[a], 3)}${m.glyph} `}</Paint>
+                  <Paint>{c.why[a].join('; ') || c.coverage[a]}</Paint>
+                </Box>
+              );
+            })
+          )}
           <Box marginTop={1}>
             <Paint tone="bold">{`evidence (${lines.length}):`}</Paint>
           </Box>

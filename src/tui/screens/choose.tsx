@@ -13,6 +13,15 @@ const LABEL: Record<Approach, string> = {
 };
 const AUTH_LABEL = { apikey: 'API key', chatgpt: 'ChatGPT sign-in' } as const;
 
+/** Where the auth mode shown comes from: this screen, auth.json, or the API key assumed without one. */
+function authHint(s: State): string {
+  const { auth, authChosen } = s.choose;
+  const found = s.where.auth;
+  if (authChosen && auth !== found) return found ? `chosen here (auth.json says ${AUTH_LABEL[found]})` : 'chosen here';
+  if (found) return 'from auth.json';
+  return s.where.authSource === 'no auth.json' ? 'assumed (no auth.json): choose' : 'assumed (auth mode unknown): choose';
+}
+
 export function ChooseScreen({ s }: { s: State }) {
   const c = s.choose;
   const fields = chooseFields(c.approach);
@@ -55,7 +64,7 @@ export function ChooseScreen({ s }: { s: State }) {
         );
       })}
       <Box marginTop={1} flexDirection="column">
-        {fields.includes('auth') ? field('auth', 'Auth mode', AUTH_LABEL[c.auth], s.where.auth ? 'from auth.json' : 'no auth.json: choose') : null}
+        {fields.includes('auth') ? field('auth', 'Auth mode', AUTH_LABEL[c.auth], authHint(s)) : null}
         {fields.includes('modelPort') ? field('modelPort', 'Model API proxy port', c.modelPort, 'reverse proxy for the model API') : null}
         {fields.includes('backendPort') ? field('backendPort', 'Backend proxy port', c.backendPort, 'reverse proxy for chatgpt.com backend') : null}
         {fields.includes('proxyPort') ? field('proxyPort', 'Forward proxy port', c.proxyPort, 'mitmproxy listen port') : null}

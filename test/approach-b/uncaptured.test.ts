@@ -1,0 +1,61 @@
+// uncapturedB: what a forward proxy still does not see after approach B, in the scan report's
+// terms (channels codex never contacts are no miss; override advice only where there is one).
+import { describe, expect, it } from 'vitest';
+import { uncapturedB } from '../../src/patch/approach-b/next-steps.js';
+import type { Channel, ScanResult } from '../../src/model.js';
+
+const LOCAL = 'local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY; use its override with a reverse proxy';
+
+function channel(id: string, over: Partial<Channel>): Channel {
+  return {
+    id,
+    name: id,
+    hosts: ['localhost'],
+    urls: [],
+    overrides: [],
+    authMode: 'any',
+    coverage: { a: 'no', b: 'no', ca: 'no' },
+    why: { a: [], b: [LOCAL], ca: [] },
+    tls: '',
+    clients: [],
+    evidence: [],
+    unclassified: false,
+    contacted: true,
+    ...over,
+  };
+}
+
+const scan = (channels: Channel[]) => ({ clients: [], channels }) as unknown as ScanResult;
+
+describe('uncapturedB', () => {
+  it('leaves out channels codex never contacts (its own listeners, links)', () => {
+    const out = uncapturedB(scan([channel('loopback', { name: 'Loopback', contacted: false }), channel('oss', { name: 'Local OSS' })]));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toContain('channel Local OSS');
+    expect(out.join('\n')).not.toContain('Loopback');
+  });
+
+  it('mentions an override only when the channel has one, and names it', () => {
+    const none = uncapturedB(scan([channel('x', { name: 'No override' })]));
+    expect(none).toEqual(['channel No override (localhost): local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY']);
+    const some = uncapturedB(
+      scan([
+        channel('oss', {
+          name: 'Local OSS',
+          overrides: [
+            { kind: 'env', name: 'CODEX_OSS_BASE_URL', file: 'ollama/src/lib.rs', line: 3 },
+            { kind: 'config', name: 'base_url', path: 'model_providers.oss.base_url', file: 'core/src/config.rs', line: 9 },
+          ],
+        }),
+      ]),
+    );
+    expect(some[0]).toContain('use its override (CODEX_OSS_BASE_URL, model_providers.oss.base_url) with a reverse proxy');
+  });
+
+  it('keeps channels with no `contacted` field (older scan JSON) and other verdicts out', () => {
+    const old = channel('old', { name: 'Old' }) as Partial<Channel>;
+    delete old.contacted;
+    const out = uncapturedB(scan([old as Channel, channel('yes', { name: 'Captured', coverage: { a: 'no', b: 'yes', ca: 'no' } })]));
+    expect(out.map((l) => l.split(' (')[0])).toEqual(['channel Old']);
+  });
+});
