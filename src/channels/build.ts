@@ -162,7 +162,10 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
   let tls: string;
   if (loopback) {
     b = ca = 'no';
-    const msg = 'local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY; use its override with a reverse proxy';
+    const names = [...new Set(g.overrides.map((o) => o.path ?? o.name))];
+    const msg = `local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY${
+      names.length > 0 ? `; point its override (${names.join(', ')}) at a reverse proxy` : '; nothing redirects it'
+    }`;
     whyB.push(msg);
     whyCa.push(msg);
     tls = 'plain HTTP (local)';

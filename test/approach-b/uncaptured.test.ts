@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { uncapturedB } from '../../src/patch/approach-b/next-steps.js';
 import type { Channel, ScanResult } from '../../src/model.js';
+import { scan as scanTree } from '../../src/scan/index.js';
+import { FIXTURE } from '../helpers/run-cli.js';
 
-const LOCAL = 'local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY; use its override with a reverse proxy';
+const LOCAL = 'local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY; nothing redirects it';
 
 function channel(id: string, over: Partial<Channel>): Channel {
   return {
@@ -35,21 +37,15 @@ describe('uncapturedB', () => {
     expect(out.join('\n')).not.toContain('Loopback');
   });
 
-  it('mentions an override only when the channel has one, and names it', () => {
-    const none = uncapturedB(scan([channel('x', { name: 'No override' })]));
-    expect(none).toEqual(['channel No override (localhost): local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY']);
-    const some = uncapturedB(
-      scan([
-        channel('oss', {
-          name: 'Local OSS',
-          overrides: [
-            { kind: 'env', name: 'CODEX_OSS_BASE_URL', file: 'ollama/src/lib.rs', line: 3 },
-            { kind: 'config', name: 'base_url', path: 'model_providers.oss.base_url', file: 'core/src/config.rs', line: 9 },
-          ],
-        }),
-      ]),
-    );
-    expect(some[0]).toContain('use its override (CODEX_OSS_BASE_URL, model_providers.oss.base_url) with a reverse proxy');
+  it('mentions an override only when the channel has one, and names it (fixture scan)', async () => {
+    const result = await scanTree(FIXTURE, { useCache: false });
+    const out = uncapturedB(result);
+    const oss = out.find((l) => l.startsWith('channel Local OSS'));
+    expect(oss).toContain('point its override (CODEX_OSS_BASE_URL, CODEX_OSS_PORT) at a reverse proxy');
+    // the loopback channel (no override, never contacted) is no miss at all
+    expect(out.join('\n')).not.toMatch(/Loopback/);
+    const loopback = result.channels.find((c) => c.id === 'loopback')!;
+    expect(loopback.why.b).toEqual([LOCAL]);
   });
 
   it('keeps channels with no `contacted` field (older scan JSON) and other verdicts out', () => {

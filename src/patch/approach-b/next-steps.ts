@@ -70,18 +70,10 @@ export function uncapturedB(result: ScanResult): string[] {
   // Channels codex never contacts (its own listeners, links) are no miss, as in the scan report.
   for (const ch of (result.channels ?? []).filter((c) => c.contacted !== false)) {
     if (ch.coverage.b !== 'no') continue;
-    const reasons = ch.why.b.map((w) => overrideAdvice(w, ch.overrides)).filter(Boolean);
+    const reasons = ch.why.b.filter(Boolean);
     const why = reasons.length > 0 ? `: ${reasons.join('; ')}` : '';
     out.push(`channel ${ch.name} (${ch.hosts.join(', ') || ch.id})${why}`);
   }
   return out;
 }
 
-/** A reason's "use its override ..." advice naming the channel's overrides, or left out when it has none. */
-function overrideAdvice(reason: string, overrides: Channel['overrides']): string {
-  const advice = /(;\s*)?\buse its overrides?\b/;
-  if (!advice.test(reason)) return reason;
-  if (overrides.length === 0) return reason.replace(/(;\s*)?\buse its overrides?\b[^;]*/, '').trim();
-  const names = [...new Set(overrides.map((o) => o.path ?? o.name))];
-  return reason.replace(/\buse its overrides?\b/, `use its override (${names.join(', ')})`);
-}
