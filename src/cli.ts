@@ -79,8 +79,18 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
       .option('--proxy-port <port>', 'approach ca: forward proxy port', '8080')
       .option('--listen-host <host>', 'proxy listen host (loopback only)', '127.0.0.1')
       .option('--ca <file>', 'approach ca: CA certificate PEM (default: ~/.mitmproxy/mitmproxy-ca-cert.pem)'),
-  ).action((path: string | undefined, opts) =>
-    setHandler(() => (opts.approach === 'b' ? patchTreeCommand(path, opts, io) : patchHomeCommand(path, opts, io))),
+  ).action((path: string | undefined, opts, cmd: Command) =>
+    setHandler(() => {
+      if (opts.approach !== 'b') return patchHomeCommand(path, opts, io);
+      // approach b edits Cargo manifests: a flag about the codex home or its proxies means a mix-up
+      const homeOnly = ['root', 'auth', 'codexVersion', 'modelPort', 'backendPort', 'proxyPort', 'listenHost', 'ca', 'codexHome'];
+      const given = homeOnly.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      if (given.length > 0) {
+        const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        throw new InputError(`${given.map(flag).join(', ')}: for --approach a and ca only (approach b patches the Cargo manifests of PATH)`);
+      }
+      return patchTreeCommand(path, opts, io);
+    }),
   );
 
   patchCommon(

@@ -55,6 +55,18 @@ describe('codex-mitm CLI basics', () => {
     expect(r.stderr.trim()).toBe(`codex-mitm: ${out}: cannot write the report: its folder does not exist`);
   });
 
+  it('patch --approach b with a flag of approaches a/ca: a one-line error, exit 2, nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-bflag-'));
+    cpSync(FIXTURE, join(dir, 'codex-rs'), { recursive: true });
+    for (const extra of [['--codex-version', 'abc'], ['--model-port', '9000'], ['--auth', 'apikey']]) {
+      const r = runCli(['patch', '--approach', 'b', join(dir, 'codex-rs'), ...extra]);
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`${extra[0]}: for --approach a and ca only`);
+    }
+    expect(readdirSync(join(dir, 'codex-rs'))).not.toContain('.codex-mitm');
+  });
+
   it('a folder without Rust sources is a one-line error, exit 2, nothing written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cm-empty-'));
     writeFileSync(join(dir, 'README.md'), 'hello\n');
