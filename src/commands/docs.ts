@@ -5,6 +5,7 @@ import { basename, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import type { Io } from '../io.js';
+import { parseJsonText } from '../json-error.js';
 import { InputError, type ScanResult } from '../model.js';
 import { renderChannelTable } from '../report/markdown.js';
 import { findRegion, replaceRegion } from '../report/region.js';
@@ -77,13 +78,14 @@ export async function docsCommand(file: string | undefined, opts: DocsOptions, i
 }
 
 async function readVersionScan(path: string, shown: string): Promise<VersionScan> {
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(await fs.readFile(path, 'utf8'));
+    text = await fs.readFile(path, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new InputError(e.code === 'ENOENT' ? 'no such file' : `not a scan --json report (${e.message})`, shown);
+    throw new InputError(e.code === 'ENOENT' ? 'no such file' : `cannot read it (${e.code ?? e.message})`, shown);
   }
+  const data = parseJsonText(text, shown, 'not a scan --json report');
   const r = data as Partial<ScanResult>;
   if (!r || r.schemaVersion !== 1 || !r.summary || !Array.isArray(r.tlsFeatures)) {
     throw new InputError('not a codex-mitm scan --json report (schemaVersion 1)', shown);

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseJsonText } from '../json-error.js';
 import { InputError, type Approach, type Capabilities, type Channel } from '../model.js';
 import { createRunCa } from './ca.js';
 import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
@@ -89,12 +90,13 @@ async function defaultScan(): Promise<VerifyOptions['scan']> {
 
 /** A saved `codex-mitm scan --json` report, used instead of scanning a tree. */
 export function readScanReport(file: string): { channels?: Channel[]; capabilities?: Capabilities } {
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`cannot read scan report: ${(err as Error).message}`, file);
+    throw new InputError(`cannot read scan report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
   }
+  const data = parseJsonText(text, file, 'scan report');
   const report = data as { schemaVersion?: unknown; channels?: unknown; capabilities?: Capabilities };
   if (report.schemaVersion !== 1 || !Array.isArray(report.channels)) {
     throw new InputError('not a codex-mitm scan report (schemaVersion 1 with channels)', file);

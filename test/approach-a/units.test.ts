@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { scanToml } from '../../src/patch/codex-home/toml-scan.js';
 import { parseEnvFile, renderEnvFile } from '../../src/patch/codex-home/envfile.js';
 import { routesFor, parseCodexVersion } from '../../src/patch/codex-home/version.js';
-import { jsonErrorLine } from '../../src/patch/codex-home/json-error.js';
+import { jsonErrorLine } from '../../src/json-error.js';
 import { applyConfigEdits, reverseConfig, verifyConfigEdit } from '../../src/patch/codex-home/config-edit.js';
 import { planApproachA, prepareHome } from '../../src/patch/codex-home/index.js';
 import type { Channel, ScanResult } from '../../src/model.js';

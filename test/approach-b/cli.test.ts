@@ -141,7 +141,7 @@ describe('unpatch --approach b refusals', () => {
     await fs.writeFile(stateFile, stateText.slice(0, 40));
     r = runCli(['unpatch', '--approach', 'b', root]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/b\.json: patch state is corrupted/);
+    expect(r.stderr).toMatch(/b\.json:\d+: patch state is corrupted: not valid JSON/);
     await fs.writeFile(stateFile, stateText.replace('"stateVersion": 1', '"stateVersion": 0'));
     for (const cmd of ['unpatch', 'patch']) {
       r = runCli([cmd, '--approach', 'b', root]);

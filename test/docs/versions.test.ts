@@ -74,4 +74,16 @@ describe('docs --versions', () => {
     expect((err as InputError).oneLine).toBe('x.json: not a codex-mitm scan --json report (schemaVersion 1)');
     expect(readFileSync(join(dir, 'docs/channels.md'), 'utf8')).toBe(DOC);
   });
+
+  it('names the line where a broken JSON file stops being JSON (nothing written)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-docsv-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'docs/channels.md'), DOC);
+    writeFileSync(join(dir, 'broken.json'), '{\n  "schemaVersion": 1,\n  "summary": {,\n}\n');
+    const { io: x } = io(dir);
+    const err = await docsCommand(undefined, { versions: ['broken.json'] }, x).catch((e: unknown) => e);
+    expect((err as InputError).oneLine).toBe('broken.json:3: not a scan --json report: not valid JSON');
+    expect(readFileSync(join(dir, 'docs/channels.md'), 'utf8')).toBe(DOC);
+  });
 });

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../model.js';
 import { homeRules } from './rules.js';
-import { jsonErrorLine } from './json-error.js';
+import { jsonErrorLine } from '../../json-error.js';
 
 export interface HomeFiles {
   home: string;

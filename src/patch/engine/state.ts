@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { parseJsonText } from '../../json-error.js';
 import { InputError, type Approach } from '../../model.js';
 import type { RecordedEdit } from './reverse.js';
 
@@ -75,12 +76,7 @@ export async function readState(target: string, approach: Approach, stateDir?: s
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new InputError(`cannot read patch state: ${(err as Error).message}`, file);
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`patch state is corrupted (not JSON: ${(err as Error).message})`, file);
-  }
+  const data = parseJsonText(text, file, 'patch state is corrupted');
   return validateState(data, file, approach);
 }
 

@@ -1,3 +1,5 @@
+import { InputError } from './model.js';
+
 // Where a JSON text stops being JSON (1-based line), without quoting any of it: auth.json holds
 // secrets, and JSON.parse's messages can echo the text around the error.
 
@@ -65,4 +67,16 @@ export function jsonErrorLine(text: string): number {
     /* i is where it broke */
   }
   return text.slice(0, Math.min(i, n)).split('\n').length;
+}
+
+/**
+ * JSON.parse with a one-line error that names the file and the line where the text stops being
+ * JSON (never a quote of it): `${file}:${line}: ${what}: not valid JSON`.
+ */
+export function parseJsonText(text: string, file: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(`${what}: not valid JSON`, file, jsonErrorLine(text));
+  }
 }
