@@ -96,6 +96,22 @@ describe('client construction', () => {
   });
 });
 
+describe('test tooling built through a helper that exists for tests', () => {
+  it('marks the client test: true, and leaves clients built through other helpers alone', async () => {
+    const out = await scanTree({
+      'demo/src/lib.rs': [
+        'pub fn build_client_for_subprocess_tests(b: reqwest::ClientBuilder) -> reqwest::Client { b.no_proxy().build().unwrap() }',
+        'pub fn build_client(b: reqwest::ClientBuilder) -> reqwest::Client { b.build().unwrap() }',
+        '',
+      ].join('\n'),
+      'demo/src/bin/ca_probe.rs': 'fn main() { let _ = demo::build_client_for_subprocess_tests(reqwest::Client::builder()); }\n',
+      'demo/src/main.rs': 'fn main() { let _ = demo::build_client(reqwest::Client::builder()); }\n',
+    });
+    const test = Object.fromEntries(out.clients.map((c) => [c.file, c.test]));
+    expect(test).toEqual({ 'demo/src/bin/ca_probe.rs': true, 'demo/src/main.rs': false });
+  });
+});
+
 describe('env vars', () => {
   it('reads literal names, consts (also from another file of the crate), wrapper calls; skips writes and env!()', async () => {
     const out = await scanTree({

@@ -282,7 +282,8 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
         file: e.file,
         line: raw.line,
         crate: crateFor(e.file),
-        test: isTest(e.file, raw.test),
+        // handed to a helper that exists for tests (directly or through other helpers): test tooling
+        test: isTest(e.file, raw.test) || via.some((v) => rules.testHelpers.some((r) => r.test(v))),
         constructor: raw.constructor,
         calls,
         tls,

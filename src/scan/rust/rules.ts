@@ -44,7 +44,7 @@ export interface RustRulesData {
     /** struct name -> the config.toml table its fields sit in ("" top level, "profiles.<name>.") */
     tables?: Record<string, string>;
   };
-  tests: { path_patterns: string[]; attributes: string[] };
+  tests: { path_patterns: string[]; attributes: string[]; helper_patterns?: string[] };
   /** Endpoint carriers: client factory names too generic to resolve by name. */
   carriers?: { deny_factory_names: string[] };
   /** Methods whose string argument is compared with, not fetched. */
@@ -97,6 +97,8 @@ export interface RustRules {
   configFieldName: RegExp;
   testPaths: RegExp[];
   testAttrs: RegExp[];
+  /** Functions a builder is handed to that mark the client as test tooling. */
+  testHelpers: RegExp[];
 }
 
 function escapeRe(s: string): string {
@@ -154,6 +156,7 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     configFieldName: new RegExp(data.config.field_pattern, 'i'),
     testPaths: data.tests.path_patterns.map((p) => new RegExp(p)),
     testAttrs: data.tests.attributes.map((p) => new RegExp(p)),
+    testHelpers: (data.tests.helper_patterns ?? []).map((p) => new RegExp(p)),
   };
 }
 
