@@ -271,19 +271,12 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     for (const r of testRanges) if (pos >= r.start && pos < r.end) return true;
     return false;
   };
-  const fnCache = new Map<number, FnRange>();
+  // every function of the parsed parts, by start: the innermost one around a node by binary search
+  // (no walk up the tree per finding)
+  const fns = functionsOf(root);
   const fnOf = (n: SyntaxNode | null): FnRange | undefined => {
-    for (let x = n; x; x = x.parent) {
-      if (x.type === 'function_item') {
-        let f = fnCache.get(x.startIndex);
-        if (!f) {
-          f = { start: x.startIndex, end: x.endIndex, name: x.childForFieldName('name')?.text ?? '', node: x };
-          fnCache.set(x.startIndex, f);
-        }
-        return f;
-      }
-    }
-    return undefined;
+    const i = n ? innermostAt(fns, n.startIndex) : -1;
+    return i >= 0 ? fns[i] : undefined;
   };
 
   // ---- consts ----------------------------------------------------------------------------
@@ -553,7 +546,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   if (text.includes('Client')) extractClients(facts, text, at, uses, rules, inTest, fnOf, find);
 
   // ---- scopes: calls and const uses per function, by text ----------------------------------
-  facts.scopes = scopesOf(text, root, inTest, uses);
+  facts.scopes = scopesOf(text, fns, inTest, uses);
 
   // ---- config structs --------------------------------------------------------------------
   const configFile = rules.configPath.test(file) && !rules.configPathDeny.test(file);
@@ -586,27 +579,43 @@ const CALL_NAME = /(?<![.\w:]|\bfn\s+)((?:[A-Za-z_][A-Za-z0-9_]*::)*)([a-z_][a-z
 const KEYWORDS = new Set(['if', 'while', 'match', 'for', 'return', 'in', 'as', 'move', 'loop', 'let', 'else', 'mut', 'ref', 'where', 'impl', 'dyn', 'await', 'async', 'unsafe', 'break', 'continue', 'fn', 'pub', 'crate', 'self', 'super', 'use', 'mod', 'type']);
 const UPPER_USE = /(?<!\b(?:const|static)\s+)\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
 
-/** Calls and UPPER_CASE names per function (innermost parsed function_item; file level outside). */
-function scopesOf(text: string, root: SyntaxNode, inTest: (pos: number) => boolean, uses: Map<string, string>): RawScope[] {
+interface Fn extends FnRange {
+  line: number;
+  /** returns something named `…Client` */
+  client: boolean;
+}
+
+/** The function items of a tree, sorted by start. */
+function functionsOf(root: SyntaxNode): Fn[] {
   const fns = root.descendantsOfType('function_item').map((n) => {
     const rt = n.childForFieldName('return_type');
-    return { start: n.startIndex, end: n.endIndex, name: n.childForFieldName('name')?.text ?? '', line: lineOf(n), client: !!rt && /Client\b/.test(rt.text) };
+    return { start: n.startIndex, end: n.endIndex, name: n.childForFieldName('name')?.text ?? '', line: lineOf(n), client: !!rt && /Client\b/.test(rt.text), node: n };
   });
-  fns.sort((a, b) => a.start - b.start);
+  return fns.sort((a, b) => a.start - b.start);
+}
+
+/** Index of the innermost function around `pos`: the last one starting at or before it that
+ *  contains it (nested functions start later); -1 at file level. */
+function innermostAt(fns: readonly Fn[], pos: number): number {
+  let lo = 0;
+  let hi = fns.length - 1;
+  let idx = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (fns[mid]!.start <= pos) {
+      idx = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  while (idx >= 0 && fns[idx]!.end <= pos) idx--;
+  return idx;
+}
+
+/** Calls and UPPER_CASE names per function (innermost parsed function_item; file level outside). */
+function scopesOf(text: string, fns: readonly Fn[], inTest: (pos: number) => boolean, uses: Map<string, string>): RawScope[] {
   const scopes = new Map<number, { calls: Set<string>; consts: Set<string> }>();
   const scopeAt = (pos: number): { calls: Set<string>; consts: Set<string> } => {
-    // last function starting at or before pos that contains it (innermost: nested fns start later)
-    let lo = 0;
-    let hi = fns.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (fns[mid]!.start <= pos) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    while (idx >= 0 && fns[idx]!.end <= pos) idx--;
+    const idx = innermostAt(fns, pos);
     let s = scopes.get(idx);
     if (!s) {
       s = { calls: new Set(), consts: new Set() };
