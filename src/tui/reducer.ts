@@ -10,6 +10,8 @@ import {
   evidenceLines,
   isEditing,
   listRows,
+  previewLines,
+  previewMaxScroll,
   previewRows,
   savePath,
   type Action,
@@ -42,12 +44,23 @@ function isBack(input: string, key: Key) {
 export function reducer(s: State, a: Action): State {
   switch (a.type) {
     case 'resize':
-      return { ...s, columns: a.columns, rows: a.rows };
+      return resize(s, a.columns, a.rows);
     case 'key':
       return onKey(s, a.input, a.key);
     default:
       return onResult(s, a);
   }
+}
+
+/** A new terminal size. The Preview's rows are cut to the width: its scroll position moves to the
+ *  first row of the line that was at the top, within the new last position. */
+function resize(s: State, columns: number, rows: number): State {
+  const next = { ...s, columns, rows };
+  const p = s.preview;
+  if (p.status !== 'ready' || p.scroll === 0) return next;
+  const line = previewLines(s)[p.scroll]?.line ?? 0;
+  const at = previewLines(next).findIndex((r) => r.line >= line);
+  return { ...next, preview: { ...p, scroll: clamp(at < 0 ? 0 : at, 0, previewMaxScroll(next)) } };
 }
 
 function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): State {
@@ -356,13 +369,14 @@ function pickApproach(c: ChooseState, approach: Approach, advance: boolean): Cho
   return { ...c, approach, focus, error: undefined };
 }
 
+/** Scrolls over screen rows (long lines cut to the width, see previewLines), so that every row,
+ *  the last note's last one too, can be brought into view. */
 function previewKey(s: State, input: string, key: Key): State {
   const p = s.preview;
-  const n = p.diff.length + p.tail.length;
   const page = previewRows(s);
   if (isBack(input, key)) return { ...s, screen: 'choose', pending: null, preview: { status: 'idle', diff: [], tail: [], scroll: 0 } };
   if (p.status !== 'ready') return s;
-  const max = Math.max(0, n - page);
+  const max = previewMaxScroll(s);
   if (isUp(input, key)) return { ...s, preview: { ...p, scroll: clamp(p.scroll - 1, 0, max) } };
   if (isDown(input, key)) return { ...s, preview: { ...p, scroll: clamp(p.scroll + 1, 0, max) } };
   if (key.pageUp || input === ' ' && key.ctrl) return { ...s, preview: { ...p, scroll: clamp(p.scroll - page, 0, max) } };

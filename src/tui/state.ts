@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Approach, AuthMode, ScanResult } from '../model.js';
 import type { PlanLike } from './actions.js';
+import { displayText, hardWrap, wordWrap } from './wrap.js';
 
 export type Screen = 'where' | 'scan' | 'channels' | 'evidence' | 'choose' | 'preview' | 'apply';
 
@@ -224,11 +225,48 @@ export function listRows(s: Pick<State, 'rows'>, reserved = 10): number {
 
 export const APPROACHES: Approach[] = ['a', 'b', 'ca'];
 
+/** Columns the Preview's rows are cut to (narrower terminals cut the rows short instead). */
+export function previewWidth(s: Pick<State, 'columns'>): number {
+  return Math.max(20, s.columns);
+}
+
+/** The warning above the Preview's diff, as the rows it takes. */
+export function previewWarning(s: Pick<State, 'columns' | 'preview'>): string[] {
+  const w = s.preview.warning;
+  return w ? wordWrap(displayText(`! ${w}`), previewWidth(s)) : [];
+}
+
 /** Diff rows on the Preview screen: what is left once the warning (wrapped) is shown. */
 export function previewRows(s: Pick<State, 'rows' | 'columns' | 'preview'>): number {
-  const w = s.preview.warning;
-  const warnLines = w ? Math.ceil((w.length + 2) / Math.max(20, s.columns)) + 1 : 0;
-  return listRows(s, 10 + warnLines);
+  return listRows(s, 10 + previewWarning(s).length);
+}
+
+/** One screen row of the Preview's diff and tail; `line` is the logical line it is part of. */
+export type PreviewRow = { line: number } & ({ kind: 'diff'; text: string } | { kind: 'tail'; text: string; tone: Tone });
+
+let rowsMemo: { diff: string[]; tail: TailLine[]; width: number; rows: PreviewRow[] } | undefined;
+
+/** The Preview's diff and tail cut to the screen's width, one entry per screen row: the list the
+ *  Preview pages over (`preview.scroll` is an index into it). Long diff lines are cut at the
+ *  width (the change is often at the end of a long manifest line), prose at spaces. */
+export function previewLines(s: Pick<State, 'columns' | 'preview'>): PreviewRow[] {
+  const { diff, tail } = s.preview;
+  const width = previewWidth(s);
+  if (rowsMemo && rowsMemo.diff === diff && rowsMemo.tail === tail && rowsMemo.width === width) return rowsMemo.rows;
+  const rows: PreviewRow[] = [];
+  diff.forEach((d, line) => {
+    for (const text of hardWrap(displayText(d), width)) rows.push({ line, kind: 'diff', text });
+  });
+  tail.forEach((t, i) => {
+    for (const text of wordWrap(displayText(t.text), width)) rows.push({ line: diff.length + i, kind: 'tail', text, tone: t.tone });
+  });
+  rowsMemo = { diff, tail, width, rows };
+  return rows;
+}
+
+/** The last scroll position of the Preview: its last row at the bottom of the page. */
+export function previewMaxScroll(s: Pick<State, 'rows' | 'columns' | 'preview'>): number {
+  return Math.max(0, previewLines(s).length - previewRows(s));
 }
 
 /** Rows of the Choose screen for the selected approach, in order: the approaches, its settings, continue. */

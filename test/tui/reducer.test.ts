@@ -1,7 +1,7 @@
 // The wizard's reducer: keys, transitions, going back, quitting, stale results.
 import { describe, expect, it } from 'vitest';
 import type { Channel, ScanResult } from '../../src/model.js';
-import { initialState, type Action, type Key, type State } from '../../src/tui/state.js';
+import { initialState, previewLines, previewMaxScroll, type Action, type Key, type State } from '../../src/tui/state.js';
 import { reducer } from '../../src/tui/reducer.js';
 
 const key = (input: string, k: Key = {}): Action => ({ type: 'key', input, key: k });
@@ -242,5 +242,32 @@ describe('keys typed ahead', () => {
     s = run(s, { type: 'scanned', seq: s.pending!.seq, result, options }, ENTER);
     expect(run(s, key('jjk')).channels.cursor).toBe(1);
     expect(run(s, key('c1')).choose.approach).toBe('a');
+  });
+
+  it('Preview scrolls over screen rows; a resize keeps the line at the top and the end reachable', () => {
+    let s = run(atChannels(), key('c'), ENTER);
+    const notes = Array.from({ length: 6 }, (_, i) => `note ${i}: ${'a long note that wraps at forty columns '.repeat(3)}end ${i}`);
+    const plan = { approach: 'ca', target: '/h/.codex', files: [], notes, nextSteps: [] };
+    const diff = `--- a\n+++ b\n@@ -1 +1 @@\n+${'x'.repeat(150)}\n`;
+    s = run(s, { type: 'resize', columns: 40, rows: 16 }, { type: 'planned', seq: s.pending!.seq, plan: plan as never, diff, misses: [] });
+    const rows = previewLines(s);
+    expect(rows.length).toBeGreaterThan(s.preview.diff.length + s.preview.tail.length);
+    for (const r of rows) expect([...r.text].length).toBeLessThanOrEqual(40);
+    // j walks row by row up to the last page, and no further
+    const max = previewMaxScroll(s);
+    expect(max).toBe(rows.length - (16 - 10));
+    let end = s;
+    for (let i = 0; i < rows.length + 5; i++) end = run(end, key('j'));
+    expect(end.preview.scroll).toBe(max);
+    expect(run(end, key(' '), DOWN).preview.scroll).toBe(max);
+    // a row inside a wrapped note at the top: after a resize the top row starts that note
+    const mid = rows.findIndex((r, i) => i > 0 && r.line === rows[i - 1]!.line && r.kind === 'tail');
+    const at = { ...s, preview: { ...s.preview, scroll: mid } };
+    const wide = run(at, { type: 'resize', columns: 60, rows: 16 });
+    const top = previewLines(wide)[wide.preview.scroll]!;
+    expect(top.line).toBe(rows[mid]!.line);
+    expect(previewLines(wide)[wide.preview.scroll - 1]?.line).not.toBe(top.line);
+    // at the end, a taller terminal clamps to its own last page
+    expect(run(end, { type: 'resize', columns: 40, rows: 30 }).preview.scroll).toBe(Math.max(0, rows.length - 20));
   });
 });

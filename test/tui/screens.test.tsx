@@ -99,3 +99,83 @@ describe('preview line breaking', () => {
     expect(words.join(' ').replace(/\s+/g, ' ').trim()).toBe('• coverage: 3 of 18 channels captured by approach a, partly the token refresh');
   });
 });
+
+describe('preview scrolling over wrapped rows', () => {
+  const strip = (x: string) => x.replace(/\u001b\[[0-9;]*m/g, '');
+  const squeeze = (x: string) => x.replace(/\s+/g, '');
+  const longDiff = [
+    '--- a/backend-client/Cargo.toml',
+    '+++ b/backend-client/Cargo.toml',
+    '@@ -1,3 +1,3 @@',
+    ' [dependencies]',
+    '-reqwest = { workspace = true, default-features = false, features = ["json", "rustls-tls", "stream", "gzip"] }',
+    '+reqwest = { workspace = true, default-features = false, features = ["json", "rustls-tls-native-roots", "stream", "gzip"] }',
+    ' serde = { workspace = true }',
+  ].join('\n');
+  const notes = [
+    'approach B rebuilds codex: run cargo build --release in the source tree after applying, then start mitmproxy with its CA in the system store',
+    'the token refresh goes to auth.openai.com directly and is captured only when the system trusts the mitmproxy certificate authority',
+    'remote MCP servers are contacted with their own clients; each is listed in the scan report with the file and line that builds the client',
+    'a note that is long enough to wrap at eighty columns too, so the preview needs more rows than the screen has at every size tested here',
+    'another note of the same kind: plans with many notes are common when the tree has overrides, local endpoints and clients built in helpers',
+    'LAST NOTE: every wrapped row of this very long final note must be reachable by scrolling to the end of the preview screen',
+  ];
+
+  /** The Preview of a plan with long diff lines and notes, at `columns` x `rows`. */
+  function previewAt(columns: number, rows: number): State {
+    let s = initialState({ cwd: '/w', root: '/t/codex-rs', home: '/h', homeSource: 'default', color: false, columns, rows });
+    s = { ...s, screen: 'preview', pending: { seq: 2, kind: 'plan' }, seq: 2 };
+    const plan = { approach: 'b', target: '/t/codex-rs', files: [{ oldText: 'x', newText: 'y' }], notes, nextSteps: [] };
+    return run(s, { type: 'planned', seq: 2, plan: plan as never, diff: longDiff, misses: ['Announcement tips (raw.githubusercontent.com, and a few more hosts to make it long)'] });
+  }
+
+  for (const [columns, rows] of [
+    [40, 16],
+    [80, 24],
+    [100, 30],
+  ] as const) {
+    it(`${columns}x${rows}: paging to the end shows the last line whole, and the indicator counts screen rows`, async () => {
+      const { PreviewScreen } = await import('../../src/tui/screens/preview.js');
+      let s = previewAt(columns, rows);
+      const seen: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const f = strip(frameOf(<PreviewScreen s={s} />));
+        const lines = f.split('\n');
+        expect(lines.length, f).toBeLessThanOrEqual(rows);
+        for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(columns);
+        seen.push(f);
+        const m = /lines (\d+)-(\d+) of (\d+)/.exec(f);
+        if (!m || m[2] === m[3]) break;
+        s = run(s, key(' '));
+      }
+      const last = seen.at(-1)!;
+      // the whole last note is on the last page (its rows wrapped, none cut)
+      expect(squeeze(last)).toContain(squeeze(notes.at(-1)!));
+      expect(last.split('\n').filter((l) => !l.includes('q quit')).join('\n')).not.toContain('…');
+      // and scrolling on does not move past the end
+      const more = run(s, key(' '), key('j'), key('', { downArrow: true }));
+      expect(strip(frameOf(<PreviewScreen s={more} />))).toBe(last);
+      // one row at a time from the top: the top row walks through every row, so the rows put
+      // back together (wrap markers dropped) are every line of the preview, in order
+      let t = previewAt(columns, rows);
+      const tops: string[] = [];
+      let body: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        const lines = strip(frameOf(<PreviewScreen s={t} />)).split('\n');
+        const head = lines.findIndex((l) => l.startsWith('Approach B changes'));
+        const end = lines.findIndex((l) => /^\s*lines \d+-\d+ of \d+/.test(l));
+        body = lines.slice(head + 1, end);
+        tops.push(body[0]!);
+        const m = /lines (\d+)-(\d+) of (\d+)/.exec(lines[end]!)!;
+        expect(Number(m[1])).toBe(i + 1);
+        expect(Number(m[2]) - Number(m[1]) + 1).toBe(body.length);
+        if (m[2] === m[3]) break;
+        t = run(t, key('j'));
+      }
+      const rowsShown = [...tops.slice(0, -1), ...body];
+      const unwrap = (r: string) => r.replace(/^[-+ ]?↪/, '');
+      const want = [...longDiff.split('\n'), ...t.preview.tail.map((x) => x.text)];
+      expect(squeeze(rowsShown.map(unwrap).join(''))).toBe(squeeze(want.join('')));
+    });
+  }
+});
