@@ -1,6 +1,6 @@
 import { stat, access, readFile, realpath } from 'node:fs/promises';
 import { constants, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { join, resolve, relative, sep } from 'node:path';
+import { dirname, join, resolve, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ignore } from 'ignore';
 import { InputError, type ScanWarning } from '../model.js';
@@ -64,6 +64,13 @@ export async function findCodexRoot(path: string): Promise<string> {
   if (!(await isDir(abs))) throw new InputError('not a folder', abs);
   if (abs.split(sep).pop() === 'codex-rs' || (await isWorkspaceRoot(abs))) return abs;
   if (await isDir(join(abs, 'codex-rs'))) return join(abs, 'codex-rs');
+  // a folder inside a codex-rs tree (one crate): its findings would lack the workspace, the
+  // codex binary and every other crate, so the verdicts would be wrong
+  for (let up = dirname(abs); up !== dirname(up); up = dirname(up)) {
+    if (up.split(sep).pop() === 'codex-rs' || (await isWorkspaceRoot(up))) {
+      throw new InputError(`is inside the codex-rs tree ${up}: give that folder (one crate alone cannot say what the codex binary does)`, abs);
+    }
+  }
   const { globby } = await import('globby');
   const below = await globby('**/codex-rs', {
     cwd: abs,

@@ -67,6 +67,13 @@ describe('codex-mitm CLI basics', () => {
     expect(readdirSync(join(dir, 'codex-rs'))).not.toContain('.codex-mitm');
   });
 
+  it('a folder inside a codex-rs tree (one crate) is refused, naming the tree, exit 2', () => {
+    const crate = join(FIXTURE, 'core');
+    const r = runCli(['scan', crate]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`codex-mitm: ${crate}: is inside the codex-rs tree ${FIXTURE}: give that folder (one crate alone cannot say what the codex binary does)`);
+  });
+
   it('a folder without Rust sources is a one-line error, exit 2, nothing written', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cm-empty-'));
     writeFileSync(join(dir, 'README.md'), 'hello\n');

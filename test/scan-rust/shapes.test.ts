@@ -112,6 +112,29 @@ describe('test tooling built through a helper that exists for tests', () => {
   });
 });
 
+describe('look-alikes that are not what they seem', () => {
+  it('a map lookup of an env var name, a field assigned a URL, a JWT issuer: none is a read, an override or an endpoint', async () => {
+    const out = await scanTree({
+      'demo/src/lib.rs': [
+        'const SOCKET_ENV_VAR: &str = "DEMO_SOCKET";',
+        'const DEMO_JWT_ISSUER: &str = "https://issuer.demo-host.dev/agent";',
+        '#[derive(serde::Deserialize)]',
+        'pub struct ConfigToml { pub proxy_url: Option<String> }',
+        'pub fn child(env: &std::collections::HashMap<String, String>) -> Option<&String> { env.get(SOCKET_ENV_VAR) }',
+        'pub fn net(cfg: &mut ConfigToml, port: u16) { cfg.proxy_url = Some(format!("http://127.0.0.1:{port}")); }',
+        'pub fn claims() -> &\'static str { DEMO_JWT_ISSUER }',
+        '',
+      ].join('\n'),
+    });
+    expect(out.envVars.map((e) => e.name)).not.toContain('DEMO_SOCKET');
+    expect(out.endpoints.map((e) => e.url)).not.toContain('https://issuer.demo-host.dev/agent');
+    expect(out.configKeys.map((k) => k.key)).toContain('proxy_url');
+    const local = out.endpoints.find((e) => e.url === 'http://127.0.0.1:{port}');
+    expect(local).toBeDefined();
+    expect(local!.overrides).toEqual([]);
+  });
+});
+
 describe('env vars', () => {
   it('reads literal names, consts (also from another file of the crate), wrapper calls; skips writes and env!()', async () => {
     const out = await scanTree({

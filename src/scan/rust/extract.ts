@@ -329,7 +329,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     };
     if (!method && rules.readFunctions.has(callee)) return argName(first);
     const lastSeg = callee.split('::').pop() ?? '';
-    if (rules.writeMethods.has(lastSeg)) return undefined;
+    if (rules.writeMethods.has(lastSeg) || (method && rules.mapMethods.has(lastSeg))) return undefined;
     // wrapper: a const named like an env var handed to any function
     for (const a of argNodes) {
       const r = argName(a);
@@ -404,6 +404,8 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     if (!fe || fe.type !== 'field_expression') continue;
     // a method call `x.base_url()` is not a field read
     if (fe.parent?.type === 'call_expression' && same(fe.parent.childForFieldName('function'), fe)) continue;
+    // nor is the target of an assignment (`config.network.proxy_url = format!(..)` writes it)
+    if ((fe.parent?.type === 'assignment_expression' || fe.parent?.type === 'compound_assignment_expr') && same(fe.parent.childForFieldName('left'), fe)) continue;
     const s = statementOf(fe);
     if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: { kind: 'config', name, line: lineOf(fe) }, local: true, at: fe.startIndex });
   }

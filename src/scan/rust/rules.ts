@@ -24,6 +24,7 @@ export interface RustRulesData {
     read_functions: string[];
     const_name_pattern: string;
     write_methods: string[];
+    map_methods?: string[];
     override_name_pattern: string;
   };
   endpoints: {
@@ -77,6 +78,8 @@ export interface RustRules {
   readFunctions: Set<string>;
   envConst: RegExp;
   writeMethods: Set<string>;
+  /** Map lookups: a method call naming an env var as a key reads no environment. */
+  mapMethods: Set<string>;
   overrideName: RegExp;
   url: RegExp;
   /** Where a URL or a known bare host may start in a file's text. */
@@ -139,6 +142,7 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     readFunctions: new Set(data.env.read_functions),
     envConst: new RegExp(data.env.const_name_pattern),
     writeMethods: new Set(data.env.write_methods),
+    mapMethods: new Set(data.env.map_methods ?? []),
     overrideName: new RegExp(data.env.override_name_pattern),
     url: new RegExp(data.endpoints.url_regex, 'g'),
     urlAnchor: new RegExp(['https?://', ...data.endpoints.known_hosts.map(escapeRe)].join('|'), 'g'),
