@@ -65,6 +65,28 @@ export function testFilesOf(entries: FileEntry[], rules: RustRules): Set<string>
   return test;
 }
 
+/**
+ * Crates of the workspace that other crates use only as dev-dependencies (test helpers such as
+ * codex-test-binary-support): their code runs in tests only. A crate with a binary, or one no
+ * crate depends on, is not one of them.
+ */
+export function devOnlyCrates(crates: readonly CrateInfo[]): Set<string> {
+  const tables = new Map<string, Set<string>>();
+  for (const c of crates)
+    for (const d of c.deps) {
+      if (d.path === undefined) continue;
+      const t = tables.get(d.package) ?? new Set<string>();
+      t.add(d.table);
+      tables.set(d.package, t);
+    }
+  const out = new Set<string>();
+  for (const c of crates) {
+    const t = tables.get(c.name);
+    if (t && c.bins.length === 0 && [...t].every((x) => x === 'dev-dependencies')) out.add(c.name);
+  }
+  return out;
+}
+
 interface ConstDef extends RawConst {
   file: string;
   crate: string;
@@ -112,7 +134,8 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
     return { kind: 'env', name, file, line: o.line };
   };
 
-  const isTest = (file: string, t: boolean): boolean => t || testFiles.has(file);
+  const devOnly = devOnlyCrates(crates);
+  const isTest = (file: string, t: boolean): boolean => t || testFiles.has(file) || devOnly.has(crateFor(file));
 
   // ---- env vars ---------------------------------------------------------------------------
   const envVars: EnvVar[] = [];
