@@ -104,6 +104,9 @@ describe('classifyUrl', () => {
     expect(classifyUrl('https://o33.ingest.us.sentry.io/api/1/envelope/')?.id).toBe('feedback');
     expect(classifyUrl('https://raw.githubusercontent.com/openai/codex/main/announcement_tip.toml')?.id).toBe('announcement');
     expect(classifyUrl('https://api.github.com/repos/openai/codex/releases/latest')?.id).toBe('update-check');
+    // the updater downloads and runs it: a fetch, not one of the codex links on chatgpt.com
+    expect(classifyUrl('https://chatgpt.com/codex/install.sh')?.id).toBe('installer');
+    expect(classifyUrl('https://chatgpt.com/codex/tasks/task_1')?.id).toBe('links');
     expect(classifyUrl('https://unknown.invalid/x')).toBeUndefined();
   });
 });

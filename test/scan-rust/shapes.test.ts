@@ -96,6 +96,24 @@ describe('client construction', () => {
   });
 });
 
+describe('one-shot requests', () => {
+  it('reqwest::get(url) and reqwest::blocking::get(url) are clients (a default client reqwest builds), carrying their URL', async () => {
+    const out = await scanTree({
+      'demo/src/update.rs': [
+        'pub async fn fetch() -> reqwest::Result<bytes::Bytes> {',
+        '    reqwest::get("https://dl.demo-host.dev/install.sh").await?.bytes().await',
+        '}',
+        'pub fn fetch_blocking() -> reqwest::Result<String> { reqwest::blocking::get("https://dl.demo-host.dev/v").and_then(|r| r.text()) }',
+        'pub fn not_reqwest(m: &std::collections::HashMap<u8, u8>) -> Option<&u8> { m.get(&1) }',
+        '',
+      ].join('\n'),
+    });
+    expect(out.clients.map((c) => `${c.line} ${c.constructor} ${c.function}`)).toEqual(['2 reqwest::get fetch', '4 reqwest::blocking::get fetch_blocking']);
+    const ep = out.endpoints.find((e) => e.url === 'https://dl.demo-host.dev/install.sh');
+    expect(ep?.carriers).toEqual([{ file: 'demo/src/update.rs', line: 2 }]);
+  });
+});
+
 describe('test tooling built through a helper that exists for tests', () => {
   it('marks the client test: true, and leaves clients built through other helpers alone', async () => {
     const out = await scanTree({

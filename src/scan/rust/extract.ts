@@ -175,6 +175,8 @@ function up(n: SyntaxNode | null, types: string[], depth = 6): SyntaxNode | unde
 const TEST_ATTR_ANCHOR = /#!?\[\s*(?:cfg\s*\(\s*(?:test\b|all\s*\(\s*test\b)|(?:tokio\s*::\s*)?test\b|test_case\b|rstest\b)/g;
 const ENV_FN_ANCHOR = /\bvar(?:_os)?\s*\(/g;
 const CTOR_ANCHOR = /\b([A-Za-z_][A-Za-z0-9_]*)\s*::\s*(?:builder|new)\s*\(\s*\)/g;
+/** `reqwest::get(`, `reqwest::blocking::get(`: a request on a client reqwest builds itself. */
+const ONE_SHOT_ANCHOR = /\breqwest\s*::\s*(?:blocking\s*::\s*)?get\s*\(/g;
 const CONST_ANCHOR = /\b(?:const|static)\s+[A-Z][A-Z0-9_]*\s*:/g;
 const FIELD_ANCHOR = /\.\s*([a-z_][a-z0-9_]*)\b/g;
 const USE_ANCHOR = /(?:^|[\n;{}])[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?use\s/g;
@@ -545,7 +547,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   }
 
   // ---- clients and builder helpers -------------------------------------------------------
-  if (text.includes('Client')) extractClients(facts, text, at, uses, rules, inTest, fnOf, find);
+  if (text.includes('Client') || text.includes('reqwest')) extractClients(facts, text, at, uses, rules, inTest, fnOf, find);
 
   // ---- scopes: calls and const uses per function, by text ----------------------------------
   facts.scopes = scopesOf(text, fns, inTest, uses);
@@ -954,6 +956,23 @@ function extractClients(
       test: inTest(c.startIndex),
     };
     facts.clients.push(client);
+  }
+  // one-shot requests on reqwest's default client: `reqwest::get(url)`
+  for (const { index } of find(ONE_SHOT_ANCHOR)) {
+    const c = up(at(index, 7), ['call_expression'], 6);
+    const fn = c?.childForFieldName('function');
+    if (!c || !fn || fn.type !== 'scoped_identifier' || c.startIndex !== fn.startIndex) continue;
+    const full = resolvePath(fn.text.replace(/\s+/g, ''), uses);
+    if (!rules.constructors.has(full)) continue;
+    const enclosing = fnOf(c);
+    facts.clients.push({
+      line: lineOf(c),
+      constructor: full,
+      calls: [],
+      via: [],
+      ...(enclosing ? { function: enclosing.name } : {}),
+      test: inTest(c.startIndex),
+    });
   }
 }
 
