@@ -1,11 +1,13 @@
 // The throwaway codex home of a verify run: the user's config.toml copied and patched per approach,
 // a fake auth.json (never the user's tokens), and the environment codex runs with.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse, stringify, TomlError } from 'smol-toml';
-import { InputError, type Approach } from '../model.js';
+import { InputError, type Approach, type Capabilities } from '../model.js';
+import { planApproachA } from '../patch/codex-home/plan.js';
+import type { CodexTarget } from '../patch/codex-home/version.js';
 import type { RunningListener } from './listeners.js';
-import { compareVersions, type VerifyRules } from './rules.js';
+import type { VerifyRules } from './rules.js';
 
 export type VerifyAuth = 'apikey' | 'chatgpt';
 export type CaEnvChoice = 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none' | 'both';
@@ -21,8 +23,9 @@ export interface HomeOptions {
   caPem: string;
   /** codex version, when known. */
   version?: string;
-  /** From a scanned tree: does the `openai_base_url` key exist / is the env var read. */
-  capabilities?: { openaiBaseUrlKey: boolean; openaiBaseUrlEnv: boolean };
+  /** From a scanned tree: does the `openai_base_url` key exist / is the env var read (and the rest
+   *  of its capabilities, when the scan report has them). */
+  capabilities?: Pick<Capabilities, 'openaiBaseUrlKey' | 'openaiBaseUrlEnv'> & Partial<Capabilities>;
   listeners: { model: RunningListener; backend: RunningListener; proxyUrl: string };
   /** The caller's env: only PATH-like basics are taken from it. */
   parentEnv: NodeJS.ProcessEnv;
@@ -100,19 +103,61 @@ function readUserConfig(userHome: string | undefined): { config: Table; source?:
   }
 }
 
-/** How the model API base URL is moved for approach A: config key, env var, or both. The running
- *  binary's version decides; a scanned tree's capabilities only when the version is unknown. */
-export function modelRoute(
-  version: string | undefined,
-  capabilities: HomeOptions['capabilities'],
-  rules: VerifyRules,
-): { key: boolean; env: boolean } {
-  if (version) {
-    const hasKey = compareVersions(version, rules.model.configKeySince) >= 0;
-    return { key: hasKey, env: !hasKey };
+function known(v: string | undefined): string | undefined {
+  return v && v !== '0.0.0' ? v : undefined;
+}
+
+/** The codex `patch --approach a` would target, as its resolveTarget picks it: the running binary's
+ *  version first; a scanned tree's capabilities only when that version is unknown. */
+export function codexTarget(version: string | undefined, capabilities: HomeOptions['capabilities']): CodexTarget {
+  const v = known(version);
+  if (v) return { version: v, source: 'path' };
+  if (capabilities) {
+    const treeVersion = known(capabilities.version);
+    const caps: Capabilities = {
+      openaiBaseUrlKey: capabilities.openaiBaseUrlKey === true,
+      openaiBaseUrlEnv: capabilities.openaiBaseUrlEnv === true,
+      customCaEnv: capabilities.customCaEnv ?? [],
+      reqwestFeatures: capabilities.reqwestFeatures ?? [],
+      nativeTlsDefault: capabilities.nativeTlsDefault ?? false,
+      ...(treeVersion ? { version: treeVersion } : {}),
+    };
+    return { ...(treeVersion ? { version: treeVersion } : {}), source: 'tree', capabilities: caps };
   }
-  if (capabilities) return { key: capabilities.openaiBaseUrlKey, env: !capabilities.openaiBaseUrlKey && capabilities.openaiBaseUrlEnv };
-  return { key: true, env: true };
+  return { source: 'unknown' };
+}
+
+/**
+ * What `codex-mitm patch --approach a` sets for this auth mode and codex, with the run's listeners
+ * standing in for its reverse proxies: the planner of src/patch/codex-home is run on the copied
+ * config (redirect keys taken out first, so whatever it holds afterwards is the planner's).
+ */
+export function plannedApproachA(
+  home: string,
+  config: Table,
+  opts: Pick<HomeOptions, 'auth' | 'version' | 'capabilities' | 'listeners' | 'rules'>,
+): { backendUrl?: string; modelUrl?: string; env: Record<string, string> } {
+  const { rules } = opts;
+  const input: Table = { ...config };
+  delete input[rules.backend.configKey];
+  delete input[rules.model.configKey];
+  const proxyPort = Number(new URL(opts.listeners.proxyUrl).port);
+  const plan = planApproachA({
+    home,
+    configText: stringify(input) + '\n',
+    envText: null,
+    auth: opts.auth,
+    authSource: '--auth',
+    target: codexTarget(opts.version, opts.capabilities),
+    host: new URL(opts.listeners.model.baseUrl).hostname,
+    modelPort: opts.listeners.model.port,
+    backendPort: opts.listeners.backend.port,
+    proxyPort,
+  });
+  const configFile = plan.files.find((f) => basename(f.path) === 'config.toml');
+  const out = configFile ? (parse(configFile.newText) as Table) : {};
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return { backendUrl: str(out[rules.backend.configKey]), modelUrl: str(out[rules.model.configKey]), env: { ...plan.env } };
 }
 
 export function buildHome(opts: HomeOptions): Home {
@@ -168,20 +213,19 @@ export function buildHome(opts: HomeOptions): Home {
   settings.push(`env ${[...proxyNames].join('/')}=${opts.listeners.proxyUrl}`);
 
   if (opts.approach === 'a') {
-    const backendUrl = opts.listeners.backend.baseUrl;
-    const modelUrl = opts.listeners.model.baseUrl;
-    setEverywhere(rules.backend.configKey, backendUrl);
-    settings.push(`config.toml: ${rules.backend.configKey} = "${backendUrl}"`);
-    const route = modelRoute(opts.version, opts.capabilities, rules);
-    if (route.key) {
-      setEverywhere(rules.model.configKey, modelUrl);
-      settings.push(`config.toml: ${rules.model.configKey} = "${modelUrl}"`);
-    } else {
-      setEverywhere(rules.model.configKey, undefined);
+    // Patched exactly as `codex-mitm patch --approach a` would patch it for this auth mode and
+    // version (same planner), with the run's listeners as the proxies.
+    const planned = plannedApproachA(codexHome, config, opts);
+    for (const [key, value] of [
+      [rules.backend.configKey, planned.backendUrl],
+      [rules.model.configKey, planned.modelUrl],
+    ] as const) {
+      setEverywhere(key, value);
+      if (value !== undefined) settings.push(`config.toml: ${key} = "${value}"`);
     }
-    if (route.env && rules.model.envVar) {
-      env[rules.model.envVar] = modelUrl;
-      settings.push(`env ${rules.model.envVar}=${modelUrl}`);
+    for (const [name, value] of Object.entries(planned.env)) {
+      env[name] = value;
+      settings.push(`env ${name}=${value}`);
     }
   } else {
     // b and ca test the default upstreams: drop any redirect the user's config had.

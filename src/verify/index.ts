@@ -1,10 +1,11 @@
 // verify: run the installed codex once, offline, with a throwaway codex home, against loopback
 // listeners; report which hosts and paths it contacted, through which route, with what TLS outcome.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseJsonText } from '../json-error.js';
 import { InputError, type Approach, type Capabilities, type Channel } from '../model.js';
+import { checkHome, resolveCodexHome } from '../patch/codex-home/home.js';
 import { createRunCa } from './ca.js';
 import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
 import { startListeners } from './listeners.js';
@@ -66,7 +67,7 @@ const SCAN = '../scan/index.js';
 
 interface ChannelRulesModule {
   classifyUrl?: Classify;
-  loadChannelRules?: () => { channels: { id: string; name: string; hosts: string[] }[] };
+  loadChannelRules?: () => { channels: { id: string; name: string; hosts: string[]; contacted?: boolean }[] };
 }
 
 async function channelRules(): Promise<{ classify?: Classify; hostChannels?: HostChannels }> {
@@ -116,11 +117,11 @@ function tail(text: string, lines: number): string {
 export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   const rules = loadVerifyRules();
   const bin = resolveBinary(opts.codex ?? 'codex', opts.cwd, opts.env.PATH);
-  const userHome = opts.codexHome
-    ? resolve(opts.cwd, opts.codexHome)
-    : opts.env.CODEX_HOME
-      ? resolve(opts.cwd, opts.env.CODEX_HOME)
-      : join(opts.env.HOME ?? homedir(), '.codex');
+  // --codex-home, else $CODEX_HOME, else ~/.codex: resolved as `patch` and `run` resolve it. One
+  // given explicitly must exist (and be a readable folder), as they require; the default may be
+  // missing (codex never ran here): the run then starts from an empty config.
+  const userHome = resolveCodexHome(opts.codexHome, opts.env, opts.cwd);
+  if (opts.codexHome) await checkHome(userHome, false);
 
   let channels: Channel[] | undefined;
   let capabilities: Capabilities | undefined;

@@ -39,10 +39,19 @@ function hostMatches(pattern: string, host: string): boolean {
   return pattern === host;
 }
 
-/** HostChannels over a list of channels with `hosts` patterns. */
-export function hostChannelsOf(channels: { id: string; name: string; hosts: string[] }[]): HostChannels {
+/** A channel codex actually contacts: `contacted: false` marks links and identifiers it shows or
+ *  compares but never fetches. A scan report from before the field existed counts as contacted. */
+export function isContacted(c: { contacted?: boolean }): boolean {
+  return c.contacted !== false;
+}
+
+/** HostChannels over a list of channels with `hosts` patterns. Channels codex never contacts are
+ *  never candidates for what it was seen doing. */
+export function hostChannelsOf(channels: { id: string; name: string; hosts: string[]; contacted?: boolean }[]): HostChannels {
   return (host) =>
-    channels.filter((c) => c.hosts.some((h) => hostMatches(h.toLowerCase(), host.toLowerCase()))).map((c) => ({ id: c.id, name: c.name }));
+    channels
+      .filter((c) => isContacted(c) && c.hosts.some((h) => hostMatches(h.toLowerCase(), host.toLowerCase())))
+      .map((c) => ({ id: c.id, name: c.name }));
 }
 
 export interface ObserveInput {
@@ -113,7 +122,11 @@ export function observe(input: ObserveInput): Observation[] {
       seen.count++;
       return;
     }
-    const cands = input.hostChannels?.(bareHost) ?? [];
+    // Channels codex never contacts are dropped here too, whatever HostChannels was given.
+    const cands = (input.hostChannels?.(bareHost) ?? []).filter((c) => {
+      const ch = channelById.get(c.id);
+      return !ch || isContacted(ch);
+    });
     let predicted: Verdict | null = null;
     if (input.channels) {
       const verdicts = cands.map((c) => {
@@ -189,7 +202,7 @@ export function observe(input: ObserveInput): Observation[] {
     const seenChannels = new Set(out.flatMap((o) => (o.channel ? [o.channel] : (o.candidates ?? []))));
     for (const ch of input.channels) {
       // links and codex's own loopback listeners are never fetched: "not seen" would say nothing
-      if (seenChannels.has(ch.id) || (ch as { contacted?: boolean }).contacted === false) continue;
+      if (seenChannels.has(ch.id) || !isContacted(ch)) continue;
       const o: Observation = {
         host: ch.hosts[0] ?? '',
         method: '',

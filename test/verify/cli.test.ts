@@ -98,6 +98,19 @@ describe('codex-mitm verify (CLI)', () => {
     expect(c.stderr).toContain('not found or not executable');
     expect(c.stdout).toBe('');
   });
+
+  it('a --codex-home that does not exist is exit 2 with one line, as for `run` and `patch`', () => {
+    const missing = join(home, 'no-such-codex-home');
+    const r = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'a', '--codex-home', missing], home);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${missing}: codex home does not exist`);
+    expect(r.stdout).toBe('');
+    // Not given: a missing default home ($CODEX_HOME here) still starts from an empty config.
+    const d = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'a', '--json'], missing);
+    expect(d.status).toBe(0);
+    expect(JSON.parse(d.stdout).notes).toContain('no user config.toml: started from an empty one');
+  });
 });
 
 describe('listeners', () => {
@@ -201,9 +214,10 @@ describe('throwaway home', () => {
       expect(config.chatgpt_base_url).toBe('http://127.0.0.1:2222/backend-api/');
       expect(config.profiles.p.chatgpt_base_url).toBe('http://127.0.0.1:2222/backend-api/');
       expect(config.profiles.p.model).toBe('o4');
-      // Version unknown: both the key and the env var.
-      expect(config.openai_base_url).toBe('http://127.0.0.1:1111/v1');
-      expect(home.env.OPENAI_BASE_URL).toBe('http://127.0.0.1:1111/v1');
+      // Version unknown: both the key and the env var; ChatGPT sign-in: on the chatgpt.com listener
+      // at /backend-api/codex, as `patch --approach a --auth chatgpt` sets it.
+      expect(config.openai_base_url).toBe('http://127.0.0.1:2222/backend-api/codex');
+      expect(home.env.OPENAI_BASE_URL).toBe('http://127.0.0.1:2222/backend-api/codex');
       expect(home.env.OPENAI_API_KEY).toBeUndefined();
       expect(home.env.HTTPS_PROXY).toBe('http://127.0.0.1:3333');
       expect(home.env.http_proxy).toBe('http://127.0.0.1:3333');

@@ -3,10 +3,10 @@
 // loopback listeners. Skipped, with the reason printed, only when a version is not cached and the
 // npm registry cannot be reached. Nothing here talks to anything but 127.0.0.1 and the registry.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Observation, VerifyOptions, VerifyReport } from '../../src/verify/index.js';
 import { alive, portOpen } from '../helpers/process.js';
 import { verifyRun } from '../helpers/verify-run.js';
@@ -42,20 +42,28 @@ function prepare(): string | undefined {
 const skipReason = prepare();
 if (skipReason) console.warn(`skipping real codex verify tests: ${skipReason}`);
 
+// An empty user codex home (one given explicitly must exist).
+let emptyHome: string;
+beforeAll(() => {
+  emptyHome = mkdtempSync(join(tmpdir(), 'codex-mitm-real-codex-home-'));
+});
+afterAll(() => rmSync(emptyHome, { recursive: true, force: true }));
+
 function verify(version: string, opts: Partial<VerifyOptions> & Pick<VerifyOptions, 'approach'>): Promise<VerifyReport> {
-  return verifyRun(bin(version), join(tmpdir(), 'codex-mitm-no-such-home'), opts);
+  return verifyRun(bin(version), emptyHome, opts);
 }
 
 const find = (r: VerifyReport, route: string, host: string, path: string, method?: string): Observation | undefined =>
   r.observations.find((o) => o.route === route && o.host === host && o.path === path && (!method || o.method === method));
 
 describe.skipIf(Boolean(skipReason))('verify against the real codex', { timeout: 120_000 }, () => {
-  it.concurrent('0.98.0, approach a (ChatGPT sign-in): /v1/models and /v1/responses on the reverse listener', async () => {
+  it.concurrent('0.98.0, approach a (ChatGPT sign-in): /backend-api/codex/models and /responses on the chatgpt.com listener', async () => {
     const r = await verify('0.98.0', { approach: 'a', auth: 'chatgpt' });
     expect(r.codex.version).toBe('0.98.0');
-    expect(r.settings.some((s) => s.startsWith('env OPENAI_BASE_URL=http://127.0.0.1:'))).toBe(true);
-    expect(find(r, 'reverse', 'api.openai.com', '/v1/models', 'GET')).toMatchObject({ channel: 'model-api' });
-    expect(find(r, 'reverse', 'api.openai.com', '/v1/responses', 'POST')).toMatchObject({ channel: 'model-api' });
+    const backend = r.listeners.reverse.find((l) => l.name === 'chatgpt')!;
+    expect(r.settings).toContain(`env OPENAI_BASE_URL=http://127.0.0.1:${backend.port}/backend-api/codex`);
+    expect(find(r, 'reverse', 'chatgpt.com', '/backend-api/codex/models', 'GET')).toMatchObject({ channel: 'model-api-chatgpt', listener: 'chatgpt' });
+    expect(find(r, 'reverse', 'chatgpt.com', '/backend-api/codex/responses', 'POST')).toMatchObject({ channel: 'model-api-chatgpt', listener: 'chatgpt' });
     for (const port of [...r.listeners.reverse.map((l) => l.port), r.listeners.proxy.port]) expect(await portOpen(port)).toBe(false);
     expect(alive(r.codex.pid!)).toBe(false);
   });

@@ -55,13 +55,16 @@ describe('verify with the fake codex 0.98.0', () => {
     expect(r.observations.map(brief)).toEqual(['refused api.openai.com CONNECT']);
   });
 
-  it('ChatGPT sign-in: models are fetched too, on the model base URL', async () => {
+  it('ChatGPT sign-in: models are fetched too, on the model base URL (the chatgpt.com listener, as `patch --approach a` sets it)', async () => {
     const r = await run(fake98, { approach: 'a', auth: 'chatgpt' });
     expect(r.settings).toContain('auth.json: fake ChatGPT sign-in');
+    const backend = r.listeners.reverse.find((l) => l.name === 'chatgpt')!;
+    expect(r.settings).toContain(`env OPENAI_BASE_URL=http://127.0.0.1:${backend.port}/backend-api/codex`);
     expect(r.observations.map(brief).sort()).toEqual([
-      'reverse api.openai.com GET /v1/models',
-      'reverse api.openai.com POST /v1/responses',
+      'reverse chatgpt.com GET /backend-api/codex/models',
+      'reverse chatgpt.com POST /backend-api/codex/responses',
     ]);
+    expect(r.observations.every((o) => o.listener === 'chatgpt' && o.channel === 'model-api-chatgpt')).toBe(true);
   });
 });
 
