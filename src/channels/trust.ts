@@ -56,7 +56,7 @@ export function clientTrust(client: ClientSite | undefined, ctx: TrustContext, c
   const honoursProxy = !always('no_proxy', client?.noProxy);
   if (!honoursProxy) reasons.push(`${site} calls no_proxy(): HTTPS_PROXY is ignored`);
   else if (client?.noProxy) reasons.push(`${site} calls no_proxy() only under a condition (e.g. inside a sandbox); otherwise HTTPS_PROXY is honoured`);
-  const customCa = client?.tls.rootsAdded ? client.tls.customCaEnv : [];
+  const customCa = client?.tls.rootsAdded || client?.tls.preconfiguredTls ? client.tls.customCaEnv : [];
   if (customCa.length > 0)
     reasons.push(
       `${site} adds roots from ${customCa.join(' / ')}${conditional.has('use_rustls_tls') ? ' (switching to rustls only when one of them is set)' : ''}`,

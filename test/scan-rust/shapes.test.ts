@@ -96,6 +96,40 @@ describe('client construction', () => {
   });
 });
 
+describe('a TLS config built with the custom CA, handed to the builder', () => {
+  it('lists the CA env vars the building crate reads (its library, not its binaries)', async () => {
+    const crates = [
+      { name: 'demo', dir: 'demo', manifest: 'demo/Cargo.toml', bins: [], deps: [] },
+      { name: 'ca-kit', dir: 'ca-kit', manifest: 'ca-kit/Cargo.toml', bins: [], deps: [] },
+    ];
+    const out = await scanTree(
+      {
+        'ca-kit/src/lib.rs': [
+          'pub fn maybe_build_config_with_custom_ca() -> Option<rustls::ClientConfig> {',
+          '    let path = std::env::var("CODEX_CA_CERTIFICATE").or_else(|_| std::env::var("SSL_CERT_FILE")).ok()?;',
+          '    load(&path)',
+          '}',
+          '',
+        ].join('\n'),
+        'ca-kit/src/bin/probe.rs': 'fn main() { let _ = std::env::var("CA_KIT_PROBE_CERT"); }\n',
+        'demo/src/lib.rs': [
+          'pub fn client() -> reqwest::Client {',
+          '    let mut b = reqwest::Client::builder();',
+          '    if let Some(cfg) = ca_kit::maybe_build_config_with_custom_ca() {',
+          '        b = b.tls_backend_preconfigured(cfg);',
+          '    }',
+          '    b.build().unwrap()',
+          '}',
+          '',
+        ].join('\n'),
+      },
+      crates,
+    );
+    const c = out.clients.find((x) => x.file === 'demo/src/lib.rs');
+    expect(c?.tls).toMatchObject({ preconfiguredTls: true, customCaEnv: ['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE'] });
+  });
+});
+
 describe('one-shot requests', () => {
   it('reqwest::get(url) and reqwest::blocking::get(url) are clients (a default client reqwest builds), carrying their URL', async () => {
     const out = await scanTree({

@@ -263,6 +263,8 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
     return l.find((h) => h.file === file) ?? l.find((h) => h.crate === crateFor(file)) ?? (l.length === 1 ? l[0] : l.find((h) => !h.test));
   };
   const c = rules.data.clients;
+  // crate ident (`codex_client`) -> crate name, for calls written with their crate's path
+  const crateByIdent = new Map(crates.map((k) => [k.name.replace(/-/g, '_'), k.name]));
   const clients: ClientSite[] = [];
   for (const e of entries) {
     for (const raw of e.facts?.clients ?? []) {
@@ -292,6 +294,20 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
       }
       const conditionalCalls = calls.filter((m) => !always.has(m));
       const has = (l: string[]): boolean => calls.some((m) => l.includes(m));
+      // a preconfigured TLS config built, in the same function, by a custom-CA function: the CA env
+      // vars read in that function's crate (named by the call's path, else the client's own)
+      let preconfiguredCa = false;
+      if (has(c.preconfigured) && raw.function) {
+        const scope = e.facts?.scopes?.find((sc) => sc.function === raw.function);
+        for (const call of scope?.calls ?? []) {
+          const segs = call.split('::');
+          if (!rules.caConfigFunction.test(segs[segs.length - 1]!)) continue;
+          const crate = (segs.length > 1 ? crateByIdent.get(segs[0]!) : undefined) ?? crateFor(e.file);
+          // the crate's library: its binaries (src/main.rs, src/bin/) are not what the call reaches
+          for (const f of envByFile.keys()) if (crateFor(f) === crate && !/(^|\/)src\/(bin\/|main\.rs$)/.test(f)) addCaEnv(f);
+          preconfiguredCa = caEnv.length > 0;
+        }
+      }
       const tls: ClientTls = {
         useRustls: has(c.use_rustls),
         useNativeTls: has(c.use_native_tls),
@@ -299,7 +315,7 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
         builtInRootsDisabled: has(c.builtin_roots),
         acceptsInvalidCerts: has(c.accept_invalid),
         preconfiguredTls: has(c.preconfigured),
-        customCaEnv: has(c.roots_added) ? caEnv : [],
+        customCaEnv: has(c.roots_added) || preconfiguredCa ? caEnv : [],
       };
       clients.push({
         file: e.file,

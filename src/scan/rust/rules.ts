@@ -19,6 +19,7 @@ export interface RustRulesData {
     terminal: string[];
     known_methods: string[];
     ca_env_pattern: string;
+    ca_config_function_pattern?: string;
   };
   env: {
     read_functions: string[];
@@ -75,6 +76,8 @@ export interface RustRules {
   builderTypes: Set<string>;
   terminal: Set<string>;
   caEnv: RegExp;
+  /** Functions that build a TLS config holding the custom CA. */
+  caConfigFunction: RegExp;
   readFunctions: Set<string>;
   envConst: RegExp;
   writeMethods: Set<string>;
@@ -139,6 +142,7 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     builderTypes: new Set(data.clients.builder_types),
     terminal: new Set(data.clients.terminal),
     caEnv: new RegExp(data.clients.ca_env_pattern),
+    caConfigFunction: new RegExp(data.clients.ca_config_function_pattern ?? '(?!)'),
     readFunctions: new Set(data.env.read_functions),
     envConst: new RegExp(data.env.const_name_pattern),
     writeMethods: new Set(data.env.write_methods),
