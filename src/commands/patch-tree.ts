@@ -111,8 +111,13 @@ function lockSection(plan: ApproachBPlan, dryRun: boolean): string[] {
     ]
       .filter(Boolean)
       .join('; ');
-  const gone = plan.lockedRemoved.filter((l) => !l.stillLockedBy?.length);
-  const listed = plan.lockedRemoved.filter((l) => l.stillLockedBy?.length);
+  const compiled = plan.lockedRemoved.filter((l) => l.stillCompiledBy?.length);
+  const gone = plan.lockedRemoved.filter((l) => !l.stillLockedBy?.length && !l.stillCompiledBy?.length);
+  const listed = plan.lockedRemoved.filter((l) => l.stillLockedBy?.length && !l.stillCompiledBy?.length);
+  if (compiled.length > 0) {
+    out.push('', 'Cargo.lock: still compiled into codex-cli after the rebuild (a shipped feature left alone above turns them on):');
+    for (const l of compiled) out.push(`  - ${l.package} ${l.version}: ${via(l)}; still enabled by ${l.stillCompiledBy!.join(', ')}`);
+  }
   if (gone.length > 0) {
     out.push('', 'Cargo.lock: depend on webpki-roots only through switched features (removed from Cargo.lock once the rebuild regenerates it):');
     for (const l of gone) out.push(`  - ${l.package} ${l.version}: ${via(l)}`);

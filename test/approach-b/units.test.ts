@@ -179,8 +179,21 @@ describe('planApproachB (hand-built scan results)', () => {
     const implicit: TlsFeature = { ...TF, feature: 'rustls-tls', implicit: true, declared: undefined };
     const plan = planApproachB(result([implicit, { ...TF, crate: 'other' }]), () => MANIFEST, { shipped: new Set(['c']) });
     expect(plan.files).toHaveLength(0);
-    expect(plan.notes.join('\n')).toContain('implicit default feature');
+    // a default feature of a shipped crate that compiles webpki roots in: B cannot switch it, and says what to do
+    expect(plan.notes.join('\n')).toContain('a default feature that compiles webpki roots into codex-cli, which approach B cannot switch');
+    expect(plan.notes.join('\n')).toContain('set default-features = false on reqwest by hand');
     expect(plan.notes.join('\n')).toContain('crate other is not part of the codex-cli binary');
+  });
+
+  it('a shipped default feature that turns reqwest webpki on keeps reqwest compiled in (oauth2 5 default rustls-tls)', () => {
+    const oauth2: TlsFeature = { ...TF, dependency: 'oauth2', feature: 'rustls-tls', version: '5', implicit: true, declared: undefined };
+    const r = result([TF, oauth2]);
+    r.lockedWebpki = [{ package: 'reqwest', version: '0.12.28', reason: 'codex-c -> reqwest 0.12.28 -> webpki-roots' }];
+    const plan = planApproachB(r, () => MANIFEST, { shipped: new Set(['c']) });
+    expect(plan.files).toHaveLength(1);
+    const reqwest = plan.lockedRemoved.find((l) => l.package === 'reqwest');
+    expect(reqwest?.stillCompiledBy).toEqual(['oauth2 "rustls-tls" (a default feature) in c/Cargo.toml:5 (c)']);
+    expect(reqwest?.stillLockedBy).toBeUndefined();
   });
 
   it('notes when the native feature is already in the same array', () => {

@@ -43,7 +43,16 @@ export interface ApproachBPlan extends Plan {
    *  `switchedBy`: the features this plan switches (as written now; empty when it switches none of
    *  them); `switchedBefore`: when the tree was patched before, the native-roots features an earlier
    *  run switched to, as the tree lists them now. */
-  lockedRemoved: Array<LockedWebpki & { switchedBy: string[]; switchedBefore?: string[]; stillLockedBy?: string[] }>;
+  lockedRemoved: Array<
+    LockedWebpki & {
+      switchedBy: string[];
+      switchedBefore?: string[];
+      /** Left-alone features of the shipped binary that still turn it on: it stays compiled into codex-cli. */
+      stillCompiledBy?: string[];
+      /** Left-alone features outside the binary (dev-dependencies, other crates): only Cargo.lock keeps it. */
+      stillLockedBy?: string[];
+    }
+  >;
   /** The others: third-party crates' own webpki features, still compiled in after the rebuild. */
   lockedKept: LockedWebpki[];
 }
@@ -63,7 +72,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
 
   const byFrom = (tf: TlsFeature) => rules.switches.filter((s) => s.dependency === tf.dependency && s.from === tf.feature);
   const candidates = new Map<string, Candidate[]>();
-  const skipped: Array<{ key: string; label: string; where: string; why: string; tf: TlsFeature }> = [];
+  const skipped: Array<{ key: string; label: string; where: string; why: string; tf: TlsFeature; enables?: string[]; shipped: boolean }> = [];
   // Rule ids this plan switches, and (patched before) `dependency "feature"` labels of the
   // native-roots features an earlier run switched to, per rule id, as the tree lists them now.
   const switched = new Set<string>();
@@ -73,14 +82,23 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     if (tf.roots !== 'webpki' && switches.length === 0) continue;
     const id = tf.declared ? spanKey(tf) : `${tf.manifest}\u0000${tf.line}\u0000${tf.feature}`;
     const label = `${tf.dependency} "${tf.feature}"`;
-    const skip = (why: string) => skipped.push({ key: id, label, where: `${where(tf)} (${tf.crate || 'workspace'})`, why, tf });
+    // in the codex-cli binary: a shipped crate's normal dependency
+    const shipped = opts.shipped.has(tf.crate) && !tf.test && !tf.table.endsWith('dev-dependencies') && !tf.table.endsWith('build-dependencies');
+    const skip = (why: string, enables?: string[]) =>
+      skipped.push({ key: id, label, where: `${where(tf)} (${tf.crate || 'workspace'})`, why, tf, shipped, ...(enables ? { enables } : {}) });
     const tlsRule = tlsRuleFor(tf.dependency, tf.version, tlsRules);
     if (tlsRule && !tlsRule.network) {
       skip(`its TLS never reaches the network (${tlsRule.note ?? 'rules/tls.toml: network = false'})`);
       continue;
     }
     if (tf.implicit || !tf.declared) {
-      skip('an implicit default feature, not written in any manifest');
+      const shippedWebpki = tf.roots === 'webpki' && shipped;
+      skip(
+        shippedWebpki
+          ? `a default feature that compiles webpki roots into codex-cli, which approach B cannot switch (it rewrites feature strings only): set default-features = false on ${tf.dependency} by hand, keeping the features codex needs`
+          : 'an implicit default feature, not written in any manifest',
+        (tlsRule?.features.get(tf.feature)?.enables ?? []).map((e) => e.dependency),
+      );
       continue;
     }
     if (switches.length === 0) {
@@ -259,7 +277,7 @@ function splitLocked(
   rules: ApproachBRules,
   switched: ReadonlySet<string>,
   switchedBefore: ReadonlyMap<string, ReadonlySet<string>>,
-  skipped: Array<{ why: string; where: string; label: string; tf: TlsFeature }>,
+  skipped: Array<{ why: string; where: string; label: string; tf: TlsFeature; enables?: string[]; shipped: boolean }>,
 ): Pick<ApproachBPlan, 'lockedRemoved' | 'lockedKept'> {
   const removedBy = new Map<string, SwitchRule[]>();
   const before = new Map<string, Set<string>>();
@@ -279,13 +297,17 @@ function splitLocked(
     }
     // Features of the same dependencies left alone (dev-dependencies, other binaries) keep the entry in Cargo.lock.
     const deps = new Set(rules.switches.filter((r) => r.locked.includes(l.package)).map((r) => r.dependency));
-    const stillLocked = [
-      ...new Set(skipped.filter((s) => deps.has(s.tf.dependency) && s.tf.roots === 'webpki' && !s.tf.implicit).map((s) => `${s.label} in ${s.where}`)),
-    ];
+    // ... and so do default features of shipped crates that turn such a feature on (oauth2's rustls-tls)
+    const keeps = (x: (typeof skipped)[number]): boolean =>
+      x.tf.roots === 'webpki' && (x.tf.implicit ? x.shipped && (x.enables ?? []).some((d) => deps.has(d)) : deps.has(x.tf.dependency));
+    const name = (x: (typeof skipped)[number]): string => `${x.label}${x.tf.implicit ? ' (a default feature)' : ''} in ${x.where}`;
+    const stillCompiled = [...new Set(skipped.filter((x) => keeps(x) && x.shipped).map(name))];
+    const stillLocked = [...new Set(skipped.filter((x) => keeps(x) && !x.shipped).map(name))];
     lockedRemoved.push({
       ...l,
       switchedBy: [...new Set(by.map((r) => `${r.dependency} "${r.from}"`))],
       ...(earlier.length > 0 ? { switchedBefore: earlier } : {}),
+      ...(stillCompiled.length > 0 ? { stillCompiledBy: stillCompiled } : {}),
       ...(stillLocked.length > 0 ? { stillLockedBy: stillLocked } : {}),
     });
   }
