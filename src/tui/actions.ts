@@ -1,10 +1,10 @@
 // The wizard's one adapter to the functions the commands call (scan, planners, diff, apply).
 // Screens never import those modules; wiring changes touch only this file.
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
-import { renderDiff, writeFileAtomic, type Plan } from '../patch/engine/index.js';
+import { renderDiff, stateFileOf, STATE_DIR_NAME, writeFileAtomic, type Plan } from '../patch/engine/index.js';
 import { findCodexRoot } from '../scan/discover.js';
 import { webpkiManifests } from './webpki.js';
 import {
@@ -162,28 +162,42 @@ function options(scan: ScanResult): ApproachOption[] {
   // Channels codex never contacts (its own listeners, links) are not counted, as in the scan report.
   const channels = (scan.channels ?? []).filter((c) => c.contacted !== false);
   const count = (a: Approach, v: string) => channels.filter((c) => c.coverage[a] === v).length;
-  const covers = (a: Approach) =>
-    `of ${channels.length} contacted channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not`;
+  // Every verdict counted, so that the counts add up to the total: "?" (the scan cannot tell,
+  // e.g. a registry crate's own transport) whenever there is one.
+  const covers = (a: Approach) => {
+    const unknown = count(a, 'unknown');
+    return `of ${channels.length} contacted channels: ✓ ${count(a, 'yes')} captured, ~ ${count(a, 'partial')} partly, ✗ ${count(a, 'no')} not${unknown ? `, ? ${unknown} unknown` : ''}`;
+  };
   const webpki = webpkiManifests(scan);
   const left = webpki.local.length ? `, ${webpki.local.length} more only local (left alone)` : '';
   const aOk = caps ? caps.openaiBaseUrlKey || caps.openaiBaseUrlEnv : true;
   const caOk = caps ? caps.customCaEnv.length > 0 || caps.nativeTlsDefault : true;
+  // Approach B's patch state in the tree: nothing left to switch because B switched it already
+  // (its Preview says so and still gives the next steps: rebuild, run, undo).
+  const bApplied = Boolean(scan.root) && existsSync(stateFileOf(scan.root, 'b'));
   return [
     {
       approach: 'a',
       ok: aOk,
       why: aOk ? covers('a') : 'this codex reads neither openai_base_url nor OPENAI_BASE_URL',
     },
-    {
-      approach: 'b',
-      ok: webpki.network.length > 0,
-      why:
-        webpki.network.length > 0
-          ? `${covers('b')}; patches ${webpki.network.length} manifest${webpki.network.length === 1 ? '' : 's'} with webpki roots${left}`
-          : webpki.local.length
-            ? 'webpki roots only where TLS never reaches the network: nothing to switch'
-            : 'no shipped manifest compiles in webpki roots',
-    },
+    webpki.network.length === 0 && bApplied
+      ? {
+          approach: 'b',
+          ok: true,
+          applied: true,
+          why: `already applied (${STATE_DIR_NAME}/b.json): nothing left to switch; undo with codex-mitm unpatch --approach b ${scan.root}`,
+        }
+      : {
+          approach: 'b',
+          ok: webpki.network.length > 0,
+          why:
+            webpki.network.length > 0
+              ? `${covers('b')}; patches ${webpki.network.length} manifest${webpki.network.length === 1 ? '' : 's'} with webpki roots${left}`
+              : webpki.local.length
+                ? 'webpki roots only where TLS never reaches the network: nothing to switch'
+                : 'no shipped manifest compiles in webpki roots',
+        },
     {
       approach: 'ca',
       ok: caOk,

@@ -7,7 +7,8 @@ import {
   APPROACHES,
   chooseFields,
   defaultSavePath,
-  evidenceLines,
+  evidenceMaxScroll,
+  evidencePage,
   isEditing,
   listRows,
   previewLines,
@@ -55,7 +56,9 @@ export function reducer(s: State, a: Action): State {
 /** A new terminal size. The Preview's rows are cut to the width: its scroll position moves to the
  *  first row of the line that was at the top, within the new last position. */
 function resize(s: State, columns: number, rows: number): State {
-  const next = { ...s, columns, rows };
+  let next = { ...s, columns, rows };
+  // The Evidence screen's rows are cut to the width too: keep its scroll within the new last position.
+  if (s.evidence.scroll > 0) next = { ...next, evidence: { scroll: Math.min(s.evidence.scroll, evidenceMaxScroll(next)) } };
   const p = s.preview;
   if (p.status !== 'ready' || p.scroll === 0) return next;
   const line = previewLines(s)[p.scroll]?.line ?? 0;
@@ -301,12 +304,17 @@ function channelsKey(s: State, input: string, key: Key): State {
   return s;
 }
 
+/** Scrolls over the Evidence screen's rows (reasons wrapped, see evidenceRows) a row or a page at a time. */
 function evidenceKey(s: State, input: string, key: Key): State {
-  const n = evidenceLines(s).length;
-  const sc = s.evidence.scroll;
+  const max = evidenceMaxScroll(s);
+  const page = evidencePage(s);
+  const sc = clamp(s.evidence.scroll, 0, max);
+  const to = (n: number) => ({ ...s, evidence: { scroll: clamp(n, 0, max) } });
   if (isBack(input, key) || key.return) return { ...s, screen: 'channels' };
-  if (isUp(input, key)) return { ...s, evidence: { scroll: clamp(sc - 1, 0, Math.max(0, n - 1)) } };
-  if (isDown(input, key)) return { ...s, evidence: { scroll: clamp(sc + 1, 0, Math.max(0, n - 1)) } };
+  if (isUp(input, key)) return to(sc - 1);
+  if (isDown(input, key)) return to(sc + 1);
+  if (key.pageUp || (input === ' ' && key.ctrl)) return to(sc - page);
+  if (key.pageDown || input === ' ') return to(sc + page);
   return s;
 }
 
@@ -382,7 +390,10 @@ function previewKey(s: State, input: string, key: Key): State {
   if (key.pageUp || input === ' ' && key.ctrl) return { ...s, preview: { ...p, scroll: clamp(p.scroll - page, 0, max) } };
   if (key.pageDown || input === ' ') return { ...s, preview: { ...p, scroll: clamp(p.scroll + page, 0, max) } };
   if (key.return) {
-    return { ...s, screen: 'apply', apply: { status: 'confirm', saving: false, saveDraft: defaultSavePath(p.plan) } };
+    // A plan that changes no file (already applied) has nothing to confirm: the Apply screen then
+    // shows its next steps with a way back, and no "y apply".
+    const nothing = !p.plan || p.plan.files.every((f) => f.oldText === f.newText);
+    return { ...s, screen: 'apply', apply: { status: nothing ? 'nothing' : 'confirm', saving: false, saveDraft: defaultSavePath(p.plan) } };
   }
   return s;
 }
@@ -410,9 +421,10 @@ function applyKey(s: State, input: string, key: Key): State {
     if (isBack(input, key)) return { ...s, screen: 'preview', apply: { ...a, status: 'confirm', error: undefined } };
     return s;
   }
-  // done or declined
+  // done, declined or nothing to write
   if (input === 's') return { ...s, apply: { ...a, saving: true, saveError: undefined } };
   if (a.status === 'declined' && isBack(input, key)) return { ...s, screen: 'preview', apply: { ...a, status: 'confirm' } };
+  if (a.status === 'nothing') return isBack(input, key) ? { ...s, screen: 'preview' } : s;
   if (key.return) return { ...s, exit: 0 };
   return s;
 }

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Approach, AuthMode, ScanResult } from '../model.js';
 import type { PlanLike } from './actions.js';
+import { coverageMark, NOT_CONTACTED } from './theme.js';
 import { displayText, hardWrap, wordWrap } from './wrap.js';
 
 export type Screen = 'where' | 'scan' | 'channels' | 'evidence' | 'choose' | 'preview' | 'apply';
@@ -62,6 +63,8 @@ export interface ApproachOption {
   ok: boolean;
   /** Why it is (not) offered, in words. */
   why: string;
+  /** Already applied (B: the tree has its patch state): offered, to see its next steps or undo. */
+  applied?: boolean;
 }
 
 export interface ChooseState {
@@ -100,7 +103,8 @@ export interface TailLine {
 }
 
 export interface ApplyState {
-  status: 'confirm' | 'applying' | 'done' | 'declined' | 'error';
+  /** `nothing`: the plan changes no file (already applied): no apply is offered, only its next steps. */
+  status: 'confirm' | 'nothing' | 'applying' | 'done' | 'declined' | 'error';
   error?: string;
   saving: boolean;
   saveDraft: string;
@@ -285,8 +289,79 @@ export function isEditing(s: State): boolean {
   );
 }
 
+export const EVIDENCE_KEYS = '↑↓/j k scroll · space/PgDn page · Enter/Esc/b back · q quit';
+
+/** One screen row of the Evidence screen; `mark` (an approach and its verdict glyph) is painted
+ *  in the verdict's tone before `text`. */
+export interface EvidenceRow {
+  text: string;
+  tone: Tone;
+  mark?: { text: string; tone: Tone };
+}
+
+const SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };
+
+let evidenceMemo: { channel: unknown; width: number; rows: EvidenceRow[] } | undefined;
+
+/** The Evidence screen of the channel under the cursor, cut to the width, one entry per screen row
+ *  (`evidence.scroll` is an index into it): hosts, TLS, overrides, then per approach its verdict
+ *  and every reason, word-wrapped as `codex-mitm scan` prints them (the first reason on the
+ *  verdict's row, the facts it rests on below it, each fact once per channel), then the evidence. */
+export function evidenceRows(s: Pick<State, 'columns' | 'scan' | 'channels'>): EvidenceRow[] {
+  const c = s.scan.result?.channels?.[s.channels.cursor];
+  if (!c) return [];
+  const width = previewWidth(s);
+  if (evidenceMemo && evidenceMemo.channel === c && evidenceMemo.width === width) return evidenceMemo.rows;
+  const rows: EvidenceRow[] = [];
+  const add = (text: string, tone: Tone = 'plain', hang?: number) => {
+    for (const t of wordWrap(displayText(text), width, hang)) rows.push({ text: t, tone });
+  };
+  add(`hosts: ${c.hosts.join(', ') || '—'}`, 'plain', 7);
+  add(`tls: ${c.tls || 'unknown'}`, 'plain', 5);
+  add(`overrides: ${c.overrides.map((o) => `${o.kind} ${o.path ?? o.name}`).join(', ') || 'none'}`, 'plain', 11);
+  if (c.contacted === false) {
+    add(
+      `${APPROACHES.map((a) => `${SHORT[a]} ${NOT_CONTACTED}`).join('  ')}  not contacted: codex shows, compares or listens on it, never fetches from it (never a miss)`,
+      'dim',
+      4,
+    );
+  } else {
+    const facts = new Set<string>();
+    for (const a of APPROACHES) {
+      const m = coverageMark(c, a);
+      const mark = `${SHORT[a].padEnd(3)}${m.glyph} `;
+      const [reason, ...rest] = c.why[a].length ? c.why[a] : [c.coverage[a]];
+      wordWrap(displayText(`${mark}${reason}`), width, mark.length).forEach((t, i) =>
+        rows.push(i === 0 ? { mark: { text: mark, tone: m.tone }, text: t.slice(mark.length), tone: 'plain' } : { text: t, tone: 'plain' }),
+      );
+      for (const fact of rest) {
+        if (facts.has(fact)) continue;
+        facts.add(fact);
+        add(`${' '.repeat(mark.length)}${fact}`, 'dim', mark.length);
+      }
+    }
+  }
+  const lines = evidenceLines(s);
+  rows.push({ text: '', tone: 'plain' });
+  rows.push({ text: `evidence (${lines.length}):`, tone: 'bold' });
+  for (const l of lines) add(`  ${l}`, 'plain', 4);
+  evidenceMemo = { channel: c, width, rows };
+  return rows;
+}
+
+/** Rows of the Evidence screen's page: title, key help (as wrapped), blanks, the "lines a-b of n"
+ *  line and one row to spare (a frame as tall as the terminal makes Ink redraw it all) take the rest. */
+export function evidencePage(s: Pick<State, 'rows' | 'columns'>): number {
+  return Math.max(3, s.rows - 5 - wordWrap(EVIDENCE_KEYS, Math.max(20, s.columns)).length);
+}
+
+/** The last scroll position of the Evidence screen: its last row at the bottom of the page. */
+export function evidenceMaxScroll(s: Pick<State, 'rows' | 'columns' | 'scan' | 'channels'>): number {
+  return Math.max(0, evidenceRows(s).length - evidencePage(s));
+}
+
 /** The evidence list of the channel under the cursor: file:line of findings, clients, overrides. */
-export function evidenceLines(s: State): string[] {
+export function evidenceLines(s: Pick<State, 'scan' | 'channels'>): string[] {
   const ch = s.scan.result?.channels?.[s.channels.cursor];
   if (!ch) return [];
   const lines: string[] = [];

@@ -364,6 +364,16 @@ describe('wizard, a second run', () => {
       await scanned(w);
       await w.press(KEY.enter, 'c', '1', KEY.enter);
       const preview = await w.waitFor(/Approach A( changes|: nothing to change)/);
+      if (preview.includes('nothing to change')) {
+        // nothing to write: no apply is offered (y does nothing), only the way back and quit
+        await w.press(KEY.enter);
+        const done = await w.waitFor('Nothing to write');
+        await w.press('y', KEY.enter);
+        expect(w.exited()).toBeUndefined();
+        await w.press('q');
+        expect(await w.exitCode()).toBe(0);
+        return { preview, done };
+      }
       await w.press(KEY.enter, 'y');
       const done = await w.waitFor('✓');
       await w.press(KEY.enter);
@@ -375,7 +385,8 @@ describe('wizard, a second run', () => {
     const after = snapshot(home);
     const second = await walk();
     expect(second.preview).toContain('nothing to change');
-    expect(second.done).toContain('Nothing to change: already applied (no-op).');
+    expect(second.done).toContain('Nothing to write: the plan changes no file (already applied).');
+    expect(second.done).not.toContain('y apply');
     expect(snapshot(home)).toEqual(after);
   });
 });

@@ -4,6 +4,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { Box } from 'ink';
 import { savePath, type State } from '../state.js';
 import { Paint } from '../theme.js';
+import { displayText, stepWrap } from '../wrap.js';
 import { ErrorLine, Frame } from './frame.js';
 
 export function nextStepsText(s: State): string {
@@ -21,27 +22,24 @@ export function ApplyScreen({ s }: { s: State }) {
     ? 'type a file path · Enter save · Esc cancel'
     : a.status === 'confirm'
       ? 'y apply · n/Enter do not apply · Esc/b back · q quit'
-      : a.status === 'error'
-        ? 'Esc/b back · q quit'
-        : a.status === 'applying'
-          ? 'writing…'
-          : `s save next steps to a file · Enter finish${a.status === 'declined' ? ' · Esc/b back' : ''} · q quit`;
+      : a.status === 'nothing'
+        ? 's save next steps to a file · Esc/b back · q quit'
+        : a.status === 'error'
+          ? 'Esc/b back · q quit'
+          : a.status === 'applying'
+            ? 'writing…'
+            : `s save next steps to a file · Enter finish${a.status === 'declined' ? ' · Esc/b back' : ''} · q quit`;
   const steps = plan?.nextSteps ?? [];
   const shownSteps = stepsThatFit(s, steps);
+  const stepRows = steps.slice(0, shownSteps).flatMap((n) => stepWrap(displayText(n), s.columns));
   return (
     <Frame step={6} keys={keys} width={s.columns}>
       {a.status === 'confirm' ? (
         <Box flexDirection="column">
-          {files.length ? (
-            <>
-              <Paint tone="bold">{`Write ${files.length} file${files.length === 1 ? '' : 's'} (a backup of each is kept; \`codex-mitm unpatch\` restores them)?`}</Paint>
-              {files.slice(0, Math.max(3, s.rows - 12)).map((f) => (
-                <Paint key={f.path}>{`  ${f.oldText === null ? '+ ' : '~ '}${f.path}`}</Paint>
-              ))}
-            </>
-          ) : (
-            <Paint>Nothing to write: the plan changes no file.</Paint>
-          )}
+          <Paint tone="bold">{`Write ${files.length} file${files.length === 1 ? '' : 's'} (a backup of each is kept; \`codex-mitm unpatch\` restores them)?`}</Paint>
+          {files.slice(0, Math.max(3, s.rows - 12)).map((f) => (
+            <Paint key={f.path}>{`  ${f.oldText === null ? '+ ' : '~ '}${f.path}`}</Paint>
+          ))}
           <Box marginTop={1}>
             <Paint tone="warn">Apply? (y/N) </Paint>
           </Box>
@@ -54,17 +52,21 @@ export function ApplyScreen({ s }: { s: State }) {
           <ErrorLine error={a.error} />
         </Box>
       ) : null}
-      {a.status === 'done' || a.status === 'declined' ? (
+      {a.status === 'done' || a.status === 'declined' || a.status === 'nothing' ? (
         <Box flexDirection="column">
           {a.status === 'done' ? (
             <Paint tone="good" wrap="wrap">{doneLine(a.written ?? [], Boolean(a.unchanged), plan?.target)}</Paint>
+          ) : a.status === 'nothing' ? (
+            <Paint tone="good" wrap="wrap">{NOTHING_LINE}</Paint>
           ) : (
             <Paint tone="warn">Not applied: nothing was written.</Paint>
           )}
           <Box marginTop={1} flexDirection="column">
-            <Paint tone="bold">{a.status === 'done' ? 'Next steps:' : 'Next steps (once applied):'}</Paint>
-            {steps.slice(0, shownSteps).map((n, i) => (
-              <Paint key={i} wrap="wrap">{`  ${n}`}</Paint>
+            <Paint tone="bold">{a.status === 'declined' ? 'Next steps (once applied):' : 'Next steps:'}</Paint>
+            {/* Cut by stepWrap, not by Ink: commands break only between words, with a " \" line
+                continuation, so that a command copied from the screen runs as it is. */}
+            {stepRows.map((r, i) => (
+              <Paint key={i}>{r}</Paint>
             ))}
             {steps.length > shownSteps ? <Paint tone="dim">{'  … (s saves them all to a file)'}</Paint> : null}
             {steps.length === 0 ? <Paint tone="dim">  none</Paint> : null}
@@ -89,6 +91,9 @@ export function ApplyScreen({ s }: { s: State }) {
   );
 }
 
+/** The Apply screen's first line when the plan changes no file. */
+export const NOTHING_LINE = 'Nothing to write: the plan changes no file (already applied).';
+
 /** Rows a text takes when wrapped at `width` (words wrap early: a little slack per row). */
 function rowsOf(text: string, width: number): number {
   return Math.max(1, Math.ceil(text.length / Math.max(10, width - 8)));
@@ -98,14 +103,19 @@ function rowsOf(text: string, width: number): number {
 function stepsThatFit(s: State, steps: string[]): number {
   const a = s.apply;
   const w = s.columns;
-  const head = a.status === 'done' ? rowsOf(doneLine(a.written ?? [], Boolean(a.unchanged), s.preview.plan?.target), w) : 1;
+  const head =
+    a.status === 'done'
+      ? rowsOf(doneLine(a.written ?? [], Boolean(a.unchanged), s.preview.plan?.target), w)
+      : a.status === 'nothing'
+        ? rowsOf(NOTHING_LINE, w)
+        : 1;
   const save = a.saving ? 1 + rowsOf(`Save to: ${a.saveDraft}█`, w) + 1 : 0;
   const after = (a.saved ? rowsOf(`✓ next steps saved to ${a.saved}`, w) : 0) + (a.saveError ? rowsOf(a.saveError, w) : 0);
   // title + blank, result, blank + "Next steps:", the "… more" line, blank + key help
   let budget = s.rows - (2 + head + 2 + 1 + save + after + 2 + 1);
   let n = 0;
   for (const step of steps) {
-    budget -= rowsOf(`  ${step}`, w);
+    budget -= stepWrap(displayText(step), w).length;
     if (budget < 0) break;
     n++;
   }

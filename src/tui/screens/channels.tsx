@@ -2,7 +2,7 @@
 import React from 'react';
 import { Box } from 'ink';
 import type { Approach, Channel } from '../../model.js';
-import { evidenceLines, listRows, type State } from '../state.js';
+import { EVIDENCE_KEYS, evidenceMaxScroll, evidencePage, evidenceRows, listRows, type State } from '../state.js';
 import { coverageMark, NOT_CONTACTED, Paint, pad, windowOf } from '../theme.js';
 import { Frame } from './frame.js';
 
@@ -90,35 +90,29 @@ export function ChannelsScreen({ s }: { s: State }) {
 
 export function EvidenceScreen({ s }: { s: State }) {
   const c = s.scan.result?.channels?.[s.channels.cursor];
-  const lines = evidenceLines(s);
-  const size = listRows(s, 14);
-  const [from, to] = windowOf(lines.length, s.evidence.scroll, size);
+  // Rows already cut to the width (reasons word-wrapped, none dropped): one entry is one screen
+  // row, so the page and the "lines a-b of n" below count what is on the screen.
+  const rows = evidenceRows(s);
+  const size = evidencePage(s);
+  const from = Math.min(s.evidence.scroll, evidenceMaxScroll(s));
+  const shown = rows.slice(from, from + size);
   return (
-    <Frame step={3} title={`Evidence: ${c?.name ?? ''}`} keys="↑↓/j k scroll · Enter/Esc/b back · q quit" width={s.columns}>
+    <Frame step={3} title={`Evidence: ${c?.name ?? ''}`} keys={EVIDENCE_KEYS} width={s.columns}>
       {c ? (
         <Box flexDirection="column">
-          <Paint>{`hosts: ${c.hosts.join(', ') || '—'}`}</Paint>
-          <Paint>{`tls: ${c.tls || 'unknown'}`}</Paint>
-          <Paint>{`overrides: ${c.overrides.map((o) => `${o.kind} ${o.path ?? o.name}`).join(', ') || 'none'}`}</Paint>
-          {c.contacted === false ? (
-            <Paint tone="dim" wrap="wrap">{`${APPROACHES.map((a) => `${SHORT[a]} ${NOT_CONTACTED}`).join('  ')}  not contacted: codex shows, compares or listens on it, never fetches from it (never a miss)`}</Paint>
-          ) : (
-            APPROACHES.map((a) => {
-              const m = coverageMark(c, a);
-              return (
-                <Box key={a}>
-                  <Paint tone={m.tone} fixed>{`${pad(SHORT[a], 3)}${m.glyph} `}</Paint>
-                  <Paint>{c.why[a].join('; ') || c.coverage[a]}</Paint>
-                </Box>
-              );
-            })
+          {shown.map((r, i) =>
+            r.mark ? (
+              <Box key={from + i}>
+                <Paint tone={r.mark.tone} fixed>{r.mark.text}</Paint>
+                <Paint tone={r.tone}>{r.text}</Paint>
+              </Box>
+            ) : (
+              <Paint key={from + i} tone={r.tone}>
+                {r.text || ' '}
+              </Paint>
+            ),
           )}
-          <Box marginTop={1}>
-            <Paint tone="bold">{`evidence (${lines.length}):`}</Paint>
-          </Box>
-          {lines.slice(from, to).map((l, i) => (
-            <Paint key={from + i} inverse={from + i === s.evidence.scroll}>{`  ${l}`}</Paint>
-          ))}
+          {rows.length > size ? <Paint tone="dim">{`  lines ${from + 1}-${from + shown.length} of ${rows.length}`}</Paint> : null}
         </Box>
       ) : (
         <Paint tone="dim">no channel</Paint>

@@ -13,16 +13,16 @@ const APPROACH = { a: 'A', b: 'B', ca: 'CA' } as const;
 export function PreviewScreen({ s }: { s: State }) {
   const p = s.preview;
   const size = previewRows(s);
+  const files = p.plan ? p.plan.files.filter((f) => f.oldText !== f.newText) : [];
   const keys =
     p.status === 'ready'
-      ? '↑↓/j k scroll · space/PgDn page · Enter apply… · Esc/b back · q quit'
+      ? `↑↓/j k scroll · space/PgDn page · Enter ${files.length ? 'apply…' : 'next steps…'} · Esc/b back · q quit`
       : 'Esc/b back · q quit';
   // Rows already cut to the width: one entry is one screen row, so the page and the
   // "lines a-b of n" below count what is on the screen.
   const rows = previewLines(s);
   const total = rows.length;
   const shown = rows.slice(p.scroll, p.scroll + size);
-  const files = p.plan ? p.plan.files.filter((f) => f.oldText !== f.newText) : [];
   return (
     <Frame step={5} keys={keys} width={s.columns}>
       {p.status === 'planning' ? <Paint tone="dim">planning…</Paint> : null}
