@@ -4,28 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { uncapturedB } from '../../src/patch/approach-b/next-steps.js';
 import type { Channel, ScanResult } from '../../src/model.js';
 import { scan as scanTree } from '../../src/scan/index.js';
+import { channelOf } from '../helpers/channel.js';
 import { FIXTURE } from '../helpers/run-cli.js';
 
 const LOCAL = 'local endpoint: traffic stays on this machine and does not go through HTTPS_PROXY; nothing redirects it';
 
-function channel(id: string, over: Partial<Channel>): Channel {
-  return {
-    id,
-    name: id,
-    hosts: ['localhost'],
-    urls: [],
-    overrides: [],
-    authMode: 'any',
-    coverage: { a: 'no', b: 'no', ca: 'no' },
-    why: { a: [], b: [LOCAL], ca: [] },
-    tls: '',
-    clients: [],
-    evidence: [],
-    unclassified: false,
-    contacted: true,
-    ...over,
-  };
-}
+const channel = (id: string, over: Partial<Channel>): Channel =>
+  channelOf(id, { hosts: ['localhost'], why: { a: [], b: [LOCAL], ca: [] }, ...over });
 
 const scan = (channels: Channel[]) => ({ clients: [], channels }) as unknown as ScanResult;
 

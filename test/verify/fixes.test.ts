@@ -10,26 +10,13 @@ import type { Channel } from '../../src/model.js';
 import { planApproachA } from '../../src/patch/codex-home/plan.js';
 import { hostChannelsOf, observe } from '../../src/verify/observe.js';
 import { verifyCommand } from '../../src/commands/verify.js';
+import { channelOf } from '../helpers/channel.js';
 import { verifyRun } from '../helpers/verify-run.js';
 
 const FAKE = resolve(__dirname, '../../fixtures/fake-codex');
 
-const ch = (id: string, hosts: string[], a: Channel['coverage']['a'], extra: Partial<Channel> = {}): Channel => ({
-  id,
-  name: id,
-  hosts,
-  urls: [],
-  overrides: [],
-  authMode: 'any',
-  coverage: { a, b: 'no', ca: 'no' },
-  why: { a: [], b: [], ca: [] },
-  tls: '',
-  clients: [],
-  evidence: [],
-  unclassified: false,
-  contacted: true,
-  ...extra,
-});
+const ch = (id: string, hosts: string[], a: Channel['coverage']['a'], extra: Partial<Channel> = {}): Channel =>
+  channelOf(id, { hosts, coverage: { a, b: 'no', ca: 'no' }, ...extra });
 
 let dir: string;
 let fake125: string;

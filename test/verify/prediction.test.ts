@@ -2,23 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Channel } from '../../src/model.js';
 import { predictionFor } from '../../src/verify/observe.js';
+import { channelOf } from '../helpers/channel.js';
 
-const channel = (caEnv: string[][] | undefined, ca: Channel['coverage']['ca'] = 'partial'): Channel => ({
-  id: 'model-api',
-  name: 'Model API',
-  hosts: ['api.openai.com'],
-  urls: [],
-  overrides: [],
-  authMode: 'apikey',
-  coverage: { a: 'yes', b: 'yes', ca },
-  why: { a: [], b: [], ca: [] },
-  tls: '',
-  clients: [],
-  evidence: [],
-  unclassified: false,
-  contacted: true,
-  ...(caEnv ? { caEnv } : {}),
-});
+const channel = (caEnv: string[][] | undefined, ca: Channel['coverage']['ca'] = 'partial'): Channel =>
+  channelOf('model-api', {
+    name: 'Model API',
+    hosts: ['api.openai.com'],
+    authMode: 'apikey',
+    coverage: { a: 'yes', b: 'yes', ca },
+    ...(caEnv ? { caEnv } : {}),
+  });
 
 describe('predictionFor (approach ca)', () => {
   // codex 0.98: one native-tls client, no custom CA: only OpenSSL's SSL_CERT_FILE, on Linux
