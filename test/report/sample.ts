@@ -1,5 +1,6 @@
 // A hand-made ScanResult for reporter tests (no scanner needed). Values are written by hand.
 import type { ScanResult } from '../../src/model.js';
+import { channelOf } from '../helpers/channel.js';
 
 export function sample(): ScanResult {
   return {
@@ -159,21 +160,12 @@ export function sample(): ScanResult {
         unclassified: false,
         contacted: true,
       },
-      {
-        id: 'feedback',
+      channelOf('feedback', {
         name: 'Feedback | Sentry',
         hosts: ['o1.ingest.sentry.io'],
-        urls: [],
-        overrides: [],
-        authMode: 'any',
-        coverage: { a: 'no', b: 'no', ca: 'no' },
-        why: { a: [], b: [], ca: [] },
-        tls: '',
-        clients: [],
         evidence: [{ file: 'feedback/src/lib.rs', line: 8 }],
         unclassified: true,
-        contacted: true,
-      },
+      }),
     ],
     recommendation: { approach: 'ca', reason: 'native-tls is the default TLS of the CLI binary, so an added CA reaches every client.', misses: ['feedback', 'something else'] },
   };

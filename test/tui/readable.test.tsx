@@ -188,16 +188,22 @@ describe('Choose', () => {
   });
 });
 
+/** Applies approach `key` (1 = A, 2 = B) through the wizard once, on a fresh tree and home. */
+async function appliedOnce(key: string, name: string): Promise<{ tree: string; home: string }> {
+  const tree = keep(fixtureCopy().dir);
+  const home = chatgptHome();
+  const first = await atChannels(80, 24, tree, home);
+  await first.w.press('c', key, KEY.enter);
+  await first.w.waitFor(`Approach ${name} changes`);
+  await first.w.press(KEY.enter, 'y');
+  await first.w.waitFor('Applied');
+  await quitState(first.w);
+  return { tree, home };
+}
+
 describe('already applied', () => {
   it('B applied to the tree: "already applied", its Preview and next steps, and no apply offer', async () => {
-    const tree = keep(fixtureCopy().dir);
-    const home = chatgptHome();
-    const first = await atChannels(80, 24, tree, home);
-    await first.w.press('c', '2', KEY.enter);
-    await first.w.waitFor('Approach B changes');
-    await first.w.press(KEY.enter, 'y');
-    await first.w.waitFor('Applied');
-    await quitState(first.w);
+    const { tree, home } = await appliedOnce('2', 'B');
 
     const { w, root } = await atChannels(80, 24, tree, home);
     await w.press('c');
@@ -227,14 +233,7 @@ describe('already applied', () => {
   });
 
   it('A applied to the codex home: the second run offers no apply, only the way back and quit', async () => {
-    const tree = keep(fixtureCopy().dir);
-    const home = chatgptHome();
-    const first = await atChannels(80, 24, tree, home);
-    await first.w.press('c', '1', KEY.enter);
-    await first.w.waitFor('Approach A changes');
-    await first.w.press(KEY.enter, 'y');
-    await first.w.waitFor('Applied');
-    await quitState(first.w);
+    const { tree, home } = await appliedOnce('1', 'A');
 
     const { w } = await atChannels(80, 24, tree, home);
     await w.press('c', '1', KEY.enter);
