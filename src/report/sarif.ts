@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { ScanResult } from '../model.js';
 import { clientFlags, shipped, shipsLabel, warningText } from './labels.js';
-import { overrideLabel, slash } from './style.js';
+import { overrideLabel, slash, uniqBy } from './style.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -24,6 +24,7 @@ export const SARIF_RULES: readonly Rule[] = [
   { id: 'endpoint', name: 'Endpoint', short: 'Network endpoint', full: 'A URL codex contacts, with the env vars or config keys that override it.', level: 'note' },
   { id: 'env-var', name: 'EnvVar', short: 'Environment variable read', full: 'An environment variable the code reads.', level: 'note' },
   { id: 'config-key', name: 'ConfigKey', short: 'Config key', full: 'A key of codex config.toml (a serde field of a config struct).', level: 'note' },
+  { id: 'channel', name: 'TrafficChannel', short: 'Traffic channel', full: 'A network channel of codex (hosts, how it is redirected, and whether approaches A, B and CA capture it).', level: 'note' },
   { id: 'channel-uncapturable', name: 'ChannelUncapturable', short: 'Channel no approach captures', full: 'A network channel that none of the approaches (A reverse proxy, B native roots rebuild, CA custom CA) can capture.', level: 'warning' },
   { id: 'parse-warning', name: 'ParseWarning', short: 'Scan warning', full: 'A file the scanner could not fully read or parse; findings in it may be missing.', level: 'note' },
 ];
@@ -107,8 +108,20 @@ export function renderSarif(r: ScanResult): string {
   }
   for (const ch of r.channels ?? []) {
     const cov = ch.coverage;
-    if (ch.contacted === false || cov.a !== 'no' || cov.b !== 'no' || cov.ca !== 'no') continue;
     const at = ch.evidence[0] ?? ch.clients[0];
+    if (ch.contacted === false) continue;
+    const ov = ch.overrides.length ? `override: ${uniqBy(ch.overrides, overrideLabel).map(overrideLabel).join(', ')}` : 'no override';
+    results.push(
+      result(
+        'channel',
+        'note',
+        `Channel ${ch.name} (${ch.hosts.join(', ') || 'no host'}), ${ov}. Captured by A: ${cov.a}, B: ${cov.b}, CA: ${cov.ca}.`,
+        at?.file,
+        at?.line,
+        { channel: ch.id, hosts: ch.hosts, authMode: ch.authMode, coverage: cov, unclassified: ch.unclassified },
+      ),
+    );
+    if (cov.a !== 'no' || cov.b !== 'no' || cov.ca !== 'no') continue;
     results.push(
       result(
         'channel-uncapturable',
@@ -148,6 +161,7 @@ export function renderSarif(r: ScanResult): string {
         },
         originalUriBaseIds: { SRCROOT: { uri: rootUri } },
         results,
+        ...(r.recommendation ? { properties: { recommendation: r.recommendation } } : {}),
       },
     ],
   };

@@ -64,7 +64,7 @@ describe('renderSarif', () => {
 
   it('has one rule per finding kind', () => {
     expect(SARIF_RULES.map((r) => r.id)).toEqual([
-      'client', 'tls-feature', 'endpoint', 'env-var', 'config-key', 'channel-uncapturable', 'parse-warning',
+      'client', 'tls-feature', 'endpoint', 'env-var', 'config-key', 'channel', 'channel-uncapturable', 'parse-warning',
     ]);
     expect(log.runs[0].tool.driver.rules.map((r: any) => r.id)).toEqual(SARIF_RULES.map((r) => r.id));
   });
@@ -76,6 +76,7 @@ describe('renderSarif', () => {
     expect(count('endpoint')).toBe(2);
     expect(count('env-var')).toBe(3);
     expect(count('config-key')).toBe(1);
+    expect(count('channel')).toBe(2);
     expect(count('channel-uncapturable')).toBe(1); // Feedback: all 'no'; Token refresh is captured by A
     expect(count('parse-warning')).toBe(2);
     const warnings = results.filter((r) => r.level === 'warning');
@@ -90,6 +91,21 @@ describe('renderSarif', () => {
     });
     const symlink = results.find((r) => r.ruleId === 'parse-warning' && !r.locations);
     expect(symlink.message.text).toBe('skipped a symlink loop (symlink)');
+  });
+
+  it('gives every contacted channel its override and coverage, and the run the recommendation', () => {
+    const ch = results.filter((r) => r.ruleId === 'channel');
+    expect(ch[0].message.text).toBe('Channel Token refresh (auth.openai.com), override: env CODEX_REFRESH_TOKEN_URL_OVERRIDE. Captured by A: yes, B: no, CA: partial.');
+    expect(ch[0].locations[0].physicalLocation.artifactLocation.uri).toBe('login/src/lib.rs');
+    expect(ch[0].properties).toEqual({
+      channel: 'token-refresh', hosts: ['auth.openai.com'], authMode: 'chatgpt', coverage: { a: 'yes', b: 'no', ca: 'partial' }, unclassified: false,
+    });
+    expect(ch[1].message.text).toBe('Channel Feedback | Sentry (o1.ingest.sentry.io), no override. Captured by A: no, B: no, CA: no.');
+    expect(log.runs[0].properties.recommendation.approach).toBe('ca');
+    const r = sample();
+    r.channels![1]!.contacted = false;
+    const quiet = JSON.parse(renderSarif(r)).runs[0].results.filter((x: any) => x.ruleId.startsWith('channel'));
+    expect(quiet.map((x: any) => x.properties.channel)).toEqual(['token-refresh']);
   });
 
   it('the [workspace.dependencies] template is a note (members that inherit it carry the warning)', () => {
