@@ -95,6 +95,8 @@ export interface Endpoint extends Location {
   function?: string;
   /** Paths codex appends to this base (`format!("{base}/wham/usage")`), when the scan can tell. */
   paths?: string[];
+  /** Where each of `paths` is appended (the first place per path). */
+  pathSites?: { path: string; file: string; line: number }[];
   /** Client construction sites that carry this endpoint (same function/file, or client factories called where it is used). */
   carriers?: { file: string; line: number }[];
 }

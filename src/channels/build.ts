@@ -62,7 +62,8 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
       const sub = matchChannel(url, names, e.crate);
       if (!sub || sub === rule) continue;
       const h = group(sub, e.host);
-      h.endpoints.push({ ...e, url, paths: [] });
+      const site = e.pathSites?.find((s) => s.path === p);
+      h.endpoints.push({ ...e, url, paths: [], pathSites: [], ...(site ? { file: site.file, line: site.line } : {}) });
       for (const o of e.overrides) addOverride(h.overrides, o);
     }
   }

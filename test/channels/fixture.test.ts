@@ -77,7 +77,7 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
   });
 
   it('with two clients whose CA verdicts differ, each verdict names its client', () => {
-    const r = ch('remote-skills');
+    const r = ch('chatgpt-backend');
     expect(r.coverage.ca).toBe('partial');
     expect(r.why.ca).toContain('backend-client/src/client.rs:14: native-tls: SSL_CERT_FILE works on Linux (OpenSSL); macOS and Windows use the OS store only');
     expect(r.why.ca).toContain('core/src/default_client.rs:17: the client adds the CA from CODEX_CA_CERTIFICATE / SSL_CERT_FILE');

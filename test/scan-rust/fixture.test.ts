@@ -157,12 +157,25 @@ describe('endpoints', () => {
   });
 
   it('records paths appended to a base held in config or a field (format!("{base}/..."))', () => {
-    expect(ep('https://chatgpt.com/backend-api').find((e) => e.file === 'backend-client/src/client.rs')!.paths).toEqual([
-      '/wham/tasks',
-      '/wham/usage',
-      '/public-api/hazelnuts/',
+    // backend-client's own paths, then those of functions and types handed chatgpt_base_url:
+    // core/src/mcp.rs (its path a literal of the function: `(base_url, "wham/apps")`), the
+    // AnalyticsClient of core/src/analytics.rs (`AnalyticsClient::new(config.chatgpt_base_url…)`),
+    // and remote_skills.rs, which reads config.chatgpt_base_url itself
+    const sites = (url: string, file: string) =>
+      ep(url).find((e) => e.file === file)!.pathSites!.map((s) => `${s.path} ${s.file}:${s.line}`).sort();
+    // joined by a config key, a fragment takes the defaults of its own crate (core's, not backend-client's)
+    expect(sites('https://chatgpt.com/backend-api', 'backend-client/src/client.rs')).toEqual([
+      '/wham/tasks backend-client/src/client.rs:22',
+      '/wham/usage backend-client/src/client.rs:26',
     ]);
-    expect(ep('https://chatgpt.com/backend-api/')[0]!.paths).toEqual(['/public-api/hazelnuts/']);
+    expect(sites('https://chatgpt.com/backend-api/', 'core/src/config/mod.rs')).toEqual([
+      '/api/codex core/src/mcp.rs:20',
+      '/codex/analytics-events/events core/src/analytics.rs:13',
+      '/public-api/hazelnuts/ core/src/remote_skills.rs:6',
+      '/wham/apps core/src/mcp.rs:18',
+    ]);
+    // compared with starts_with only: never an endpoint
+    expect(ep('https://chat.openai.com')).toEqual([]);
     expect(ep('https://auth.openai.com/oauth/token')[0]!.paths).toBeUndefined();
   });
 
@@ -249,7 +262,7 @@ describe('config keys', () => {
 
 describe('summary', () => {
   it('counts files and reports no parse errors for the clean fixture', () => {
-    expect(out.rustFiles).toBe(42);
+    expect(out.rustFiles).toBe(44); // core/src/analytics.rs and core/src/mcp.rs joined the 42
     expect(out.parseErrors).toBe(0);
     expect(out.warnings).toEqual([]);
     expect(out.cached).toBe(0);

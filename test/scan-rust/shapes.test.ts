@@ -359,7 +359,7 @@ describe('config keys', () => {
 });
 
 describe('URLs that are compared with or stripped off, not fetched', () => {
-  it('leaves out == / match / strip_prefix operands and keeps fetched and starts_with bases', async () => {
+  it('leaves out == / match / strip_prefix / starts_with operands and keeps fetched URLs', async () => {
     const out = await scanTree({
       'demo/src/cmp.rs': [
         'fn is_copilot(url: &str) -> bool { url == "https://copilot.compare-only.dev/mcp/" }',
@@ -370,7 +370,7 @@ describe('URLs that are compared with or stripped off, not fetched', () => {
         '',
       ].join('\n'),
     });
-    expect(out.endpoints.map((e) => e.host).sort()).toEqual(['base.fetched.dev', 'fetched.fetched.dev']);
+    expect(out.endpoints.map((e) => e.host).sort()).toEqual(['fetched.fetched.dev']);
   });
 });
 
@@ -400,5 +400,51 @@ describe('command-line flags whose default is a URL', () => {
     expect(flags('auth.flags-demo.dev')).toEqual(['flag --issuer 9']);
     expect(flags('short.flags-demo.dev')).toEqual([]);
     expect(flags('positional.flags-demo.dev')).toEqual([]);
+  });
+});
+
+describe('paths appended to a base URL handed over by a call', () => {
+  const config = [
+    'pub struct ConfigToml { pub chatgpt_base_url: Option<String> }',
+    'pub const DEFAULT: &str = "https://backend.handed-demo.dev/api/";',
+    'pub fn base(c: ConfigToml) -> String { c.chatgpt_base_url.unwrap_or_else(|| DEFAULT.to_string()) }',
+    '',
+  ].join('\n');
+  const pathsOf = (out: RustScanOutput) => out.endpoints.find((e) => e.host === 'backend.handed-demo.dev')?.paths ?? [];
+
+  it('joins the paths of the function the config value is passed to, and of the type whose constructor gets it', async () => {
+    const out = await scanTree({
+      'demo/src/config.rs': config,
+      'demo/src/apps.rs': [
+        'fn apps_url(base_url: &str) -> String {',
+        '    let (base_url, path) = if base_url.contains("/api") { (base_url.to_string(), "wham/apps") } else { (base_url.to_string(), "x") };',
+        '    format!("{base_url}/{path}")',
+        '}',
+        'pub fn server(cfg: &Cfg) -> String { apps_url(&cfg.chatgpt_base_url) }',
+        '',
+      ].join('\n'),
+      'demo/src/events.rs': [
+        'pub struct Events { base_url: String }',
+        'impl Events { pub fn url(&self) -> String { let base_url = &self.base_url; format!("{base_url}/analytics/events") } }',
+        '',
+      ].join('\n'),
+      'demo/src/main.rs': 'fn main() { let e = events::Events::new(\n    cfg.chatgpt_base_url.clone(),\n); }\n',
+    });
+    expect(pathsOf(out).sort()).toEqual(['/analytics/events', '/wham/apps']);
+  });
+
+  it('not when nothing hands the function a config value, or only a generic base_url, or a macro formats it', async () => {
+    const out = await scanTree({
+      'demo/src/config.rs': config,
+      'demo/src/apps.rs': [
+        'fn apps_url(base_url: &str) -> String { format!("{base_url}/wham/apps") }',
+        'pub fn server(base_url: &str) -> String { apps_url(base_url) }',
+        'pub fn log(chatgpt_base_url: &str) { println!("{}", chatgpt_base_url); }',
+        '',
+      ].join('\n'),
+      'demo/src/extra.rs': 'fn other() { let u = format!("{base_url}/never/joined", base_url = x); }\n',
+    });
+    // two files with their own fragments and no endpoint: none joins the config default
+    expect(pathsOf(out)).toEqual([]);
   });
 });

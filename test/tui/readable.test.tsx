@@ -75,10 +75,10 @@ describe('Evidence: every reason, wrapped and scrollable', () => {
     [80, 24],
     [100, 30],
   ] as const) {
-    it(`${columns}x${rows}: Remote skills shows its tls line and both CA reasons whole, scrolls with j/k`, async () => {
+    it(`${columns}x${rows}: ChatGPT backend shows its tls line and both CA reasons whole, scrolls with j/k`, async () => {
       const { w } = await atChannels(columns, rows);
-      const first = await openEvidence(w, 'Remote skills');
-      expect(first).toContain('Evidence: Remote skills');
+      const first = await openEvidence(w, 'ChatGPT backend');
+      expect(first).toContain('Evidence: ChatGPT backend');
       // longer than a page: an indicator like the Preview's, and no row cut with …
       expect(first).toMatch(/lines 1-\d+ of \d+/);
       const frames = await allEvidence(w);
@@ -88,12 +88,13 @@ describe('Evidence: every reason, wrapped and scrollable', () => {
       }
       const last = frames.at(-1)!;
       expect(last).toMatch(/lines \d+-(\d+) of \1\b/);
-      expect(last).toContain('evidence (7):');
+      // 4 endpoint sites, 3 clients (backend-client:14, default_client:17 and :25), 1 config override
+      expect(last).toContain('evidence (8):');
       // k scrolls back
       await w.press('k');
       expect(strip(w.frame())).not.toBe(last);
       const state = await quitState(w);
-      const ch = state.scan.result!.channels!.find((c) => c.name === 'Remote skills')!;
+      const ch = state.scan.result!.channels!.find((c) => c.id === 'chatgpt-backend')!;
       const seen = squeeze(frames.join('\n'));
       expect(seen).toContain(squeeze(`tls: ${ch.tls}`));
       // CA has one reason per client: both are on the screen, whole

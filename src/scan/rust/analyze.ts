@@ -4,7 +4,7 @@ import type { FileFacts } from './facts.js';
 import { emptyFacts } from './facts.js';
 import { extractFacts } from './extract.js';
 import { extractLight, trailingTestModule } from './light.js';
-import { constsOf, modDeclsOf, needsParse, testByPath, withoutLineComments } from './prefilter.js';
+import { baseArgsOf, constsOf, modDeclsOf, needsParse, testByPath, withoutLineComments } from './prefilter.js';
 import type { RustRules } from './rules.js';
 import { sparseRanges } from './sparse.js';
 
@@ -33,6 +33,7 @@ export function analyzeFile(file: string, text: string, rules: RustRules): FileF
     facts = emptyFacts();
     facts.modDecls = modDeclsOf(prod);
     facts.consts = constsOf(prod);
+    facts.baseArgs = baseArgsOf(prod);
   }
   if (cut >= 0) {
     const firstLine = (prod.match(/\n/g)?.length ?? 0) + 1;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import type { FileFacts, RawConst, RawModDecl } from './facts.js';
+import type { FileFacts, RawBaseArg, RawConst, RawModDecl } from './facts.js';
 
 /** What the last run saw at a path: its stat, and its content hash (parsed files) or text facts. */
 export interface StatEntry {
@@ -15,6 +15,7 @@ export interface StatEntry {
   hash?: string;
   consts?: RawConst[];
   modDecls?: RawModDecl[];
+  baseArgs?: RawBaseArg[];
 }
 
 export interface FactsCache {

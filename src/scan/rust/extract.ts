@@ -7,7 +7,7 @@ import Rust from 'tree-sitter-rust';
 import type { SyntaxNode, Tree } from 'tree-sitter';
 import type { FileFacts, RawClient, RawOverride, RawScope } from './facts.js';
 import { emptyFacts } from './facts.js';
-import { modDeclsOf } from './prefilter.js';
+import { baseArgsOf, modDeclsOf } from './prefilter.js';
 import type { RustRules } from './rules.js';
 import { deniedUrl } from './rules.js';
 import type { TextRange } from './sparse.js';
@@ -210,6 +210,8 @@ export function receivers(text: string, ranges?: readonly TextRange[]): { index:
 const PATH_ANCHOR = /"\{[A-Za-z0-9_.]*\}\//g;
 const PATH_VALUE = /^\{[A-Za-z0-9_.]*\}(\/[A-Za-z0-9_\-./{}%]*)(?:[?#].*)?$/;
 const BASE_NAME = /\b([a-z_]*base_url)\b/g;
+const REL_PATH = /"([a-z][a-z0-9_-]*(?:\/[a-z0-9_-]+)+)"/g;
+const TYPE_DEF = /\b(?:struct|enum)\s+([A-Z][A-Za-z0-9_]*)/g;
 const UPPER_G = /\b[A-Z][A-Z0-9_]*[A-Z0-9]\b/g;
 
 /**
@@ -536,15 +538,28 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
     const s = up(at(index + 1, 2), ['string_literal'], 2);
     if (!s || s.startIndex !== index) continue;
     const m = PATH_VALUE.exec(stringValue(s));
-    // a path with a literal part: not "/{}" or "/{path}"
-    if (!m || m[1]!.replace(/\{[^}]*\}|\//g, '').length < 2) continue;
+    if (!m) continue;
     const fn = fnOf(s);
+    // a path with a literal part; "{base}/{path}" takes its path from a literal of the function
+    // (`(base_url, "wham/apps")`)
+    const found: { path: string; at: number }[] =
+      m[1]!.replace(/\{[^}]*\}|\//g, '').length >= 2
+        ? [{ path: m[1]!, at: s.startIndex }]
+        : fn
+          ? [...text.slice(fn.start, fn.end).matchAll(REL_PATH)].map((x) => ({ path: `/${x[1]!}`, at: fn.start + x.index! }))
+          : [];
+    if (!found.length) continue;
     const st = statementOf(s);
     const refs = st ? [...new Set([...text.slice(st.startIndex, st.endIndex).matchAll(UPPER_G)].map((x) => x[0]))] : [];
     const scope = fn ? text.slice(fn.start, fn.end) : st ? text.slice(st.startIndex, st.endIndex) : '';
     const configNames = [...new Set([...scope.matchAll(BASE_NAME)].map((x) => x[1]!))];
-    facts.paths.push({ path: m[1]!, line: lineOf(s), ...(fn ? { function: fn.name } : {}), test: inTest(s.startIndex), refs, configNames });
+    for (const f of found) {
+      facts.paths.push({ path: f.path, line: lineOf(at(f.at)), ...(fn ? { function: fn.name } : {}), test: inTest(s.startIndex), refs, configNames });
+    }
   }
+  // the types a file with paths defines: a base URL handed to `Type::new(…)` reaches its paths
+  if (facts.paths.length) facts.types = [...new Set([...text.matchAll(TYPE_DEF)].map((x) => x[1]!))];
+  facts.baseArgs = baseArgsOf(text, inTest);
 
   // ---- clients and builder helpers -------------------------------------------------------
   if (text.includes('Client') || text.includes('reqwest')) extractClients(facts, text, at, uses, rules, inTest, fnOf, find);

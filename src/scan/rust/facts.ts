@@ -92,6 +92,21 @@ export interface RawPath {
   configNames: string[];
 }
 
+/**
+ * A call that hands a base URL named like a config key (`chatgpt_base_url`, not the generic
+ * `base_url`) to a function or a type's constructor: the path fragments that function (or the
+ * file defining that type) appends join the endpoints that key overrides.
+ */
+export interface RawBaseArg {
+  /** the called function or method (last path segment) */
+  callee: string;
+  /** `Type` of a `Type::f(…)` call */
+  type?: string;
+  configName: string;
+  line: number;
+  test: boolean;
+}
+
 export interface RawConfigField {
   struct: string;
   key: string;
@@ -139,6 +154,9 @@ export interface FileFacts {
   configFields: RawConfigField[];
   modDecls: RawModDecl[];
   paths: RawPath[];
+  baseArgs: RawBaseArg[];
+  /** Types (`struct`, `enum`) a file with path fragments defines. */
+  types?: string[];
   /** Calls and const uses per function (for the carriers of endpoints). */
   scopes?: RawScope[];
 }
@@ -156,6 +174,7 @@ export function emptyFacts(): FileFacts {
     configFields: [],
     modDecls: [],
     paths: [],
+    baseArgs: [],
     scopes: [],
   };
 }

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { ScanWarning } from '../../model.js';
 import { analyzeFile } from './analyze.js';
-import type { FileFacts, RawConst, RawModDecl } from './facts.js';
-import { constsOf, mayNeedParse, modDeclsOf, needsParse } from './prefilter.js';
+import type { FileFacts, RawBaseArg, RawConst, RawModDecl } from './facts.js';
+import { baseArgsOf, constsOf, mayNeedParse, modDeclsOf, needsParse } from './prefilter.js';
 import type { RustRules } from './rules.js';
 
 export interface FileJob {
@@ -16,6 +16,13 @@ export interface FileJob {
   abs: string;
   /** compute the content hash (for the facts cache) */
   hash: boolean;
+}
+
+/** What the text passes give for a file that is not parsed. */
+export interface TextFacts {
+  consts: RawConst[];
+  modDecls: RawModDecl[];
+  baseArgs: RawBaseArg[];
 }
 
 interface Stat {
@@ -27,7 +34,7 @@ interface Stat {
 /** What a file gave: parsed facts, text-pass facts, a cache hit by content, or a warning. */
 export type FileOutcome =
   | (Stat & { kind: 'facts'; facts: FileFacts; hash?: string })
-  | (Stat & { kind: 'text'; consts: RawConst[]; modDecls: RawModDecl[] })
+  | (Stat & { kind: 'text' } & TextFacts)
   | (Stat & { kind: 'known'; hash: string })
   | { file: string; kind: 'skipped'; warning: ScanWarning };
 
@@ -48,14 +55,22 @@ export function processFile(job: FileJob, rules: RustRules, known?: ReadonlySet<
   }
   if (!isUtf8(buf)) return skipped('encoding', `${file}: not valid UTF-8 (rustc would reject it); skipped`);
   if (!mayNeedParse(buf, rules)) {
-    // cheap path: decode only what the text passes need (string consts, cfg(test)/#[path] modules)
+    // cheap path: decode only what the text passes need (string consts, cfg(test)/#[path] modules,
+    // base URLs handed to calls)
     const wantConsts = buf.indexOf('str =') >= 0 || buf.indexOf('str=') >= 0;
     const wantMods = buf.indexOf('cfg(') >= 0 || buf.indexOf('#[path') >= 0;
-    const text = wantConsts || wantMods ? buf.toString('utf8') : '';
-    return { ...stat, kind: 'text', consts: wantConsts ? constsOf(text) : [], modDecls: wantMods ? modDeclsOf(text) : [] };
+    const wantBases = buf.indexOf('_base_url') >= 0;
+    const text = wantConsts || wantMods || wantBases ? buf.toString('utf8') : '';
+    return {
+      ...stat,
+      kind: 'text',
+      consts: wantConsts ? constsOf(text) : [],
+      modDecls: wantMods ? modDeclsOf(text) : [],
+      baseArgs: wantBases ? baseArgsOf(text) : [],
+    };
   }
   const text = buf.toString('utf8');
-  if (!needsParse(file, text, rules)) return { ...stat, kind: 'text', consts: constsOf(text), modDecls: modDeclsOf(text) };
+  if (!needsParse(file, text, rules)) return { ...stat, kind: 'text', consts: constsOf(text), modDecls: modDeclsOf(text), baseArgs: baseArgsOf(text) };
   const hash = job.hash ? createHash('sha256').update(buf).digest('hex') : undefined;
   if (hash && known?.has(hash)) return { ...stat, kind: 'known', hash };
   try {

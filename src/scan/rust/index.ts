@@ -58,8 +58,8 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
     }
     const stat = { size: r.size, mtimeMs: r.mtimeMs };
     if (r.kind === 'text') {
-      entries.set(r.file, { file: r.file, consts: r.consts, modDecls: r.modDecls });
-      cache?.recordStat(r.file, { ...stat, consts: r.consts, modDecls: r.modDecls });
+      entries.set(r.file, { file: r.file, consts: r.consts, modDecls: r.modDecls, baseArgs: r.baseArgs });
+      cache?.recordStat(r.file, { ...stat, consts: r.consts, modDecls: r.modDecls, baseArgs: r.baseArgs });
       return;
     }
     const facts = r.kind === 'facts' ? r.facts : cache?.get(r.hash);
@@ -86,7 +86,7 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
       if (facts) {
         entries.set(file, { file, facts, consts: [], modDecls: facts.modDecls });
         cached++;
-      } else entries.set(file, { file, consts: seen.consts ?? [], modDecls: seen.modDecls ?? [] });
+      } else entries.set(file, { file, consts: seen.consts ?? [], modDecls: seen.modDecls ?? [], baseArgs: seen.baseArgs ?? [] });
       cache!.recordStat(file, seen);
       done++;
       continue;

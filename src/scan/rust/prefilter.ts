@@ -1,6 +1,6 @@
 // Cheap text passes that run on every file, parsed or not: does the file need a parse at all,
 // which file modules does it declare (for cfg(test) modules), which string consts does it define.
-import type { RawConst, RawModDecl } from './facts.js';
+import type { RawBaseArg, RawConst, RawModDecl } from './facts.js';
 import type { RustRules } from './rules.js';
 
 /** Bytes-level first pass of needsParse (no decoding): false means needsParse is false too. */
@@ -51,6 +51,41 @@ export function constsOf(text: string): RawConst[] {
   const re = /(?:^|\n)[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?(?:const|static)\s+([A-Z][A-Z0-9_]*)\s*:\s*&\s*(?:'static\s+)?str\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*;/g;
   for (const m of text.matchAll(re)) {
     out.push({ name: m[1]!, value: m[2]!, line: lineAt(text, m.index! + (m[0].startsWith('\n') ? 1 : 0)), test: false });
+  }
+  return out;
+}
+
+const BASE_ARG = /\b[a-z][a-z0-9_]*_base_url\b/g;
+const CALLEE = /(?:([A-Z][A-Za-z0-9_]*)\s*::\s*)?([a-z_][a-z0-9_]*)\s*$/;
+/** How far back from a base URL the opening parenthesis of its call may be. */
+const ARG_REACH = 300;
+
+/**
+ * Calls with a `*_base_url` value among their arguments (`codex_apps_mcp_url(&config.chatgpt_base_url)`,
+ * `Client::new(auth, chatgpt_base_url.clone())`), by text: from each name back to the unclosed `(`
+ * of its argument list, then the callee written before it (a macro, `format!(`, names none).
+ */
+export function baseArgsOf(text: string, inTest: (pos: number) => boolean = () => false): RawBaseArg[] {
+  if (!text.includes('_base_url')) return [];
+  const out: RawBaseArg[] = [];
+  for (const m of text.matchAll(BASE_ARG)) {
+    let depth = 0;
+    let open = -1;
+    for (let i = m.index! - 1; i >= Math.max(0, m.index! - ARG_REACH); i--) {
+      const c = text[i]!;
+      if (c === ')' || c === ']') depth++;
+      else if (c === '(' || c === '[') {
+        if (depth === 0) {
+          if (c === '(') open = i;
+          break;
+        }
+        depth--;
+      } else if (depth === 0 && (c === ';' || c === '{' || c === '}')) break;
+    }
+    if (open < 0) continue;
+    const callee = CALLEE.exec(text.slice(Math.max(0, open - 120), open));
+    if (!callee) continue;
+    out.push({ callee: callee[2]!, ...(callee[1] ? { type: callee[1] } : {}), configName: m[0], line: lineAt(text, m.index!), test: inTest(m.index!) });
   }
   return out;
 }
