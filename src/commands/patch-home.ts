@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { Io } from '../io.js';
 import { InputError } from '../model.js';
-import { planToJson, renderDiff } from '../patch/engine/index.js';
+import { forceHint, planToJson, renderDiff } from '../patch/engine/index.js';
 import {
   applyHome,
   checkHome,
@@ -137,7 +137,7 @@ export async function unpatchHomeCommand(path: string | undefined, opts: PatchHo
       : `approach ${approach} undone in ${home}; flow files in ${join(home, homeRules().files.flows_dir)} (if any) are kept\n`,
   );
   if (wouldRefuse) {
-    io.stderr(`codex-mitm: ${res.refused[0]!.path}: ${res.refused[0]!.reason}; a real unpatch would refuse (use --force to discard the edits)\n`);
+    io.stderr(`codex-mitm: ${res.refused[0]!.path}: ${res.refused[0]!.reason}; a real unpatch would refuse (${forceHint(res.refused)})\n`);
     return 2;
   }
   return 0;

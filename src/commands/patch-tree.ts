@@ -4,7 +4,7 @@ import type { Io } from '../io.js';
 import { InputError } from '../model.js';
 import { findCodexRoot } from '../scan/discover.js';
 import type { ApproachBPlan } from '../patch/approach-b/plan.js';
-import { applyPlan, writeProblems } from '../patch/engine/apply.js';
+import { applyPlan, forceHint, writeProblems } from '../patch/engine/apply.js';
 import { unpatchTreeB } from '../patch/approach-b/unpatch.js';
 import { renderDiff } from '../patch/engine/diff.js';
 import { changedFiles, planToJson } from '../patch/engine/plan.js';
@@ -147,7 +147,7 @@ export async function unpatchTreeCommand(path: string | undefined, opts: Unpatch
       return `${rel(root, lost[0]!.path)}: ${lost[0]!.reason}; a real run restores the others but not ${names.join(', ')}: put it back yourself (in a git checkout: \`git checkout -- ${names.join(' ')}\`), then delete ${rel(root, res.stateFile ?? stateFileOf(root, 'b'))}`;
     }
     const more = res.refused.length > 1 ? ` (and ${res.refused.length - 1} more)` : '';
-    return `${rel(root, res.refused[0]!.path)}: ${res.refused[0]!.reason}${more}; a real run refuses to restore anything (use --force to discard the edits)`;
+    return `${rel(root, res.refused[0]!.path)}: ${res.refused[0]!.reason}${more}; a real run refuses to restore anything (${forceHint(res.refused)})`;
   };
   if (opts.json) {
     io.stdout(

@@ -125,10 +125,13 @@ describe('unpatchState with a missing or corrupted backup', () => {
     await expect(fs.stat(join(dir, '.codex-mitm'))).rejects.toThrow();
   });
 
-  it('keeps edits made since the patch when the written lines are intact (no force needed)', async () => {
+  it('refuses a file edited since the patch (exit 2, nothing written); --force undoes only the patch and keeps the edits', async () => {
     await patched();
-    await fs.writeFile(join(dir, 'r.toml'), `# pulled\n${NEW}w = 4\n`);
-    const res = await unpatchState(dir, 'b');
+    const edited = `# pulled\n${NEW}w = 4\n`;
+    await fs.writeFile(join(dir, 'r.toml'), edited);
+    await expect(unpatchState(dir, 'b')).rejects.toThrow(/r\.toml was edited since the patch; refusing to restore anything \(use --force to undo only the patch and keep your edits\)/);
+    expect(await read('r.toml')).toBe(edited);
+    const res = await unpatchState(dir, 'b', { force: true });
     expect(res.refused).toEqual([]);
     expect(res.inPlace).toEqual([join(dir, 'r.toml')]);
     expect(await read('r.toml')).toBe(`# pulled\n${OLD}w = 4\n`);

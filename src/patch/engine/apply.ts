@@ -156,7 +156,7 @@ export interface UnpatchResult {
   /** Files edited since the patch whose change could not be undone in place. Only filled by a dry
    *  run (a real run throws InputError instead) or with force (then they are restored from the
    *  backup anyway and also listed here). */
-  refused: { path: string; reason: string }[];
+  refused: { path: string; reason: string; keepsEdits?: boolean }[];
   /** Files already back to their original bytes (nothing to do). */
   untouched?: string[];
   /** Files whose patch was (would be) undone in the current text, keeping the edits made since. */
@@ -180,6 +180,15 @@ export interface UnpatchOptions {
    * Default: undo the replacements recorded in the state (`edits`), when there are any.
    */
   reverseEdited?: (abs: string, current: Buffer, entry: PatchStateFile) => string | null | undefined;
+}
+
+/** What --force does to the files an unpatch refused. */
+export function forceHint(refused: UnpatchResult['refused']): string {
+  return refused.every((r) => r.keepsEdits)
+    ? 'use --force to undo only the patch and keep your edits'
+    : refused.some((r) => r.keepsEdits)
+      ? 'use --force: it undoes only the patch where it can and keeps those edits, and discards the others'
+      : 'use --force to discard the edits';
 }
 
 /** The patch undone in `current` by its recorded replacements; undefined when not possible. */
@@ -233,16 +242,17 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
       } else actions.push({ abs, f, kind: 'lost', why: backupWhy });
       continue;
     }
-    if (cur !== null) {
-      const back = reverse(abs, cur, f);
-      if (back !== undefined) {
-        actions.push(back === null ? { abs, f, kind: 'remove', inPlace: true } : { abs, f, kind: 'restore', bytes: Buffer.from(back, 'utf8'), inPlace: true });
-        continue;
-      }
+    // Edited since the patch: refused unless forced; forced, only the patch's own change is undone
+    // in the current text where that is possible (the other edits stay), else the backup returns.
+    const back = cur !== null ? reverse(abs, cur, f) : undefined;
+    if (back !== undefined && opts.force) {
+      actions.push(back === null ? { abs, f, kind: 'remove', inPlace: true } : { abs, f, kind: 'restore', bytes: Buffer.from(back, 'utf8'), inPlace: true });
+      continue;
     }
     refused.push({
       path: abs,
       reason: cur === null ? `${f.path} was deleted since the patch` : `${f.path} was edited since the patch`,
+      ...(back !== undefined ? { keepsEdits: true } : {}),
     });
     if (backupWhy) actions.push({ abs, f, kind: 'lost', why: `${refused[refused.length - 1]!.reason}, and the ${backupWhy}` });
     else actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
@@ -261,7 +271,7 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
   }
   if (refused.length > 0 && !opts.force && !opts.dryRun) {
     const more = refused.length > 1 ? ` (and ${refused.length - 1} more)` : '';
-    throw new InputError(`${refused[0]!.reason}${more}; refusing to restore anything (use --force to discard the edits)`, refused[0]!.path);
+    throw new InputError(`${refused[0]!.reason}${more}; refusing to restore anything (${forceHint(refused)})`, refused[0]!.path);
   }
   const dryRefusedOnly = opts.dryRun && !opts.force;
   const todo = actions.filter((a) => (a.kind === 'restore' || a.kind === 'remove') && !(dryRefusedOnly && refused.some((r) => r.path === a.abs)));
