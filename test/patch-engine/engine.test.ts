@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeEach } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { applyPlan, unpatchState, readState } from '../../src/patch/engine/apply.js';
 import { renderDiff } from '../../src/patch/engine/diff.js';
 import { writeFileAtomic } from '../../src/patch/engine/atomic.js';
@@ -79,6 +79,26 @@ describe('applyPlan / unpatchState', () => {
     expect(forced.restored).toHaveLength(2);
     expect(await fs.readFile(join(dir, 'sub/b.txt'), 'utf8')).toBe(B);
     expect(await fs.readFile(join(dir, 'a.toml'), 'utf8')).toBe(A);
+  });
+
+  it('refuses a state whose paths lead outside the patched folder (a planted state cannot write elsewhere)', async () => {
+    const plan = await setup();
+    await applyPlan(plan);
+    const state = (await readState(dir, 'b'))!;
+    const victim = join(tmpdir(), `cm-victim-${process.pid}.txt`);
+    await fs.writeFile(victim, 'keep me\n');
+    try {
+      for (const bad of ['../' + basename(victim), victim, 'sub/../../x.txt']) {
+        const files = state.files.map((f, i) => (i === 1 ? { ...f, path: bad } : f));
+        await fs.writeFile(join(dir, '.codex-mitm/b.json'), JSON.stringify({ ...state, files }));
+        await expect(unpatchState(dir, 'b')).rejects.toThrow(/files\[1\]\.path .* leads outside/);
+        await expect(unpatchState(dir, 'b', { force: true })).rejects.toThrow(InputError);
+      }
+      expect(await fs.readFile(victim, 'utf8')).toBe('keep me\n');
+      expect(await fs.readFile(join(dir, 'a.toml'), 'utf8')).toContain('"y"');
+    } finally {
+      await fs.rm(victim, { force: true });
+    }
   });
 
   it('refuses a corrupted backup or state and changes nothing', async () => {

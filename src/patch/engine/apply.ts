@@ -1,7 +1,7 @@
 // Applies a plan (backups + state recorded before the first write, then one atomic write per file)
 // and undoes it (every recorded file checked before any is restored).
 import { promises as fs } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError, type Approach } from '../../model.js';
 import { unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
@@ -99,6 +99,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     const abs = resolve(f.path);
     const cur = current.get(abs) ?? null;
     const key = storedPath(target, abs);
+    if (isAbsolute(key)) throw new Error(`internal: a plan for ${target} writes ${abs}, outside it`);
     const after = sha256(Buffer.from(f.newText, 'utf8'));
     const run = f.oldText !== null && f.replacements ? recordEdits(f.oldText, f.newText, f.replacements) : undefined;
     const old = byPath.get(key);

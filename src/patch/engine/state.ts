@@ -101,6 +101,9 @@ function validateState(data: unknown, file: string, approach: Approach): PatchSt
     const e = f as Record<string, unknown>;
     if (!e || typeof e !== 'object') bad(`files[${i}] is not an object`);
     if (typeof e.path !== 'string' || e.path === '') bad(`files[${i}].path`);
+    // a patch only ever writes inside the folder it patched: a path leading elsewhere is not ours
+    const p = e.path as string;
+    if (isAbsolute(p) || /^[A-Za-z]:/.test(p) || p.split(/[\\/]/).includes('..')) bad(`files[${i}].path ${JSON.stringify(p)} leads outside the patched folder`);
     if (typeof e.existed !== 'boolean') bad(`files[${i}].existed`);
     if (!hex(e.after)) bad(`files[${i}].after`);
     if (e.existed) {
