@@ -26,7 +26,7 @@ export function parseTimeout(text: string | undefined): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*s?\s*$/.exec(text);
   const seconds = m ? Number(m[1]) : NaN;
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
-    throw new InputError(`--timeout: expected seconds between 0 and 3600, got "${text}"`);
+    throw new InputError(`--timeout: expected a number of seconds above 0, at most 3600, got "${text}"`);
   }
   return Math.round(seconds * 1000);
 }

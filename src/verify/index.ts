@@ -145,6 +145,10 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     // Version first, with a bare environment (no proxy, throwaway home).
     const bareEnv: Record<string, string> = { PATH: opts.env.PATH ?? '', HOME: dir, CODEX_HOME: dir, NO_COLOR: '1' };
     const { version, text: versionText } = await codexVersion(bin, bareEnv, dir);
+    // codex prints `codex-cli 0.98.0`: anything else is not the program to verify
+    if (!/^codex\b/i.test(versionText)) {
+      throw new InputError(`${bin} does not look like codex: \`--version\` printed ${versionText ? `"${versionText.slice(0, 80)}"` : 'nothing'}`);
+    }
 
     const home = buildHome({
       dir,

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { sandbox, type Sandbox } from './helpers.js';
+import { checkListenHost } from '../../src/patch/codex-home/checks.js';
 
 
 let sb: Sandbox | undefined;
@@ -280,6 +281,14 @@ describe('patch --approach a: bad input is refused with one line, exit 2, nothin
 
   it('a listen host that is not loopback', async () => {
     await refuse(async () => undefined, ['--listen-host', '0.0.0.0'], /--listen-host 0\.0\.0\.0 is not a loopback address/);
+    await refuse(async () => undefined, ['--listen-host', '128.0.0.1'], /--listen-host 128\.0\.0\.1 is not a loopback address/);
+    await refuse(async () => undefined, ['--listen-host', '127.0.0.300'], /is not a loopback address/);
+  });
+
+  it('takes any address of 127.0.0.0/8 as loopback', () => {
+    expect(checkListenHost('127.0.0.2')).toBe('127.0.0.2');
+    expect(checkListenHost('127.1')).toBe('127.1');
+    expect(checkListenHost('::1')).toBe('::1');
   });
 
   it('a codex home that does not exist', async () => {
@@ -302,7 +311,7 @@ describe('patch --approach a: bad input is refused with one line, exit 2, nothin
 });
 
 describe('unpatch --approach a after codex edited config.toml', () => {
-  it('undoes only the managed block and keeps what codex added since', async () => {
+  it('refuses a config edited since (exit 2, nothing written); --force undoes only the managed block and keeps what codex added', async () => {
     sb = await sandbox();
     await sb.write('auth.json', API_AUTH);
     const original = '# mine\nmodel = "o3"\n\n[tui]\nnotifications = true\n';
@@ -311,7 +320,12 @@ describe('unpatch --approach a after codex edited config.toml', () => {
     // codex records a trusted project on its own
     const added = '\n[projects."/home/u/repo"]\ntrust_level = "trusted"\n';
     await sb.write('config.toml', (await sb.read('config.toml')) + added);
-    const r = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
+    const edited = await sb.read('config.toml');
+    const refused = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/config\.toml was edited since the patch; .*use --force to undo only the patch and keep your edits/);
+    expect(await sb.read('config.toml')).toBe(edited);
+    const r = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home, '--force']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await sb.read('config.toml')).toBe(original + added);

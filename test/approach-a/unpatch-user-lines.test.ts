@@ -30,11 +30,15 @@ describe('unpatch --approach a keeps lines the user added inside the managed blo
     expect(p.code, p.stderr).toBe(0);
     await sb.write('config.toml', addInsideBlock((await sb.read('config.toml'))!, ['model_reasoning_effort = "high"']));
 
-    const dry = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home, '--dry-run']);
+    // edited since the patch: refused without --force
+    const refused = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('use --force to undo only the patch and keep your edits');
+    const dry = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home, '--dry-run', '--force']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`would keep 1 line you added inside the managed block (${join(sb.home, 'config.toml')}:1)`);
 
-    const u = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
+    const u = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home, '--force']);
     expect(u.stderr).toBe('');
     expect(u.code).toBe(0);
     expect(u.stdout.split('\n').filter((l) => l.includes('inside the managed block'))).toEqual([
@@ -56,7 +60,7 @@ describe('unpatch --approach a keeps lines the user added inside the managed blo
     let edited = addInsideBlock(patched, ['# my effort', 'model_reasoning_effort = "high"'], '\r\n');
     edited = edited.replace('\r\nopenai_base_url', '\r\nhide_agent_reasoning = true\r\nopenai_base_url');
     await sb.write('config.toml', edited);
-    const u = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
+    const u = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home, '--force']);
     expect(u.stderr).toBe('');
     expect(u.code).toBe(0);
     expect(u.stdout).toContain(`kept 3 lines you added inside the managed block (${join(sb.home, 'config.toml')}:3-5)`);

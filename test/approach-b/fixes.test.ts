@@ -81,17 +81,21 @@ describe('unpatch --approach b after an upstream pull into a patched manifest', 
       .replace('[dependencies]\n', '[dependencies]\nserde = "1"\nanyhow = "1"\n')
       .replace('version = "0.31"', 'version = "0.32"');
 
-  it('switches the features back in place and keeps the upstream edits, with or without --force', async () => {
-    for (const force of [false, true]) {
-      const root = await makeTree();
-      await patch(root);
-      await fs.writeFile(join(root, 'net/Cargo.toml'), pull(expectedText('net/Cargo.toml')));
-      const r = runCli(['unpatch', '--approach', 'b', root, ...(force ? ['--force'] : [])]);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('net/Cargo.toml (patch undone in place, keeping any edits made since)');
-      expect(await read(root, 'net/Cargo.toml')).toBe(pull(FILES['net/Cargo.toml']!));
-      expect(await read(root, 'core/Cargo.toml')).toBe(FILES['core/Cargo.toml']);
-    }
+  it('refuses a manifest edited since (exit 2, nothing written); --force switches the features back in place and keeps the upstream edits', async () => {
+    const root = await makeTree();
+    await patch(root);
+    const edited = pull(expectedText('net/Cargo.toml'));
+    await fs.writeFile(join(root, 'net/Cargo.toml'), edited);
+    const refused = runCli(['unpatch', '--approach', 'b', root]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('net/Cargo.toml was edited since the patch; refusing to restore anything (use --force to undo only the patch and keep your edits)');
+    expect(await read(root, 'net/Cargo.toml')).toBe(edited);
+    expect(await read(root, 'core/Cargo.toml')).not.toBe(FILES['core/Cargo.toml']);
+    const r = runCli(['unpatch', '--approach', 'b', root, '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('net/Cargo.toml (patch undone in place, keeping any edits made since)');
+    expect(await read(root, 'net/Cargo.toml')).toBe(pull(FILES['net/Cargo.toml']!));
+    expect(await read(root, 'core/Cargo.toml')).toBe(FILES['core/Cargo.toml']);
   });
 
   it('refuses a file whose switched line was changed, and --force then restores the backup', async () => {

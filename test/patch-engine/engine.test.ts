@@ -192,3 +192,20 @@ describe('writeFileAtomic', () => {
     expect((await fs.readdir(dir)).sort()).toEqual(['f', 'link']);
   });
 });
+
+describe('writeFileAtomic as root', () => {
+  it.skipIf(process.getuid?.() !== 0)('keeps the owner of the file it replaces (a config patched under sudo stays the user\'s)', async () => {
+    const d = await fs.mkdtemp(join(tmpdir(), 'cm-owner-'));
+    try {
+      const f = join(d, 'config.toml');
+      await fs.writeFile(f, 'a = 1\n', { mode: 0o600 });
+      await fs.chown(f, 1234, 1234);
+      await writeFileAtomic(f, 'a = 2\n');
+      const st = await fs.stat(f);
+      expect([st.uid, st.gid, st.mode & 0o777]).toEqual([1234, 1234, 0o600]);
+      expect(await fs.readFile(f, 'utf8')).toBe('a = 2\n');
+    } finally {
+      await fs.rm(d, { recursive: true, force: true });
+    }
+  });
+});

@@ -261,3 +261,18 @@ describe('codex-mitm verify when codex contacts nothing', () => {
     expect(r.stderr).toContain('without contacting any listener');
   });
 });
+
+describe('codex-mitm verify with a program that is not codex', () => {
+  it('says so in one line and exits 2 (bad input), before running it', () => {
+    const home = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-true-'));
+    try {
+      const r = cli(['--codex', '/bin/true', '--approach', 'a'], home);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/\/bin\/true does not look like codex: `--version` printed "true/);
+      expect(r.stdout).toBe('');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -7,7 +7,9 @@ import { InputError } from '../../model.js';
 import { homeRules } from './rules.js';
 
 export function checkListenHost(host: string): string {
-  if (!homeRules().ports.loopback.includes(host)) {
+  // 127.0.0.0/8 is loopback as a whole (127.0.0.2, and the short form 127.1)
+  const v4 = /^127(?:\.\d{1,3}){1,3}$/.test(host) && host.split('.').every((o) => Number(o) <= 255);
+  if (!v4 && !homeRules().ports.loopback.includes(host)) {
     throw new InputError(
       `--listen-host ${host} is not a loopback address; the proxies see bearer tokens, so they listen on ${homeRules().ports.loopback.join(', ')} only`,
     );

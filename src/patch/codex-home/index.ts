@@ -218,7 +218,11 @@ export interface UndoResult {
  * else the markers codex-mitm leaves (block, in-place records, env file header) — a crash-left or
  * state-less patch is still cleaned byte for byte.
  */
-export async function undoHome(home: string, approach: HomeApproach, opts: { force?: boolean; dryRun?: boolean } = {}): Promise<UndoResult> {
+export async function undoHome(
+  home: string,
+  approach: HomeApproach,
+  opts: { force?: boolean; dryRun?: boolean; undoInPlace?: boolean } = {},
+): Promise<UndoResult> {
   const stateDir = stateDirOf(home);
   const r = homeRules();
   const out: UndoResult = { restored: [], removed: [], refused: [], kept: [], via: 'none' };
@@ -229,6 +233,7 @@ export async function undoHome(home: string, approach: HomeApproach, opts: { for
       stateDir,
       ...(opts.force ? { force: true } : {}),
       ...(opts.dryRun ? { dryRun: true } : {}),
+      ...(opts.undoInPlace ? { undoInPlace: true } : {}),
       // codex writes config.toml itself ([projects.x] trust, model choices): undo only our marked
       // block and recorded in-place values, and keep everything else it added since.
       reverseEdited: (abs, current) => {
@@ -311,7 +316,8 @@ export async function applyHome(approach: HomeApproach, req: HomeRequest, prepar
   }
   if (prep.applied.length > 0) {
     for (const a of prep.applied) {
-      await undoHome(home, a);
+      // a re-run replaces its own block: what codex or the user added since stays
+      await undoHome(home, a, { undoInPlace: true });
       undone.push(a);
     }
     const { root: _root, ...rest } = req;

@@ -170,6 +170,9 @@ export interface UnpatchResult {
 
 export interface UnpatchOptions {
   force?: boolean;
+  /** Edits made since are expected (a patch re-run replacing its own): undo only the patch in the
+   *  current text where possible, without --force; a file where that is not possible is refused. */
+  undoInPlace?: boolean;
   stateDir?: string;
   dryRun?: boolean;
   /**
@@ -246,7 +249,7 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
     // Edited since the patch: refused unless forced; forced, only the patch's own change is undone
     // in the current text where that is possible (the other edits stay), else the backup returns.
     const back = cur !== null ? reverse(abs, cur, f) : undefined;
-    if (back !== undefined && opts.force) {
+    if (back !== undefined && (opts.force || opts.undoInPlace)) {
       actions.push(back === null ? { abs, f, kind: 'remove', inPlace: true } : { abs, f, kind: 'restore', bytes: Buffer.from(back, 'utf8'), inPlace: true });
       continue;
     }

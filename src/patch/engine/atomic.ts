@@ -8,18 +8,21 @@ export async function writeFileAtomic(target: string, data: string | Buffer, mod
   const path = await fs.realpath(target).catch(() => target);
   const dir = dirname(path);
   let finalMode = mode;
-  if (finalMode === undefined) {
-    try {
-      finalMode = (await fs.stat(path)).mode & 0o7777;
-    } catch {
-      finalMode = 0o644;
-    }
+  // the file's owner stays its owner when root (sudo) rewrites it
+  let owner: { uid: number; gid: number } | undefined;
+  try {
+    const st = await fs.stat(path);
+    finalMode ??= st.mode & 0o7777;
+    if (process.getuid?.() === 0 && (st.uid !== 0 || st.gid !== 0)) owner = { uid: st.uid, gid: st.gid };
+  } catch {
+    finalMode ??= 0o644;
   }
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'wx', finalMode);
   try {
     await fh.writeFile(data);
     await fh.chmod(finalMode); // open() honours the umask; chmod does not
+    if (owner) await fh.chown(owner.uid, owner.gid);
     await fh.sync();
   } catch (err) {
     await fh.close().catch(() => undefined);
