@@ -305,9 +305,19 @@ export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = 
     apply,
     async save(file, text, cwd) {
       const abs = isAbsolute(file) ? file : expandPath(file, process.env, cwd);
-      // <tree>/.codex-mitm may not exist yet (B not applied).
-      await fs.mkdir(dirname(abs), { recursive: true });
-      await writeFileAtomic(abs, text);
+      // never over a file that is not an earlier copy of these next steps (same first line)
+      const old = await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : e));
+      if (old instanceof Error) throw new InputError(old.code === 'EISDIR' ? 'is a directory; type a file name' : `cannot read it (${old.code ?? old.message})`, abs);
+      if (old !== null && old.split('\n')[0] !== text.split('\n')[0]) throw new InputError('already exists and is not a copy of these next steps; type another name (nothing written)', abs);
+      try {
+        // <tree>/.codex-mitm may not exist yet (B not applied).
+        await fs.mkdir(dirname(abs), { recursive: true });
+        await writeFileAtomic(abs, text);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a folder on the way is a file' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not writable here' : (code ?? (e as Error).message);
+        throw new InputError(`cannot write it: ${why} (nothing written)`, abs);
+      }
       return abs;
     },
   };

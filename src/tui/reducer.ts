@@ -139,7 +139,7 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
         case 'apply':
           return { ...done, apply: { ...s.apply, status: 'error', error: a.error } };
         case 'save':
-          return { ...done, apply: { ...s.apply, saveError: a.error } };
+          return { ...done, apply: { ...s.apply, saved: undefined, saveError: a.error } };
       }
   }
   return s;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupDirs, drive, FIXTURE, fixtureCopy, KEY, snapshot, tempDir, type Driven } from './helpers.js';
+import { cleanupDirs, drive, FIXTURE, fixtureCopy, KEY, snapshot, squeeze, strip, tempDir, type Driven } from './helpers.js';
 
 // Real scans, plans and terminals: generous limits (no timing is asserted).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -123,6 +123,19 @@ describe('wizard, approach A into a temporary codex home', () => {
     await w.press(KEY.enter);
     await w.waitFor(`next steps saved to ${join(cwd, 'notes.md')}`);
     expect(readFileSync(join(cwd, 'notes.md'), 'utf8')).toBe(saved);
+    // a file that is not a copy of these steps is never overwritten; an earlier copy is
+    writeFileSync(join(cwd, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    await w.press('s', '\u0015');
+    await w.type('ca.pem');
+    await w.press(KEY.enter);
+    const refused = strip(await w.waitFor('already exists'));
+    expect(squeeze(refused)).toContain(squeeze(`✗ ${join(cwd, 'ca.pem')}: already exists and is not a copy of these next steps; type another name (nothing written)`));
+    expect(refused).not.toContain('✓ next steps saved');
+    expect(readFileSync(join(cwd, 'ca.pem'), 'utf8')).toBe('-----BEGIN CERTIFICATE-----\n');
+    await w.press('\u0015');
+    await w.type('notes.md');
+    await w.press(KEY.enter);
+    await w.waitFor(`next steps saved to ${join(cwd, 'notes.md')}`);
 
     await w.press(KEY.enter);
     expect(await w.exitCode()).toBe(0);

@@ -122,3 +122,8 @@ export function drive(opts: {
     unmount: () => r.unmount(),
   };
 }
+
+/** A frame without colour codes. */
+export const strip = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
+/** Text without any whitespace: compare wrapped screen text with the string it wraps. */
+export const squeeze = (s: string): string => s.replace(/\s+/g, '');

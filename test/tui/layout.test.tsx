@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupDirs, drive, FIXTURE, fixtureCopy, KEY, tempDir, type Driven } from './helpers.js';
+import { cleanupDirs, drive, FIXTURE, fixtureCopy, KEY, squeeze, strip, tempDir, type Driven } from './helpers.js';
 
 // Real scans, plans and terminals: generous limits (no timing is asserted).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -11,7 +11,6 @@ const dirs: string[] = [];
 afterAll(() => cleanupDirs(...dirs));
 
 const ESC_SEQ = /\u001b\[/;
-const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 function home(): string {
   const h = tempDir('home');
@@ -153,7 +152,6 @@ describe('layout', () => {
       const tail = w.exited()!.state.preview.tail;
       const last = tail.at(-1)!.text;
       expect(last.length).toBeGreaterThan(columns); // a wrapped note: what the logical paging lost
-      const squeeze = (x: string) => x.replace(/\s+/g, '');
       expect(squeeze(f)).toContain(squeeze(last));
     });
   }
@@ -185,7 +183,6 @@ describe('layout', () => {
     await w.press(KEY.enter);
     const saved = strip(await w.waitFor('saved to'));
     // the whole path (wrapped), on a screen that still fits
-    const squeeze = (x: string) => x.replace(/\s+/g, '');
     expect(squeeze(saved)).toContain(squeeze(`next steps saved to ${join(tree.root, '.codex-mitm', 'codex-mitm-next-steps.md')}`));
     expect(saved.split('\n').length).toBeLessThanOrEqual(24);
     expect(saved.trimEnd()).toMatch(/q quit$/);

@@ -11,7 +11,7 @@ import { reducer } from '../../src/tui/reducer.js';
 import { evidenceMaxScroll, evidencePage, evidenceRows, initialState, type Action, type Key, type State } from '../../src/tui/state.js';
 import { headerParts } from '../../src/tui/screens/frame.js';
 import { stepWrap } from '../../src/tui/wrap.js';
-import { cleanupDirs, drive, fixtureCopy, KEY, snapshot, tempDir, type Driven } from './helpers.js';
+import { cleanupDirs, drive, fixtureCopy, KEY, snapshot, squeeze, strip, tempDir, type Driven } from './helpers.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -19,8 +19,6 @@ const dirs: string[] = [];
 afterAll(() => cleanupDirs(...dirs));
 const keep = (d: string) => (dirs.push(d), d);
 
-const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-const squeeze = (s: string) => s.replace(/\s+/g, '');
 const flat = (s: string) => s.replace(/\s*\n\s*/g, ' ');
 
 function fits(f: string, columns: number, rows: number) {
