@@ -239,7 +239,7 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
     set.add(name);
     handedTo.set(key, set);
   };
-  const deny = new Set(rules.data.carriers?.deny_factory_names ?? []);
+  const deny = rules.denyFactories;
   for (const e of entries) {
     for (const b of e.facts?.baseArgs ?? e.baseArgs ?? []) {
       if (isTest(e.file, b.test)) continue;
@@ -429,7 +429,7 @@ function carriersOf(
   rules: RustRules,
   crates: CrateInfo[],
 ): void {
-  const deny = new Set(rules.data.carriers?.deny_factory_names ?? []);
+  const deny = rules.denyFactories;
   const crateByIdent = new Map(crates.map((c) => [c.name.replace(/-/g, '_'), c.name]));
   const depsOf = new Map(crates.map((c) => [c.name, new Set(c.deps.map((d) => d.package))]));
   const prod = clients.filter((c) => !c.test);

@@ -98,6 +98,8 @@ export interface RustRules {
   denyPrefixes: string[];
   denyUrls: Set<string>;
   configStructs: Set<string>;
+  /** Factory names too generic to resolve calls by (carriers.deny_factory_names). */
+  denyFactories: ReadonlySet<string>;
   configPath: RegExp;
   configPathDeny: RegExp;
   configFieldName: RegExp;
@@ -159,6 +161,7 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     denyPrefixes: data.endpoints.deny_prefixes,
     denyUrls: new Set(data.endpoints.deny_urls),
     configStructs: new Set(data.config.structs),
+    denyFactories: new Set(data.carriers?.deny_factory_names ?? []),
     configPath: new RegExp(data.config.path_pattern),
     configPathDeny: new RegExp(data.config.path_deny_pattern),
     configFieldName: new RegExp(data.config.field_pattern, 'i'),
