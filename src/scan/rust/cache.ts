@@ -63,7 +63,13 @@ export function writeCacheFile(file: string, data: string): void {
 function codeHash(): string {
   const h = createHash('sha256');
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  for (const name of ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse', 'resolve']) {
+  const names = ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse', 'resolve'];
+  try {
+    for (const f of readdirSync(new URL('./extract/', import.meta.url)).sort()) if (f.endsWith(`.${ext}`)) names.push(`extract/${f.slice(0, -ext.length - 1)}`);
+  } catch {
+    names.push('extract/');
+  }
+  for (const name of names) {
     try {
       h.update(readFileSync(new URL(`./${name}.${ext}`, import.meta.url)));
     } catch {

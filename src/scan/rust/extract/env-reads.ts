@@ -1,0 +1,92 @@
+// Env reads: `std::env::var("X")`, `env::var(CONST)`, wrappers handed a const named like an env
+// var, and `env::var(..)` inside macro token trees.
+import type { SyntaxNode } from 'tree-sitter';
+import type { FileContext } from './context.js';
+import { lineOf, resolvePath, stringValue, UPPER, up } from './syntax.js';
+
+const ENV_FN_ANCHOR = /\bvar(?:_os)?\s*\(/g;
+
+export interface EnvCall {
+  node: SyntaxNode;
+  read: { name?: string; constRef?: string };
+  line: number;
+}
+
+export function envReadsIn(ctx: FileContext): EnvCall[] {
+  const { text, rules, facts, at, find, inTest, fnOf, uses } = ctx;
+  /** Env read at a call: the name (literal) or const it reads. */
+  const envReadOf = (call: SyntaxNode): { name?: string; constRef?: string } | undefined => {
+    const fn = call.childForFieldName('function');
+    const args = call.childForFieldName('arguments');
+    if (!fn || !args) return undefined;
+    const argNodes = args.namedChildren.filter((x) => x.type !== 'line_comment' && x.type !== 'block_comment');
+    let callee = '';
+    let method = false;
+    if (fn.type === 'identifier' || fn.type === 'scoped_identifier') callee = resolvePath(fn.text, uses);
+    else if (fn.type === 'field_expression') {
+      callee = fn.childForFieldName('field')?.text ?? '';
+      method = true;
+    } else if (fn.type === 'generic_function') {
+      const inner = fn.childForFieldName('function');
+      if (inner) callee = resolvePath(inner.text, uses);
+    }
+    const first = argNodes[0];
+    const argName = (a: SyntaxNode | undefined): { name?: string; constRef?: string } | undefined => {
+      let x = a;
+      while (x && x.type === 'reference_expression') x = x.childForFieldName('value') ?? undefined;
+      if (!x) return undefined;
+      if (x.type === 'string_literal' || x.type === 'raw_string_literal') return { name: stringValue(x) };
+      if (x.type === 'identifier' && UPPER.test(x.text)) return { constRef: x.text };
+      if (x.type === 'scoped_identifier') {
+        const last = x.childForFieldName('name')?.text;
+        if (last && UPPER.test(last)) return { constRef: last };
+      }
+      return undefined;
+    };
+    if (!method && rules.readFunctions.has(callee)) return argName(first);
+    const lastSeg = callee.split('::').pop() ?? '';
+    if (rules.writeMethods.has(lastSeg) || (method && rules.mapMethods.has(lastSeg))) return undefined;
+    // wrapper: a const named like an env var handed to any function
+    for (const a of argNodes) {
+      const r = argName(a);
+      if (r?.constRef && rules.envConst.test(r.constRef)) return r;
+    }
+    return undefined;
+  };
+
+  const envCalls: { node: SyntaxNode; read: { name?: string; constRef?: string }; line: number }[] = [];
+  const seenEnv = new Set<number>();
+  const macroEnv = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/y;
+  const envAnchor = (index: number, len: number): void => {
+    const n = at(index, len);
+    if (n.type !== 'identifier') return;
+    const macro = n.parent?.type === 'token_tree' ? up(n, ['macro_invocation'], 12) : undefined;
+    if (macro) {
+      const mname = macro.childForFieldName('macro')?.text ?? '';
+      if (mname === 'env' || mname === 'option_env') return; // compile time
+      // `env::var("X")` inside a macro's token tree: read the text
+      const from = text.lastIndexOf('env', index);
+      if (from < 0 || index - from > 8) return;
+      macroEnv.lastIndex = from;
+      const mm = macroEnv.exec(text);
+      if (!mm || seenEnv.has(from)) return;
+      seenEnv.add(from);
+      const read = mm[1] ? { name: mm[1] } : { constRef: mm[2]! };
+      envCalls.push({ node: n, read, line: lineOf(n) });
+      return;
+    }
+    const call = up(n, ['call_expression'], 4);
+    if (!call || seenEnv.has(call.startIndex)) return;
+    const r = envReadOf(call);
+    if (!r) return;
+    seenEnv.add(call.startIndex);
+    envCalls.push({ node: call, read: r, line: lineOf(call) });
+  };
+  if (text.includes('var')) for (const { index, m } of find(ENV_FN_ANCHOR)) envAnchor(index, m[0].replace(/\s*\($/, '').length);
+  for (const { index, m } of find(rules.envConstAnchor)) envAnchor(index, m[0].length);
+  envCalls.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (const e of envCalls) {
+    facts.envReads.push({ ...e.read, line: e.line, function: fnOf(e.node)?.name, test: inTest(e.node.startIndex) });
+  }
+  return envCalls;
+}

@@ -1,0 +1,129 @@
+// URL literals: endpoints with the const they are bound to, their overrides (statement, function,
+// one hop through a `let` binding) and the command-line flag whose default they are.
+import type { SyntaxNode } from 'tree-sitter';
+import type { RawOverride } from '../facts.js';
+import type { RustRules } from '../rules.js';
+import { deniedUrl } from '../rules.js';
+import type { FileContext } from './context.js';
+import type { OverridesAt } from './overrides.js';
+import { lineOf, stringValue, up } from './syntax.js';
+
+export function hostOf(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
+  if (!m) {
+    // bare host
+    return url.split(/[/:?#]/)[0]!.toLowerCase();
+  }
+  let h = m[1]!;
+  const at = h.lastIndexOf('@');
+  if (at >= 0) h = h.slice(at + 1);
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1).toLowerCase();
+  return h.replace(/:.*$/, '').toLowerCase();
+}
+
+function cleanUrl(u: string): string {
+  return u.replace(/[.,;:!'"]+$/, '');
+}
+
+export function urlsIn(ctx: FileContext, overridesAt: OverridesAt): void {
+  const { text, rules, facts, at, find, inTest, fnOf } = ctx;
+  const strs: SyntaxNode[] = [];
+  const seenStr = new Set<number>();
+  for (const { index, m } of find(rules.urlAnchor)) {
+    const s = up(at(index, m[0].length), ['string_literal', 'raw_string_literal'], 2);
+    if (!s || seenStr.has(s.startIndex)) continue;
+    seenStr.add(s.startIndex);
+    strs.push(s);
+  }
+  for (const s of strs) {
+    const t = s.text;
+    const value = stringValue(s);
+    const hasScheme = /https?:\/\//.test(value);
+    const urls: string[] = [];
+    if (hasScheme) for (const m of value.matchAll(rules.url)) urls.push(cleanUrl(m[0]));
+    else {
+      const v = value.trim();
+      for (const h of rules.knownHosts) if (v === h || v.startsWith(`${h}/`) || v.startsWith(`${h}:`)) urls.push(v);
+    }
+    if (urls.length === 0) continue;
+    // a URL inside prose ("see https://... for details") is a link for people, not an endpoint
+    if (urls.length === 1 && /\s/.test(value.replace(urls[0]!, '').trim()) && /[a-z]{2,}\s+[a-z]{2,}/i.test(value)) continue;
+    let symbol: string | undefined;
+    let binding: string | undefined;
+    for (let a: SyntaxNode | null = s.parent; a; a = a.parent) {
+      if (a.type === 'const_item' || a.type === 'static_item') {
+        symbol = a.childForFieldName('name')?.text;
+        break;
+      }
+      if (a.type === 'let_declaration') {
+        const pat = a.childForFieldName('pattern');
+        if (pat?.type === 'identifier') binding = pat.text;
+        break;
+      }
+      if (a.type === 'function_item' || a.type === 'source_file') break;
+    }
+    if (symbol && rules.denySymbol.test(symbol)) continue;
+    if (!symbol && comparedOnly(s, rules.data.comparisons?.methods ?? [])) continue;
+    const fn = fnOf(s);
+    let overrides = symbol ? [] : overridesAt(s.startIndex);
+    const flag = symbol || fn ? undefined : flagOf(s, rules);
+    if (flag) overrides = [...overrides, flag];
+    if (!symbol && binding && fn) {
+      // `let default = "https://..";` then `x.base_url.unwrap_or(default)`: one hop through the binding
+      const re = new RegExp(`\\b${binding}\\b`, 'g');
+      const body = text.slice(s.endIndex, fn.end);
+      const extra: RawOverride[] = [];
+      for (const m of body.matchAll(re)) for (const o of overridesAt(s.endIndex + m.index!, true)) extra.push(o);
+      for (const o of extra) if (!overrides.some((x) => x.kind === o.kind && x.name === o.name && x.constRef === o.constRef)) overrides = [...overrides, o];
+    }
+    for (const url of urls) {
+      const host = hostOf(url);
+      if (!host || host.includes('{') || deniedUrl(rules, url, host)) continue;
+      facts.urls.push({
+        url,
+        host,
+        line: lineOf(s) + (t.slice(0, Math.max(0, t.indexOf(url.slice(0, 12)))).match(/\n/g)?.length ?? 0),
+        ...(symbol ? { symbol } : {}),
+        ...(fn ? { function: fn.name } : {}),
+        test: inTest(s.startIndex),
+        overrides,
+      });
+    }
+  }
+}
+
+/** The literal is an operand of `==`/`!=`, a match pattern, or the argument of a comparing method. */
+function comparedOnly(lit: SyntaxNode, methods: readonly string[]): boolean {
+  let n: SyntaxNode = lit;
+  while (n.parent && (n.parent.type === 'reference_expression' || n.parent.type === 'parenthesized_expression')) n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  if (p.type === 'binary_expression') {
+    const op = p.childForFieldName('operator')?.text ?? p.children.find((c) => c.type === '==' || c.type === '!=')?.type;
+    return op === '==' || op === '!=';
+  }
+  if (p.type === 'match_pattern' || p.type === 'or_pattern') return true;
+  if (p.type === 'arguments') {
+    const callee = p.parent?.childForFieldName('function');
+    return callee?.type === 'field_expression' && methods.includes(callee.childForFieldName('field')?.text ?? '');
+  }
+  return false;
+}
+
+
+/**
+ * `#[arg(long, default_value = "https://…")] pub upstream_url: String`: the URL is the default of a
+ * command-line flag, which is then its override (`--upstream-url`, or the `long = "…"` name).
+ */
+function flagOf(s: SyntaxNode, rules: RustRules): RawOverride | undefined {
+  const item = up(s, ['attribute_item'], 6);
+  if (!item) return undefined;
+  const attr = item.text;
+  if (!rules.flagAttr.test(attr) || !rules.flagDefault.test(attr) || !/\blong\b/.test(attr)) return undefined;
+  // the field the attribute belongs to: the next field declaration (other attributes may sit between)
+  let field: SyntaxNode | null = item.nextNamedSibling;
+  while (field && (field.type === 'attribute_item' || field.type === 'line_comment' || field.type === 'block_comment')) field = field.nextNamedSibling;
+  if (field?.type !== 'field_declaration') return undefined;
+  const name = /\blong\s*=\s*"([^"]+)"/.exec(attr)?.[1] ?? field.childForFieldName('name')?.text.replace(/^r#/, '').replace(/_/g, '-');
+  return name ? { kind: 'flag', name: `--${name}`, line: lineOf(field) } : undefined;
+}
