@@ -64,10 +64,12 @@ function codeHash(): string {
   const h = createHash('sha256');
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const names = ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse', 'resolve'];
-  try {
-    for (const f of readdirSync(new URL('./extract/', import.meta.url)).sort()) if (f.endsWith(`.${ext}`)) names.push(`extract/${f.slice(0, -ext.length - 1)}`);
-  } catch {
-    names.push('extract/');
+  for (const dir of ['extract', 'resolve']) {
+    try {
+      for (const f of readdirSync(new URL(`./${dir}/`, import.meta.url)).sort()) if (f.endsWith(`.${ext}`)) names.push(`${dir}/${f.slice(0, -ext.length - 1)}`);
+    } catch {
+      names.push(`${dir}/`);
+    }
   }
   for (const name of names) {
     try {
