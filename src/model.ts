@@ -47,11 +47,40 @@ export interface ClientSite extends Location {
   proxy: boolean;
   /** Enclosing function name, when inside one. */
   function?: string;
+  /** A websocket connection (tokio-tungstenite), not a reqwest client. */
+  kind?: 'websocket';
   /** Built only when building the configured client failed (inside `unwrap_or_else(|_| ...)`). */
   fallback?: boolean;
   /** Helper functions the builder was passed through (`fn name(b: ClientBuilder) -> ClientBuilder`). */
   via?: string[];  /** Builder methods applied only under a condition (inside if/match/closure), e.g. no_proxy only in a sandbox. */
   conditionalCalls?: string[];
+}
+
+/**
+ * A function that builds, returns or holds a client (found by structure: it holds a client site, or
+ * returns a type holding a client and calls a factory), with the TLS facts of every site it reaches
+ * and of every helper the builder is handed to on the way. Endpoints name the factories nearest to
+ * where they are used; their TLS is what the channel verdicts read.
+ */
+export interface ClientFactory extends Location {
+  /** `Type::method` or `function` */
+  name: string;
+  kind: 'http' | 'websocket';
+  /** The client sites it reaches. */
+  sites: { file: string; line: number }[];
+  /** Builder methods of those sites, of the helpers the builder is handed to, and in its own body. */
+  calls: string[];
+  conditionalCalls?: string[];
+  /** Helpers and factories the builder passes through. */
+  via?: string[];
+  tls: ClientTls;
+  noProxy: boolean;
+  proxy: boolean;
+  /** What it hands back (the client type named in its return type), when it names one. */
+  returns?: string;
+  /** Built only as the fallback of a failed build (every site it reaches is a fallback). */
+  fallback?: boolean;
+  constructor: string;
 }
 
 export interface TlsFeature {
@@ -99,6 +128,11 @@ export interface Endpoint extends Location {
   pathSites?: { path: string; file: string; line: number }[];
   /** Client construction sites that carry this endpoint (same function/file, or client factories called where it is used). */
   carriers?: { file: string; line: number }[];
+  /** The client factories nearest to where the endpoint is used (see ClientFactory). */
+  factories?: { name: string; file: string; line: number }[];
+  /** How the carriers were found: where the endpoint is used (`function`: its function, a function
+   *  naming its const, or one appending its paths) or only by sharing a file with clients (`file`). */
+  trace?: 'function' | 'file';
 }
 
 export interface EnvVar extends Location {
@@ -182,6 +216,11 @@ export interface ScanSummary {
 export type Approach = 'a' | 'b' | 'ca';
 export type AuthMode = 'apikey' | 'chatgpt' | 'any';
 export type Verdict = 'yes' | 'no' | 'partial' | 'unknown';
+export type Platform = 'linux' | 'macos' | 'windows';
+export type PlatformVerdicts = Record<Platform, Verdict>;
+/** How a channel's carriers were found: traced from where its endpoints are used, only by a shared
+ *  file, assumed to be codex's shared client, or not at all. */
+export type Trace = 'traced' | 'file' | 'assumed' | 'unknown';
 
 export interface Coverage {
   verdict: Verdict;
@@ -214,6 +253,10 @@ export interface Channel {
    * Absent when the scan cannot tell (a registry transport, a child process, local traffic).
    */
   caEnv?: string[][];
+  /** Approach CA per platform (the summary in `coverage.ca` is `partial` when they differ). */
+  platforms?: PlatformVerdicts;
+  /** How its carriers were found (see Trace); `unknown` makes the B and CA verdicts `unknown`. */
+  trace?: Trace;
 }
 
 export interface Recommendation {
@@ -244,6 +287,8 @@ export interface ScanResult {
   summary: ScanSummary;
   crates: CrateInfo[];
   clients: ClientSite[];
+  /** Client factories found by structure (0.143+ trees build every client through them). */
+  factories?: ClientFactory[];
   tlsFeatures: TlsFeature[];
   endpoints: Endpoint[];
   envVars: EnvVar[];

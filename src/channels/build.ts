@@ -1,10 +1,10 @@
 // Endpoints + overrides + clients -> channels with per-approach coverage and reasons.
-import type { Channel, ClientSite, Endpoint, Override, TlsFeature, Verdict } from '../model.js';
+import type { Channel, ClientFactory, ClientSite, Endpoint, Override, PlatformVerdicts, TlsFeature, Trace, Verdict } from '../model.js';
 import { configPathOf } from '../model.js';
 import type { ProductionFacts } from './capabilities.js';
 import { crateOf } from '../scan/crates.js';
 import { loadChannelRules, matchChannel, splitUrl, type ChannelRule } from './rules.js';
-import { caEnvOf, clientTrust, combine, describeTrust, verdictB, verdictCa, type TrustContext } from './trust.js';
+import { caEnvOf, clientTrust, combine, combinePlatforms, describeTrust, verdictB, verdictCa, type TrustContext } from './trust.js';
 
 interface Group {
   rule?: ChannelRule;
@@ -17,18 +17,33 @@ function addOverride(list: Override[], o: Override): void {
   if (!list.some((x) => x.kind === o.kind && x.name === o.name)) list.push(o);
 }
 
-/** The client most endpoints are traced to: codex's shared client (with its same-function siblings). */
-function sharedClients(f: ProductionFacts): ClientSite[] {
-  // Score = distinct crates whose endpoints it carries, then distinct files (a tie-breaker).
+/** A client the verdicts read: a construction site, or a factory that reaches sites. */
+export type Carrier = ClientSite | ClientFactory;
+const factoryKey = (x: { file: string; line: number; name: string }) => `${x.file}:${x.line}:${x.name}`;
+
+/**
+ * The client most endpoints are traced to: codex's shared client. Factories first (0.143+ trees
+ * build every client through one), else sites with their same-function siblings. Score = distinct
+ * crates whose endpoints it carries, then distinct files (a tie-breaker).
+ */
+function sharedClients(f: ProductionFacts): Carrier[] {
   const crates = new Map<string, Set<string>>();
   const files = new Map<string, Set<string>>();
-  for (const e of f.endpoints)
-    for (const c of e.carriers ?? []) {
-      const k = `${c.file}:${c.line}`;
-      crates.set(k, (crates.get(k) ?? new Set()).add(e.crate));
-      files.set(k, (files.get(k) ?? new Set()).add(e.file));
-    }
+  const count = (k: string, e: Endpoint) => {
+    crates.set(k, (crates.get(k) ?? new Set()).add(e.crate));
+    files.set(k, (files.get(k) ?? new Set()).add(e.file));
+  };
+  for (const e of f.endpoints) for (const x of e.factories ?? []) count(factoryKey(x), e);
   const score = (k: string) => (crates.get(k)?.size ?? 0) * 1000 + (files.get(k)?.size ?? 0);
+  const byFactory = new Map(f.factories.map((x) => [factoryKey(x), x]));
+  const fmax = Math.max(0, ...[...crates.keys()].map(score));
+  if (fmax > 0) {
+    const top = [...crates.keys()].filter((k) => score(k) === fmax).map((k) => byFactory.get(k)).filter((x): x is ClientFactory => Boolean(x));
+    if (top.length) return top;
+  }
+  crates.clear();
+  files.clear();
+  for (const e of f.endpoints) for (const c of e.carriers ?? []) count(`${c.file}:${c.line}`, e);
   const max = Math.max(0, ...[...crates.keys()].map(score));
   if (max === 0) return [];
   const top = f.clients.filter((c) => score(`${c.file}:${c.line}`) === max);
@@ -87,21 +102,32 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
     .map((g) => toChannel(g, f, ctx, shared));
 }
 
-function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: ClientSite[]): Channel {
+function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Carrier[]): Channel {
   const rules = loadChannelRules();
   const hosts = [...new Set(g.endpoints.map((e) => e.host).filter(Boolean))].sort();
   const urls = [...new Set(g.endpoints.map((e) => e.url))].sort();
   const sites = g.endpoints.length > 0 ? g.endpoints : g.overrides.map((o) => ({ file: o.file, crate: crateOf(o.file, f.crates) }));
   const bySite = new Map(f.clients.map((c) => [`${c.file}:${c.line}`, c]));
-  // The scanner's carriers (same function/file, or client factories called where the endpoint is
-  // used) when it found any; else the nearest clients by file, crate and dependency.
-  const carried = (e: { file: string; crate: string; carriers?: { file: string; line: number }[] }): ClientSite[] => {
+  const byFactory = new Map(f.factories.map((x) => [factoryKey(x), x]));
+  // The scanner's carriers: the factories nearest to where the endpoint is used, else the sites it
+  // traced (same function, factories called there, or only the same file); else, for a channel
+  // the rules say goes through codex's shared client, that one (an assumption, said so); else none.
+  const trace = new Set<'traced' | 'file' | 'assumed' | 'unknown'>();
+  const carried = (e: { file: string } & Partial<Pick<Endpoint, 'carriers' | 'factories' | 'trace'>>): Carrier[] => {
+    const fx = (e.factories ?? []).map((x) => byFactory.get(factoryKey(x))).filter((x): x is ClientFactory => Boolean(x));
     const known = (e.carriers ?? []).map((c) => bySite.get(`${c.file}:${c.line}`)).filter((c): c is ClientSite => Boolean(c));
-    if (known.length > 0) return known;
-    if (g.rule?.shared && shared.length > 0) return shared;
-    // No traced client: the ones built in the same file, else none (a default client is assumed,
-    // and the reasons say so) — never every client of the crate.
-    return f.clients.filter((c) => c.file === e.file);
+    if (fx.length || known.length) {
+      trace.add(e.trace === 'file' ? 'file' : 'traced');
+      // a site a factory already accounts for is read through the factory
+      const covered = new Set(fx.flatMap((x) => x.sites.map((s) => `${s.file}:${s.line}`)));
+      return [...fx, ...known.filter((c) => !covered.has(`${c.file}:${c.line}`))];
+    }
+    if (g.rule?.shared && shared.length > 0) {
+      trace.add('assumed');
+      return shared;
+    }
+    trace.add('unknown');
+    return [];
   };
   const clients = [...new Set(sites.flatMap(carried))].sort(
     (x, y) => x.file.localeCompare(y.file) || x.line - y.line,
@@ -150,12 +176,24 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
   const plainHttp = urls.length > 0 && urls.every((u) => u.startsWith('http://'));
   const transport = g.rule?.transport;
   // A client built only when building the configured one failed does not set the channel's verdict.
-  const isFallback = (c: ClientSite) => c.fallback === true;
+  const isFallback = (c: Carrier) => c.fallback === true;
   const primary = clients.filter((c) => !isFallback(c));
   const fallbackNote = clients
     .filter(isFallback)
     .map((c) => `${c.file}:${c.line} is only built when building the configured client fails (not counted)`);
-  const trusts = transport ? [] : (primary.length ? primary : [undefined]).map((c) => clientTrust(c, ctx, g.endpoints[0]?.crate));
+  const how: Trace = trace.has('traced') ? 'traced' : trace.has('file') ? 'file' : trace.has('assumed') ? 'assumed' : 'unknown';
+  const noCarrier = primary.length === 0 && !transport && !loopback && !plainHttp && g.endpoints.length > 0;
+  const trusts = transport || noCarrier ? [] : (primary.length ? primary : [undefined]).map((c) => clientTrust(c, ctx, g.endpoints[0]?.crate));
+  const traceNote =
+    how === 'assumed'
+      ? `carrier assumed, not traced: no use of these endpoints leads to a client, so codex's shared client (${shared
+          .slice(0, 2)
+          .map((c) => ('name' in c ? `${c.name}, ${c.file}:${c.line}` : `${c.file}:${c.line}`))
+          .join('; ')}) is assumed; codex-mitm verify shows what really happens`
+      : how === 'file'
+        ? 'carrier found only by sharing a file with a client (no call from where the endpoint is used was traced)'
+        : undefined;
+  let platforms: PlatformVerdicts | undefined;
   const whyB: string[] = [];
   const whyCa: string[] = [];
   let b: Verdict;
@@ -179,11 +217,22 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     whyB.push(note);
     whyCa.push(note);
     tls = `${transport} (not a reqwest client of this tree)`;
+  } else if (noCarrier) {
+    b = ca = 'unknown';
+    const msg = `no client site or factory is linked to ${urls.slice(0, 2).join(', ') || 'this channel'}: the scan did not understand which client sends it, so its TLS is unknown; run codex-mitm verify to see what happens`;
+    whyB.push(msg);
+    whyCa.push(msg);
+    tls = 'unknown (no carrier traced)';
   } else {
     const vb = trusts.map(verdictB);
     const vc = trusts.map(verdictCa);
     b = plainHttp ? 'yes' : combine(vb.map((v) => v.verdict));
     ca = plainHttp ? 'yes' : combine(vc.map((v) => v.verdict));
+    if (!plainHttp) platforms = combinePlatforms(vc.map((v) => v.platforms));
+    if (traceNote) {
+      whyB.push(traceNote);
+      whyCa.push(traceNote);
+    }
     // The verdicts' own reasons first, then the facts behind them (client, feature, manifest line).
     // with several clients, each verdict says whose it is (one may add the CA, another not)
     const differ = (vs: { verdict: Verdict; why: string }[]) => new Set(vs.map((v) => `${v.verdict}:${v.why}`)).size > 1;
@@ -210,7 +259,9 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Clie
     coverage: { a, b, ca },
     why: { a: dedupeStr(whyA), b: dedupeStr(whyB), ca: dedupeStr(whyCa) },
     tls,
-    ...(!loopback && !transport && !plainHttp ? { caEnv: trusts.map(caEnvOf) } : {}),
+    ...(!loopback && !transport && !plainHttp && !noCarrier ? { caEnv: trusts.map(caEnvOf) } : {}),
+    ...(platforms ? { platforms } : {}),
+    ...(!loopback && !transport && g.endpoints.length > 0 ? { trace: how } : {}),
     clients: clients.map((c) => ({ file: c.file, line: c.line, crate: c.crate })),
     evidence,
     unclassified: !g.rule,

@@ -1,10 +1,11 @@
-import type { Capabilities, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
+import type { Capabilities, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
 import { binaryClosure, CLI_PACKAGE, unifiedFeatures } from '../scan/cargo/index.js';
 
 export interface ProductionFacts {
   crates: CrateInfo[];
   tlsFeatures: TlsFeature[];
   clients: ClientSite[];
+  factories: ClientFactory[];
   endpoints: Endpoint[];
   envVars: EnvVar[];
   configKeys: ConfigKey[];
@@ -14,12 +15,16 @@ export interface ProductionFacts {
 
 
 /** What the scanned tree can do, from facts. Also returns the reqwest evidence the verdicts cite. */
-export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities; evidence: TlsFeature[]; closure: Set<string> } {
+export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities; evidence: TlsFeature[]; wsEvidence: TlsFeature[]; closure: Set<string> } {
   const hasCli = f.crates.some((c) => c.name === CLI_PACKAGE);
   // Without a codex-cli package (a partial tree), every crate counts as shipped.
   const closure = hasCli ? binaryClosure(f.crates, CLI_PACKAGE) : new Set(f.crates.map((c) => c.name));
   const { features, evidence } = unifiedFeatures(f.tlsFeatures, closure, 'reqwest');
-  const customCaEnv = [...new Set(f.clients.filter((c) => c.tls.rootsAdded).flatMap((c) => c.tls.customCaEnv))].sort();
+  const wsEvidence = unifiedFeatures(f.tlsFeatures, closure, 'tokio-tungstenite').evidence;
+  // the custom CA env vars some client or factory adds roots from (or hands a CA-bearing TLS config)
+  const customCaEnv = [
+    ...new Set([...f.clients, ...f.factories].filter((c) => c.tls.rootsAdded || c.tls.preconfiguredTls).flatMap((c) => c.tls.customCaEnv)),
+  ].sort();
   // Clients that switch to rustls only under a condition (the custom-CA path) keep native-tls by default.
   const forcesRustls = (c: ClientSite) =>
     (c.tls.useRustls && !c.conditionalCalls?.includes('use_rustls_tls')) ||
@@ -36,6 +41,7 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
       nativeTlsDefault,
     },
     evidence,
+    wsEvidence,
     closure,
   };
 }

@@ -7,7 +7,7 @@ export { classifyUrl, loadChannelRules, matchChannel } from './rules.js';
 
 /** Channels, capabilities and the recommendation for production facts (test code already removed). */
 export function analyse(f: ProductionFacts): { capabilities: Capabilities; channels: Channel[]; recommendation: Recommendation; evidence: TlsFeature[] } {
-  const { capabilities, evidence } = capabilitiesOf(f);
-  const channels = buildChannels(f, { capabilities, evidence });
+  const { capabilities, evidence, wsEvidence } = capabilitiesOf(f);
+  const channels = buildChannels(f, { capabilities, evidence, wsEvidence });
   return { capabilities, channels, recommendation: recommend(channels), evidence };
 }

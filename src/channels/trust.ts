@@ -1,6 +1,11 @@
 // Effective TLS of each client in the codex CLI binary, from unified Cargo features and the
 // builder calls the scanner saw. Reasons are sentences a user can check against the tree.
-import type { Capabilities, ClientSite, Roots, TlsFeature, Verdict } from '../model.js';
+import type { Capabilities, ClientFactory, ClientSite, Platform, PlatformVerdicts, Roots, TlsFeature, Verdict } from '../model.js';
+
+/** What the verdicts read of a client: a construction site or a factory. */
+type Carrier = ClientSite | ClientFactory;
+const isWebsocket = (c: Carrier | undefined): boolean => c?.kind === 'websocket';
+const nameOf = (c: Carrier): string => ('name' in c ? `${c.file}:${c.line} (${c.kind === 'websocket' ? 'websocket factory' : 'client factory'} ${c.name})` : `${c.file}:${c.line}`);
 
 export interface ClientTrust {
   backend: 'native-tls' | 'rustls' | 'unknown';
@@ -14,6 +19,8 @@ export interface TrustContext {
   capabilities: Capabilities;
   /** TlsFeature facts that enable the unified reqwest features of the CLI binary. */
   evidence: TlsFeature[];
+  /** The same for the websocket transport (tokio-tungstenite). */
+  wsEvidence?: TlsFeature[];
 }
 
 const where = (f: TlsFeature) =>
@@ -44,11 +51,13 @@ function rootsOf(ctx: TrustContext, crate?: string): { webpki: TlsFeature[]; nat
  * TLS backend and roots a reqwest client built at `client` (or an unseen default client of
  * `crate`, the crate of the channel's endpoints) uses.
  */
-export function clientTrust(client: ClientSite | undefined, ctx: TrustContext, crate?: string): ClientTrust {
+export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crate?: string): ClientTrust {
   const own = client?.crate ?? crate;
-  const r = rootsOf(ctx, own);
+  const ws = isWebsocket(client);
+  const r = rootsOf(ws ? { ...ctx, evidence: ctx.wsEvidence ?? [] } : ctx, own);
   const reasons: string[] = [];
-  const site = client ? `${client.file}:${client.line}` : 'the client (no construction site is linked to this channel)';
+  const site = client ? nameOf(client) : 'the client (no construction site is linked to this channel)';
+  if (client && 'name' in client) reasons.push(`${site} reaches ${client.sites.map((s) => `${s.file}:${s.line}`).join(', ')}${client.via?.length ? ` through ${client.via.join(', ')}` : ''}`);
   // a feature another crate turns on holds for every crate of the binary: say so when citing one
   const unified = (f: TlsFeature) => (f.crate !== own ? ' (Cargo unifies features across the binary)' : '');
   const conditional = new Set(client?.conditionalCalls ?? []);
@@ -61,7 +70,8 @@ export function clientTrust(client: ClientSite | undefined, ctx: TrustContext, c
     reasons.push(
       `${site} adds roots from ${customCa.join(' / ')}${conditional.has('use_rustls_tls') ? ' (switching to rustls only when one of them is set)' : ''}`,
     );
-  const forcedRustls = always('use_rustls_tls', client?.tls.useRustls) || always('use_preconfigured_tls', client?.tls.preconfiguredTls);
+  const forcedRustls = ws || always('use_rustls_tls', client?.tls.useRustls) || always('use_preconfigured_tls', client?.tls.preconfiguredTls);
+  if (ws) reasons.push(`${site} opens a websocket: rustls with the roots of tokio-tungstenite's features${customCa.length ? ', or a rustls config holding the custom CA' : ''}`);
   if (!forcedRustls && r.nativeTls.length > 0) {
     const rustlsWhen = conditional.has('use_rustls_tls') ? 'calls use_rustls_tls only under a condition' : 'does not call use_rustls_tls';
     reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli${unified(r.nativeTls[0]!)} and ${site} ${rustlsWhen}`);
@@ -82,7 +92,7 @@ export function clientTrust(client: ClientSite | undefined, ctx: TrustContext, c
     }
   }
   if (roots.length === 0 && customCa.length === 0 && !client?.tls.preconfiguredTls) {
-    reasons.push('no TLS feature of reqwest reaches codex-cli in this tree');
+    reasons.push(`no TLS feature of ${ws ? 'tokio-tungstenite' : 'reqwest'} reaches codex-cli in this tree`);
     return { backend: 'unknown', roots, customCa, honoursProxy, reasons };
   }
   return { backend: 'rustls', roots, customCa, honoursProxy, reasons };
@@ -99,16 +109,28 @@ export function verdictB(t: ClientTrust): { verdict: Verdict; why: string } {
   return { verdict: 'unknown', why: 'TLS backend unknown' };
 }
 
-/** CA: forward proxy + CA through the environment, no rebuild. */
-export function verdictCa(t: ClientTrust): { verdict: Verdict; why: string } {
-  if (!t.honoursProxy) return { verdict: 'no', why: 'bypasses the forward proxy (no_proxy)' };
-  if (t.customCa.length > 0) return { verdict: 'yes', why: `the client adds the CA from ${t.customCa.join(' / ')}` };
+const all = (v: Verdict): PlatformVerdicts => ({ linux: v, macos: v, windows: v });
+
+/** CA: forward proxy + CA through the environment, no rebuild; per platform, and their summary. */
+export function verdictCa(t: ClientTrust): { verdict: Verdict; why: string; platforms: PlatformVerdicts } {
+  if (!t.honoursProxy) return { verdict: 'no', why: 'bypasses the forward proxy (no_proxy)', platforms: all('no') };
+  if (t.customCa.length > 0) return { verdict: 'yes', why: `the client adds the CA from ${t.customCa.join(' / ')} (on every platform)`, platforms: all('yes') };
   if (t.backend === 'native-tls')
-    return { verdict: 'partial', why: 'native-tls: SSL_CERT_FILE works on Linux (OpenSSL); macOS and Windows use the OS store only' };
+    return {
+      verdict: 'partial',
+      why: 'native-tls: Linux yes (OpenSSL reads SSL_CERT_FILE); macOS and Windows no (Security.framework / SChannel use the OS store only)',
+      platforms: { linux: 'yes', macos: 'no', windows: 'no' },
+    };
   if (t.backend === 'rustls' && t.roots.includes('native'))
-    return { verdict: 'yes', why: 'rustls OS roots (rustls-native-certs) honour SSL_CERT_FILE' };
-  if (t.backend === 'rustls') return { verdict: 'no', why: 'rustls with compiled-in webpki roots only: no environment variable adds a CA' };
-  return { verdict: 'unknown', why: 'TLS backend unknown' };
+    return { verdict: 'yes', why: 'rustls OS roots (rustls-native-certs) honour SSL_CERT_FILE on every platform', platforms: all('yes') };
+  if (t.backend === 'rustls') return { verdict: 'no', why: 'rustls with compiled-in webpki roots only: no environment variable adds a CA', platforms: all('no') };
+  return { verdict: 'unknown', why: 'TLS backend unknown', platforms: all('unknown') };
+}
+
+/** Per-platform verdicts of several clients of one channel. */
+export function combinePlatforms(ps: PlatformVerdicts[]): PlatformVerdicts {
+  const of = (p: Platform) => combine(ps.map((x) => x[p]));
+  return { linux: of('linux'), macos: of('macos'), windows: of('windows') };
 }
 
 /** The env vars that make this client trust an added CA behind the forward proxy (see Channel.caEnv). */

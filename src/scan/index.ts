@@ -55,6 +55,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     crates: manifests.crates,
     tlsFeatures: prod(manifests.tlsFeatures),
     clients: prod(rust.clients),
+    factories: prod(rust.factories),
     endpoints: prod(rust.endpoints),
     envVars: prod(rust.envVars),
     configKeys: prod(rust.configKeys),
@@ -62,6 +63,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   });
   const keep = <T extends { test: boolean }>(xs: T[]): T[] => (includeTests ? xs : prod(xs));
   const clients = keep(rust.clients);
+  const factories = keep(rust.factories);
   const tlsFeatures = keep(manifests.tlsFeatures);
   const endpoints = keep(rust.endpoints);
   const envVars = keep(rust.envVars);
@@ -95,6 +97,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     },
     crates: manifests.crates,
     clients,
+    factories,
     tlsFeatures,
     endpoints,
     envVars,

@@ -3,6 +3,7 @@
 import type { FileFacts } from './facts.js';
 import { emptyFacts } from './facts.js';
 import { extractFacts } from './extract.js';
+import { indexFile } from './fn-index.js';
 import { extractLight, trailingTestModule } from './light.js';
 import { baseArgsOf, constsOf, modDeclsOf, needsParse, testByPath, withoutLineComments } from './prefilter.js';
 import type { RustRules } from './rules.js';
@@ -35,6 +36,10 @@ export function analyzeFile(file: string, text: string, rules: RustRules): FileF
     facts.consts = constsOf(prod);
     facts.baseArgs = baseArgsOf(prod);
   }
+  const index = indexFile(prod);
+  facts.functions = index.functions;
+  facts.structs = index.structs;
+  facts.uses = index.uses;
   if (cut >= 0) {
     const firstLine = (prod.match(/\n/g)?.length ?? 0) + 1;
     extractLight(text.slice(cut), firstLine, facts, rules);

@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { FileFacts, RawBaseArg, RawConst, RawModDecl } from './facts.js';
+import type { FileIndex } from './fn-index.js';
 
 /** What the last run saw at a path: its stat, and its content hash (parsed files) or text facts. */
 export interface StatEntry {
@@ -16,6 +17,7 @@ export interface StatEntry {
   consts?: RawConst[];
   modDecls?: RawModDecl[];
   baseArgs?: RawBaseArg[];
+  index?: FileIndex;
 }
 
 export interface FactsCache {
@@ -63,7 +65,7 @@ export function writeCacheFile(file: string, data: string): void {
 function codeHash(): string {
   const h = createHash('sha256');
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const names = ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse', 'resolve'];
+  const names = ['extract', 'light', 'analyze', 'prefilter', 'facts', 'sparse', 'resolve', 'fn-index', 'file-job'];
   for (const dir of ['extract', 'resolve']) {
     try {
       for (const f of readdirSync(new URL(`./${dir}/`, import.meta.url)).sort()) if (f.endsWith(`.${ext}`)) names.push(`${dir}/${f.slice(0, -ext.length - 1)}`);

@@ -12,7 +12,6 @@ import { fileContext } from './extract/context.js';
 import { envReadsIn } from './extract/env-reads.js';
 import { overridesIn } from './extract/overrides.js';
 import { pathsIn } from './extract/paths.js';
-import { scopesOf } from './extract/scopes.js';
 import { urlsIn } from './extract/urls.js';
 
 export { receivers } from './extract/overrides.js';
@@ -29,8 +28,7 @@ export function extractFacts(text: string, file: string, rules: RustRules, range
   const overridesAt = overridesIn(ctx, envCalls);
   urlsIn(ctx, overridesAt);
   pathsIn(ctx);
-  if (text.includes('Client') || text.includes('reqwest')) clientsIn(ctx);
-  ctx.facts.scopes = scopesOf(text, ctx.fns, ctx.inTest, ctx.uses);
+  if (text.includes('Client') || text.includes('reqwest') || text.includes('tungstenite')) clientsIn(ctx);
   configFieldsIn(ctx);
   return ctx.facts;
 }

@@ -138,6 +138,37 @@ export interface RawScope {
   returnsClient?: boolean;
 }
 
+/** A function of the file by text (fn-index.ts): what client factories are traced through. */
+export interface RawFunction {
+  name: string;
+  line: number;
+  endLine: number;
+  /** Self type of the `impl` block it sits in. */
+  impl?: string;
+  /** Trait of `impl Trait for Type`. */
+  trait?: string;
+  test: boolean;
+  /** Type names in the parameters / the return type, with their path when written (`Self` is the impl type). */
+  params: string[];
+  returns: string[];
+  /** Free and path calls as written (`build_client`, `HttpClientBuilder::new`, `codex_login::f`). */
+  calls: string[];
+  /** Method calls: `name`, or `self.name` on the impl's own value. */
+  methods: string[];
+  /** Functions handed on as values (`f(x, build_with_custom_ca)`): bare lower-case paths in argument position. */
+  refs?: string[];
+  /** UPPER_CASE names it mentions. */
+  consts: string[];
+}
+
+/** A struct and the type names its fields mention. */
+export interface RawStruct {
+  name: string;
+  line: number;
+  fields: string[];
+  test: boolean;
+}
+
 export interface FileFacts {
   /** Number of ERROR/MISSING nodes. */
   parseErrors: number;
@@ -159,6 +190,10 @@ export interface FileFacts {
   types?: string[];
   /** Calls and const uses per function (for the carriers of endpoints). */
   scopes?: RawScope[];
+  /** Functions, structs and `use` map by text (every production file, parsed or not). */
+  functions?: RawFunction[];
+  structs?: RawStruct[];
+  uses?: Record<string, string>;
 }
 
 export function emptyFacts(): FileFacts {

@@ -7,7 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import type { ScanWarning } from '../../model.js';
 import { analyzeFile } from './analyze.js';
 import type { FileFacts, RawBaseArg, RawConst, RawModDecl } from './facts.js';
-import { baseArgsOf, constsOf, mayNeedParse, modDeclsOf, needsParse } from './prefilter.js';
+import { indexFile, type FileIndex } from './fn-index.js';
+import { baseArgsOf, constsOf, mayNeedParse, modDeclsOf, needsParse, testByPath } from './prefilter.js';
 import type { RustRules } from './rules.js';
 
 export interface FileJob {
@@ -23,6 +24,8 @@ export interface TextFacts {
   consts: RawConst[];
   modDecls: RawModDecl[];
   baseArgs: RawBaseArg[];
+  /** Functions, structs and `use` map (production files only). */
+  index?: FileIndex;
 }
 
 interface Stat {
@@ -60,17 +63,27 @@ export function processFile(job: FileJob, rules: RustRules, known?: ReadonlySet<
     const wantConsts = buf.indexOf('str =') >= 0 || buf.indexOf('str=') >= 0;
     const wantMods = buf.indexOf('cfg(') >= 0 || buf.indexOf('#[path') >= 0;
     const wantBases = buf.indexOf('_base_url') >= 0;
-    const text = wantConsts || wantMods || wantBases ? buf.toString('utf8') : '';
+    const wantIndex = buf.indexOf('fn ') >= 0 && !testByPath(file, rules);
+    const text = wantConsts || wantMods || wantBases || wantIndex ? buf.toString('utf8') : '';
     return {
       ...stat,
       kind: 'text',
       consts: wantConsts ? constsOf(text) : [],
       modDecls: wantMods ? modDeclsOf(text) : [],
       baseArgs: wantBases ? baseArgsOf(text) : [],
+      ...(wantIndex ? { index: indexFile(text) } : {}),
     };
   }
   const text = buf.toString('utf8');
-  if (!needsParse(file, text, rules)) return { ...stat, kind: 'text', consts: constsOf(text), modDecls: modDeclsOf(text), baseArgs: baseArgsOf(text) };
+  if (!needsParse(file, text, rules))
+    return {
+      ...stat,
+      kind: 'text',
+      consts: constsOf(text),
+      modDecls: modDeclsOf(text),
+      baseArgs: baseArgsOf(text),
+      ...(testByPath(file, rules) ? {} : { index: indexFile(text) }),
+    };
   const hash = job.hash ? createHash('sha256').update(buf).digest('hex') : undefined;
   if (hash && known?.has(hash)) return { ...stat, kind: 'known', hash };
   try {

@@ -5,7 +5,7 @@
 // stops the scan: it becomes a warning.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } from '../../model.js';
+import type { ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } from '../../model.js';
 import { openCache, type FactsCache, type StatEntry } from './cache.js';
 import type { FileOutcome } from './file-job.js';
 import type { FileFacts } from './facts.js';
@@ -30,6 +30,7 @@ export interface RustScanInput {
 
 export interface RustScanOutput {
   clients: ClientSite[];
+  factories: ClientFactory[];
   endpoints: Endpoint[];
   envVars: EnvVar[];
   configKeys: ConfigKey[];
@@ -58,8 +59,8 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
     }
     const stat = { size: r.size, mtimeMs: r.mtimeMs };
     if (r.kind === 'text') {
-      entries.set(r.file, { file: r.file, consts: r.consts, modDecls: r.modDecls, baseArgs: r.baseArgs });
-      cache?.recordStat(r.file, { ...stat, consts: r.consts, modDecls: r.modDecls, baseArgs: r.baseArgs });
+      entries.set(r.file, { file: r.file, consts: r.consts, modDecls: r.modDecls, baseArgs: r.baseArgs, ...(r.index ? { index: r.index } : {}) });
+      cache?.recordStat(r.file, { ...stat, consts: r.consts, modDecls: r.modDecls, baseArgs: r.baseArgs, ...(r.index ? { index: r.index } : {}) });
       return;
     }
     const facts = r.kind === 'facts' ? r.facts : cache?.get(r.hash);
@@ -86,7 +87,7 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
       if (facts) {
         entries.set(file, { file, facts, consts: [], modDecls: facts.modDecls });
         cached++;
-      } else entries.set(file, { file, consts: seen.consts ?? [], modDecls: seen.modDecls ?? [], baseArgs: seen.baseArgs ?? [] });
+      } else entries.set(file, { file, consts: seen.consts ?? [], modDecls: seen.modDecls ?? [], baseArgs: seen.baseArgs ?? [], ...(seen.index ? { index: seen.index } : {}) });
       cache!.recordStat(file, seen);
       done++;
       continue;
@@ -117,6 +118,7 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
   const r = resolveFacts(list, await input.crates, rules);
   return {
     clients: r.clients,
+    factories: r.factories,
     endpoints: r.endpoints,
     envVars: r.envVars,
     configKeys: r.configKeys,

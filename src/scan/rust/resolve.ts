@@ -2,7 +2,7 @@
 // ResolveContext: consts (same file, same crate, then unique across the tree), test code, env vars,
 // endpoints and the paths appended to them, client sites and their helpers, carriers, config keys.
 // Pure.
-import type { ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar } from '../../model.js';
+import type { ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar } from '../../model.js';
 import type { RustRules } from './rules.js';
 import { carriersOf } from './resolve/carriers.js';
 import { clientsOf } from './resolve/clients.js';
@@ -11,6 +11,7 @@ import type { FileEntry } from './resolve/context.js';
 import { resolveContext } from './resolve/context.js';
 import { endpointsOf } from './resolve/endpoints.js';
 import { envVarsOf } from './resolve/env-vars.js';
+import { factoryGraph } from './resolve/factories.js';
 import { attachPaths } from './resolve/paths.js';
 
 export type { FileEntry } from './resolve/context.js';
@@ -18,6 +19,7 @@ export { devOnlyCrates, testFilesOf } from './resolve/test-code.js';
 
 export interface Resolved {
   clients: ClientSite[];
+  factories: ClientFactory[];
   endpoints: Endpoint[];
   envVars: EnvVar[];
   configKeys: ConfigKey[];
@@ -30,7 +32,9 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
   const endpoints = endpointsOf(ctx);
   attachPaths(ctx, endpoints);
   const clients = clientsOf(ctx);
-  carriersOf(entries, endpoints, clients, ctx.byName, ctx.crateFor, ctx.isTest, rules, crates);
+  const graph = factoryGraph(ctx, clients);
+  carriersOf(ctx, endpoints, clients, graph);
   const configKeys = configKeysOf(ctx, endpoints);
-  return { clients, endpoints, envVars, configKeys, testFiles: ctx.testFiles };
+  const factories = [...graph.factories.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
+  return { clients, factories, endpoints, envVars, configKeys, testFiles: ctx.testFiles };
 }

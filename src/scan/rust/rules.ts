@@ -49,6 +49,15 @@ export interface RustRulesData {
   tests: { path_patterns: string[]; attributes: string[]; helper_patterns?: string[] };
   /** Endpoint carriers: client factory names too generic to resolve by name. */
   carriers?: { deny_factory_names: string[] };
+  /** Client factories by structure (resolve/factories.ts). */
+  factories?: {
+    client_types: string[];
+    websocket_connect: string[];
+    websocket_crate: string;
+    websocket_types: string[];
+    body_methods: string[];
+    max_method_candidates: number;
+  };
   /** Methods whose string argument is compared with, not fetched. */
   comparisons?: { methods: string[] };
   /** Command-line flags whose default is a URL (clap derive attributes). */

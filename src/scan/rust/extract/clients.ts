@@ -268,6 +268,29 @@ export function clientsIn(ctx: FileContext): void {
     };
     facts.clients.push(client);
   }
+  // websocket connections: tokio-tungstenite's connect functions (rules factories.websocket_connect)
+  const ws = rules.data.factories?.websocket_connect ?? [];
+  if (ws.length && ctx.text.includes('tungstenite')) {
+    const lastOf = new Set(ws.map((w) => w.split('::').pop()!));
+    for (const { index, m } of find(/\b((?:[A-Za-z_][A-Za-z0-9_]*\s*::\s*)*)((?:connect|client)_async[A-Za-z0-9_]*)\s*\(/g)) {
+      if (!lastOf.has(m[2]!)) continue;
+      const c = up(at(index + m[0].length - 1), ['call_expression'], 3);
+      const fn = c?.childForFieldName('function');
+      if (!c || !fn) continue;
+      const full = resolvePath(fn.text.replace(/\s+/g, ''), uses);
+      // bare `connect_async(..)` counts when the file imports it from tokio-tungstenite
+      if (!ws.includes(full)) continue;
+      const enclosing = fnOf(c);
+      facts.clients.push({
+        line: lineOf(c),
+        constructor: full,
+        calls: [],
+        via: [],
+        ...(enclosing ? { function: enclosing.name } : {}),
+        test: inTest(c.startIndex),
+      });
+    }
+  }
   // one-shot requests on reqwest's default client: `reqwest::get(url)`
   for (const { index } of find(ONE_SHOT_ANCHOR)) {
     const c = up(at(index, 7), ['call_expression'], 6);

@@ -1,159 +1,156 @@
-// Carriers: which client construction sites carry an endpoint.
-import type { ClientSite, CrateInfo, Endpoint } from '../../../model.js';
-import type { FileFacts } from '../facts.js';
-import type { RustRules } from '../rules.js';
-import type { ConstDef, FileEntry } from './context.js';
+// Carriers: which clients carry an endpoint. For each place the endpoint is used (its literal's
+// function, each function naming its const, each function appending one of its paths) the carriers
+// are, nearest first: the client sites in that function; the client factories it calls; when it is
+// a method of a type holding a client (or takes one), the factories that build that type. Only when
+// none of its uses leads to a client: the sites and factories of the same file (trace `file`).
+// Pure.
+import type { ClientFactory, ClientSite, Endpoint } from '../../../model.js';
+import type { ResolveContext } from './context.js';
+import type { FactoryGraph, FnNode } from './factories.js';
 
-interface Site {
-  file: string;
-  line: number;
-}
-interface Factory {
-  name: string;
-  file: string;
-  crate: string;
-  sites: Site[];
-}
+/** How many factories building a held type are kept per use (nearest crate first). */
+const MAX_TYPE_FACTORIES = 6;
+/** How many callers (or users of a type) of a use without a client are looked at. */
+const MAX_CALLERS = 12;
+/** A caller that calls more factories than this is a dispatcher, not a sender. */
+const MAX_FACTORIES_OF_A_USER = 4;
 
-/**
- * Sets `Endpoint.carriers`: for each place the endpoint is used (its literal's function, or each
- * function naming its const), the clients constructed in that function plus the client factories it
- * calls; when that finds none, the clients of the same file plus the factories the file calls.
- * Factories are the functions holding a production client site, and functions returning a client
- * that call one. Factory names resolve in the same file, then the same crate, then any crate.
- */
-export function carriersOf(
-  entries: FileEntry[],
-  endpoints: Endpoint[],
-  clients: ClientSite[],
-  consts: Map<string, ConstDef[]>,
-  crateFor: (f: string) => string,
-  isTest: (file: string, t: boolean) => boolean,
-  rules: RustRules,
-  crates: CrateInfo[],
-): void {
-  const deny = rules.denyFactories;
-  const crateByIdent = new Map(crates.map((c) => [c.name.replace(/-/g, '_'), c.name]));
-  const depsOf = new Map(crates.map((c) => [c.name, new Set(c.deps.map((d) => d.package))]));
-  const prod = clients.filter((c) => !c.test);
+export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: ClientSite[], graph: FactoryGraph): void {
+  const { entries, crateFor, isTest, byName } = ctx;
+  const prodSites = clients.filter((c) => !c.test);
   const sitesByFile = new Map<string, ClientSite[]>();
-  for (const c of prod) {
+  for (const c of prodSites) {
     const l = sitesByFile.get(c.file) ?? [];
     l.push(c);
     sitesByFile.set(c.file, l);
   }
-  const scopesByFile = new Map<string, NonNullable<FileFacts['scopes']>>();
-  for (const e of entries) if (e.facts?.scopes?.length) scopesByFile.set(e.file, e.facts.scopes);
-
-  // factories: functions with a production client site ...
-  const factories = new Map<string, Factory[]>();
-  const factoryKey = new Map<string, Factory>();
-  const addFactory = (name: string, file: string, sites: Site[]): boolean => {
-    if (deny.has(name) || sites.length === 0) return false;
-    const k = `${file}#${name}`;
-    let f = factoryKey.get(k);
-    if (!f) {
-      f = { name, file, crate: crateFor(file), sites: [] };
-      factoryKey.set(k, f);
-      const l = factories.get(name) ?? [];
-      l.push(f);
-      factories.set(name, l);
-    }
-    let grew = false;
-    for (const s of sites) if (!f.sites.some((x) => x.file === s.file && x.line === s.line)) {
-      f.sites.push({ file: s.file, line: s.line });
-      grew = true;
-    }
-    return grew;
+  const factoryOf = (f: FnNode): ClientFactory | undefined => {
+    const x = graph.factories.get(f.id);
+    return x && !x.test ? x : undefined;
   };
-  for (const c of prod) if (c.function) addFactory(c.function, c.file, [c]);
-  /** Factories a call (`name` or `path::name`) in `file` may reach: the crate its path names,
-   *  else the same file, the same crate, the crates this one depends on, any crate. */
-  const lookup = (call: string, file: string): Factory[] => {
-    const segs = call.split('::');
-    const name = segs[segs.length - 1]!;
-    const l = factories.get(name);
-    if (!l?.length || deny.has(name)) return [];
-    const crate = crateFor(file);
-    if (segs.length > 1) {
-      const head = segs[0]!;
-      const hinted = ['crate', 'self', 'super'].includes(head) ? crate : crateByIdent.get(head);
-      const inHinted = hinted !== undefined ? l.filter((f) => f.crate === hinted) : [];
-      if (inHinted.length) return inHinted;
-    }
-    const same = l.filter((f) => f.file === file);
-    if (same.length) return same;
-    const inCrate = l.filter((f) => f.crate === crate);
-    if (inCrate.length) return inCrate;
-    const deps = depsOf.get(crate);
-    const inDeps = deps ? l.filter((f) => deps.has(f.crate)) : [];
-    return inDeps.length ? inDeps : l;
+  const siteFn = new Map<ClientSite, FnNode | undefined>();
+  const fnOfSite = (s: ClientSite): FnNode | undefined => {
+    if (!siteFn.has(s)) siteFn.set(s, (s.function ? graph.fnNamed(s.file, s.function, s.line) : undefined) ?? graph.fnAt(s.file, s.line));
+    return siteFn.get(s);
   };
-  // ... and functions that return a client and call a factory (a few rounds: wrappers of wrappers)
-  for (let round = 0; round < 3; round++) {
-    let grew = false;
-    for (const [file, scopes] of scopesByFile) {
-      if (isTest(file, false)) continue;
-      for (const s of scopes) {
-        if (!s.returnsClient || !s.function || s.test) continue;
-        for (const n of s.calls) {
-          if (n === s.function || n.endsWith(`::${s.function}`)) continue;
-          for (const f of lookup(n, file)) if (addFactory(s.function, file, f.sites)) grew = true;
+  const depsOf = new Map(ctx.crates.map((k) => [k.name, new Set(k.deps.map((d) => d.package))]));
+  /** Factories of the types `f` works with (parameters, its impl type and that type's fields, types
+   *  it calls into): that type's factory methods (a pool, a factory type), else the factories
+   *  returning it (a type holding a client). */
+  const typeFactories = (f: FnNode): ClientFactory[] => {
+    const out: ClientFactory[] = [];
+    for (const t of graph.typesNear(f)) {
+      const own = graph.methodsOf(t);
+      const fs = own.length ? own : graph.clientTypes.has(t) ? graph.returning(t).map(factoryOf).filter((x): x is ClientFactory => Boolean(x)) : [];
+      const deps = depsOf.get(f.crate);
+      const near = fs.filter((x) => x.crate === f.crate);
+      const inDeps = fs.filter((x) => deps?.has(x.crate));
+      out.push(...(near.length ? near : inDeps.length ? inDeps : fs).slice(0, MAX_TYPE_FACTORIES));
+    }
+    return out;
+  };
+  interface Found {
+    sites: Map<string, { file: string; line: number }>;
+    factories: Map<string, ClientFactory>;
+  }
+  const addSite = (out: Found, s: { file: string; line: number }): void => {
+    out.sites.set(`${s.file}:${s.line}`, { file: s.file, line: s.line });
+  };
+  const addFactory = (out: Found, x: ClientFactory): void => {
+    out.factories.set(`${x.file}:${x.line}:${x.name}`, x);
+    for (const s of x.sites) addSite(out, s);
+  };
+  /** A function calling many factories dispatches (a CLI's main): it says nothing about one URL. */
+  const dispatcher = (h: FnNode): boolean => graph.callees(h).filter((g) => factoryOf(g)).length > MAX_FACTORIES_OF_A_USER;
+  /** Carriers of one use in function `f`; true when it found any. */
+  const atFunction = (f: FnNode, out: Found): boolean => {
+    let n = 0;
+    for (const s of sitesByFile.get(f.file) ?? []) if (fnOfSite(s) === f) {
+      addSite(out, s);
+      n++;
+    }
+    const own = factoryOf(f);
+    if (own) {
+      addFactory(out, own);
+      n++;
+    }
+    // a function calling many factories dispatches (a CLI's main): its callees say nothing about one URL
+    if (!dispatcher(f))
+      for (const g of graph.callees(f)) {
+        const x = factoryOf(g);
+        if (x) {
+          addFactory(out, x);
+          n++;
         }
       }
+    if (n === 0) for (const x of typeFactories(f)) {
+      addFactory(out, x);
+      n++;
     }
-    if (!grew) break;
-  }
-
-  /** Carriers of a use in `file`, in function `fn` (file level when undefined or not found). */
-  const carriersAt = (file: string, fn: string | undefined, out: Map<string, Site>): void => {
-    const add = (s: Site): void => {
-      out.set(`${s.file}:${s.line}`, { file: s.file, line: s.line });
-    };
-    const scopes = scopesByFile.get(file) ?? [];
-    const viaCalls = (calls: Iterable<string>): number => {
-      let n = 0;
-      for (const c of calls) for (const f of lookup(c, file)) for (const s of f.sites) {
-        add(s);
-        n++;
-      }
-      return n;
-    };
-    if (fn) {
-      const own = scopes.filter((s) => s.function === fn && !s.test);
-      let n = 0;
-      for (const c of sitesByFile.get(file) ?? []) if (c.function === fn) {
-        add(c);
-        n++;
-      }
-      for (const s of own) n += viaCalls(s.calls);
-      if (n > 0) return;
-    }
-    for (const c of sitesByFile.get(file) ?? []) add(c);
-    viaCalls(new Set(scopes.filter((s) => !s.test).flatMap((s) => s.calls)));
+    return n > 0;
   };
-
+  /** A use that leads to no client hands the URL on: a constructor (`Options::new` setting
+   *  `issuer: DEFAULT_ISSUER`) to the functions that take or own that type; any other function back
+   *  to its callers (`resolve_exporter` returns the endpoint, its caller builds the exporter's client). */
+  const handedOn = (f: FnNode, out: Found): boolean => {
+    const next = f.impl && f.returns.includes(f.impl) ? graph.users(f.impl).filter((h) => h !== f) : graph.callers(f);
+    let found = false;
+    for (const h of next.slice(0, MAX_CALLERS)) if (!dispatcher(h) && atFunction(h, out)) found = true;
+    return found;
+  };
+  const atFile = (file: string, out: Found): void => {
+    for (const s of sitesByFile.get(file) ?? []) addSite(out, s);
+    for (const f of graph.fns) {
+      if (f.file !== file || f.test) continue;
+      for (const g of graph.callees(f)) {
+        const x = factoryOf(g);
+        if (x) addFactory(out, x);
+      }
+    }
+  };
+  // functions naming each const (production code only)
+  const constUses = new Map<string, FnNode[]>();
+  for (const f of graph.fns) {
+    if (f.test) continue;
+    for (const k of f.consts) {
+      const l = constUses.get(k) ?? [];
+      l.push(f);
+      constUses.set(k, l);
+    }
+  }
+  void entries;
   for (const ep of endpoints) {
     if (ep.test) continue;
-    const out = new Map<string, Site>();
-    if (!ep.symbol) carriersAt(ep.file, ep.function, out);
-    else {
-      // every production function that names the const (same crate, or anywhere when the name is unique)
-      const unique = (consts.get(ep.symbol) ?? []).length === 1;
-      let uses = 0;
-      for (const [file, scopes] of scopesByFile) {
-        if (isTest(file, false)) continue;
-        if (file !== ep.file && !unique && crateFor(file) !== ep.crate) continue;
-        for (const s of scopes) {
-          if (s.test || !s.consts.includes(ep.symbol)) continue;
-          uses++;
-          carriersAt(file, s.function, out);
-        }
-      }
-      if (uses === 0) carriersAt(ep.file, undefined, out);
+    const out: Found = { sites: new Map(), factories: new Map() };
+    const uses: FnNode[] = [];
+    if (ep.function) {
+      const f = graph.fnNamed(ep.file, ep.function, ep.line);
+      if (f) uses.push(f);
     }
-    if (out.size) {
-      ep.carriers = [...out.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    if (ep.symbol) {
+      const unique = (byName.get(ep.symbol) ?? []).length === 1;
+      for (const f of constUses.get(ep.symbol) ?? []) {
+        if (isTest(f.file, false)) continue;
+        if (f.file !== ep.file && !unique && crateFor(f.file) !== ep.crate) continue;
+        uses.push(f);
+      }
+    }
+    for (const p of ep.pathSites ?? []) {
+      const f = graph.fnAt(p.file, p.line);
+      if (f && !f.test) uses.push(f);
+    }
+    let traced = false;
+    for (const f of new Set(uses)) if (atFunction(f, out)) traced = true;
+    if (!traced) for (const f of new Set(uses)) if (handedOn(f, out)) traced = true;
+    if (!traced) atFile(ep.file, out);
+    if (out.sites.size) {
+      ep.carriers = [...out.sites.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+      ep.trace = traced ? 'function' : 'file';
+    }
+    if (out.factories.size) {
+      ep.factories = [...out.factories.values()]
+        .map((x) => ({ name: x.name, file: x.file, line: x.line }))
+        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
     }
   }
 }

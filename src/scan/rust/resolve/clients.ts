@@ -55,8 +55,11 @@ export function clientsOf(ctx: ResolveContext): ClientSite[] {
       // vars read in that function's crate (named by the call's path, else the client's own)
       let preconfiguredCa = false;
       if (has(c.preconfigured) && raw.function) {
-        const scope = e.facts?.scopes?.find((sc) => sc.function === raw.function);
-        for (const call of scope?.calls ?? []) {
+        const fn = e.facts?.functions?.filter((f) => f.name === raw.function && raw.line >= f.line && raw.line <= f.endLine).pop();
+        const uses = e.facts?.uses ?? {};
+        for (const written of fn?.calls ?? []) {
+          const head = written.split('::')[0]!;
+          const call = uses[head] ? `${uses[head]}${written.slice(head.length)}` : written;
           const segs = call.split('::');
           if (!rules.caConfigFunction.test(segs[segs.length - 1]!)) continue;
           const crate = (segs.length > 1 ? crateByIdent.get(segs[0]!) : undefined) ?? crateFor(e.file);
@@ -74,6 +77,7 @@ export function clientsOf(ctx: ResolveContext): ClientSite[] {
         preconfiguredTls: has(c.preconfigured),
         customCaEnv: has(c.roots_added) || preconfiguredCa ? caEnv : [],
       };
+      const websocket = (rules.data.factories?.websocket_connect ?? []).includes(raw.constructor);
       clients.push({
         file: e.file,
         line: raw.line,
@@ -81,6 +85,7 @@ export function clientsOf(ctx: ResolveContext): ClientSite[] {
         // handed to a helper that exists for tests (directly or through other helpers): test tooling
         test: isTest(e.file, raw.test) || via.some((v) => rules.testHelpers.some((r) => r.test(v))),
         constructor: raw.constructor,
+        ...(websocket ? { kind: 'websocket' as const } : {}),
         calls,
         tls,
         noProxy: has(c.no_proxy),

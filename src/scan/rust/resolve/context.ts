@@ -4,6 +4,7 @@ import type { CrateInfo, Override } from '../../../model.js';
 import { crateOf } from '../../crates.js';
 import type { FileFacts, RawBaseArg, RawConst, RawOverride } from '../facts.js';
 import type { RustRules } from '../rules.js';
+import type { FileIndex } from '../fn-index.js';
 import { devOnlyCrates, testFilesOf } from './test-code.js';
 
 export interface FileEntry {
@@ -15,6 +16,8 @@ export interface FileEntry {
   modDecls: FileFacts['modDecls'];
   /** Base URLs handed to calls, of a file that is not parsed (a parsed file has them in `facts`). */
   baseArgs?: RawBaseArg[];
+  /** Functions, structs and `use` map of a file that is not parsed (a parsed file has them in `facts`). */
+  index?: FileIndex;
 }
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
