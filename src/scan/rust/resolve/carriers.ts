@@ -91,9 +91,11 @@ export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: 
   };
   /** A use that leads to no client hands the URL on: a constructor (`Options::new` setting
    *  `issuer: DEFAULT_ISSUER`) to the functions that take or own that type; any other function back
-   *  to its callers (`resolve_exporter` returns the endpoint, its caller builds the exporter's client). */
+   *  to its callers in its crate (`resolve_exporter` returns the endpoint, its caller builds the
+   *  exporter's client). */
   const handedOn = (f: FnNode, out: Found): boolean => {
-    const next = f.impl && f.returns.includes(f.impl) ? graph.users(f.impl).filter((h) => h !== f) : graph.callers(f);
+    // callers in the same crate only: a value handed back across crates is too far to follow
+    const next = f.impl && f.returns.includes(f.impl) ? graph.users(f.impl).filter((h) => h !== f) : graph.callers(f).filter((h) => h.crate === f.crate);
     let found = false;
     for (const h of next.slice(0, MAX_CALLERS)) if (!dispatcher(h) && atFunction(h, out)) found = true;
     return found;
