@@ -137,6 +137,8 @@ export interface Endpoint extends Location {
 
 export interface EnvVar extends Location {
   name: string;
+  /** Read only in debug builds: not a fact of the shipped binary (left out of channels). */
+  debugOnly?: boolean;
   /** 'literal' or the const name it was read through. */
   via: string;
   /** Enclosing function name, when inside one. */
@@ -259,6 +261,20 @@ export interface Channel {
   trace?: Trace;
 }
 
+/** How much of the network surface the scan traced (see channels/tracing.ts). */
+export interface Tracing {
+  /** Distinct URLs of contacted channels: traced from where they are used, by a shared file only, not at all. */
+  endpoints: { total: number; traced: number; file: number; untraced: number };
+  /** Production client construction sites, and those whose TLS backend is known. */
+  clientSites: { total: number; resolved: number };
+  /** Client factories found by structure. */
+  factories: number;
+  /** Contacted channels by how their carriers were found. */
+  channels: { total: number; traced: number; file: number; assumed: number; unknown: number };
+  /** `poor`: this codex's client code was not understood; verify is the way to know. */
+  level: 'good' | 'partial' | 'poor';
+}
+
 export interface Recommendation {
   approach: Approach;
   reason: string;
@@ -296,6 +312,7 @@ export interface ScanResult {
   /** Locked packages that pull webpki-roots (when Cargo.lock exists). */
   lockedWebpki?: LockedWebpki[];
   capabilities?: Capabilities;
+  tracing?: Tracing;
   channels?: Channel[];
   recommendation?: Recommendation;
 }

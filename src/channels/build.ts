@@ -229,10 +229,6 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Carr
     b = plainHttp ? 'yes' : combine(vb.map((v) => v.verdict));
     ca = plainHttp ? 'yes' : combine(vc.map((v) => v.verdict));
     if (!plainHttp) platforms = combinePlatforms(vc.map((v) => v.platforms));
-    if (traceNote) {
-      whyB.push(traceNote);
-      whyCa.push(traceNote);
-    }
     // The verdicts' own reasons first, then the facts behind them (client, feature, manifest line).
     // with several clients, each verdict says whose it is (one may add the CA, another not)
     const differ = (vs: { verdict: Verdict; why: string }[]) => new Set(vs.map((v) => `${v.verdict}:${v.why}`)).size > 1;
@@ -241,9 +237,11 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Carr
     const whoseB = label(vb);
     const whoseCa = label(vc);
     whyB.push(...new Set(vb.map((v, i) => `${whoseB(i)}${v.why}`)));
+    if (traceNote) whyB.push(traceNote);
     for (const t of trusts) whyB.push(...t.reasons);
     whyB.push(...fallbackNote);
     whyCa.push(...new Set(vc.map((v, i) => `${whoseCa(i)}${v.why}`)));
+    if (traceNote) whyCa.push(traceNote);
     for (const t of trusts) whyCa.push(...t.reasons);
     whyCa.push(...fallbackNote);
     tls = [...new Set(trusts.map(describeTrust))].join('; ');

@@ -1,4 +1,4 @@
-import type { Approach, Channel, Recommendation } from '../model.js';
+import type { Approach, Channel, Recommendation, Tracing } from '../model.js';
 import { loadChannelRules } from './rules.js';
 
 const ORDER: Approach[] = ['a', 'ca', 'b'];
@@ -28,7 +28,7 @@ export function scoreApproaches(channels: Channel[]): ApproachScore[] {
   });
 }
 
-export function recommend(channels: Channel[]): Recommendation {
+export function recommend(channels: Channel[], tracing?: Tracing): Recommendation {
   const rules = loadChannelRules();
   const scores = scoreApproaches(channels);
   // Highest score; ties go to the cheaper approach (ORDER is by cost).
@@ -43,5 +43,9 @@ export function recommend(channels: Channel[]): Recommendation {
     (best.captured.length ? ` (${best.captured.join(', ')})` : '') +
     (partial.length ? `, partly or unverifiably ${partial.join(', ')}` : '') +
     `; score = weighted coverage minus the approach's cost from rules/channels.toml (B needs a rebuild and root for the system store): ${scored}`;
-  return { approach: best.approach, reason, misses: best.misses };
+  const caveat =
+    tracing?.level === 'poor'
+      ? `; this codex's client code was not understood (${tracing.endpoints.traced} of ${tracing.endpoints.total} endpoints traced to a client), so this rests on guesses: run codex-mitm verify`
+      : '';
+  return { approach: best.approach, reason: reason + caveat, misses: best.misses };
 }

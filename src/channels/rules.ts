@@ -1,3 +1,4 @@
+import { InputError } from '../model.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
 import type { Approach, AuthMode, Verdict } from '../model.js';
@@ -37,6 +38,8 @@ export interface ChannelRules {
   transports: Record<string, TransportRule>;
   approaches: Record<Approach, { name: string; cost: number }>;
   scoring: Record<Verdict, number>;
+  /** Thresholds of the tracing level ([tracing]). */
+  tracing: { good_from: number; poor_below: number; poor_unknown_above: number };
   /** Hosts that are this machine ([local] hosts): their traffic never goes through HTTPS_PROXY. */
   localHosts: Set<string>;
   /** Env override names that belong to exactly one channel: they identify it regardless of host. */
@@ -79,7 +82,14 @@ export function loadChannelRules(): ChannelRules {
   const scoring = doc.scoring as Record<Verdict, number>;
   const transports = (doc.transport ?? {}) as Record<string, TransportRule>;
   const localHosts = new Set(strings((doc.local as Record<string, unknown> | undefined)?.hosts));
-  cached = { channels, transports, approaches, scoring, uniqueOverrides, localHosts };
+  const t = (doc.tracing ?? {}) as Record<string, unknown>;
+  const share = (k: string, dflt: number): number => {
+    const v = t[k] ?? dflt;
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new InputError(`[tracing] ${k} must be a number from 0 to 1`, 'rules/channels.toml');
+    return v;
+  };
+  const tracing = { good_from: share('good_from', 0.6), poor_below: share('poor_below', 0.3), poor_unknown_above: share('poor_unknown_above', 0.5) };
+  cached = { channels, transports, approaches, scoring, tracing, uniqueOverrides, localHosts };
   return cached;
 }
 

@@ -9,8 +9,8 @@ const LOCATION = ['file', 'line', 'crate', 'test'] as const;
 /** Key order per object kind. */
 const ORDER: Record<string, Order> = {
   top: [
-    'schemaVersion', 'tool', 'root', 'summary', 'capabilities', 'recommendation', 'channels',
-    'clients', 'tlsFeatures', 'endpoints', 'envVars', 'configKeys', 'crates', 'lockedWebpki',
+    'schemaVersion', 'tool', 'root', 'summary', 'capabilities', 'tracing', 'recommendation', 'channels',
+    'clients', 'factories', 'tlsFeatures', 'endpoints', 'envVars', 'configKeys', 'crates', 'lockedWebpki',
   ],
   tool: ['name', 'version'],
   summary: [

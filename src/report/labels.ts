@@ -1,5 +1,5 @@
 // Words the reporters use for approaches and flags. One place, so table, Markdown and SARIF agree.
-import type { Approach, ClientSite, ScanResult, ScanWarning, TlsFeature } from '../model.js';
+import type { Approach, Channel, ClientSite, Platform, ScanResult, ScanWarning, TlsFeature, Tracing } from '../model.js';
 
 export const APPROACH_LABEL: Record<Approach, string> = {
   a: 'A — point codex at a local reverse proxy (config / env base URLs)',
@@ -82,4 +82,45 @@ export function missLabel(r: ScanResult, miss: string): string {
   const ch = r.channels?.find((c) => c.id === miss);
   if (!ch) return miss;
   return ch.hosts.length ? `${ch.name} (${ch.hosts.join(', ')})` : ch.name;
+}
+
+const PLATFORM_NAME: Record<Platform, string> = { linux: 'Linux', macos: 'macOS', windows: 'Windows' };
+const PLATFORM_LETTER: Record<Platform, string> = { linux: 'L', macos: 'M', windows: 'W' };
+const PLATFORMS: Platform[] = ['linux', 'macos', 'windows'];
+
+/** Whether a channel's CA verdict differs by platform. */
+export function platformsDiffer(ch: Channel): boolean {
+  const p = ch.platforms;
+  return !!p && new Set(PLATFORMS.map((k) => p[k])).size > 1;
+}
+
+/** `Linux yes, macOS no, Windows no` when the CA verdict differs by platform, else undefined. */
+export function platformNote(ch: Channel): string | undefined {
+  if (!platformsDiffer(ch)) return undefined;
+  return PLATFORMS.map((k) => `${PLATFORM_NAME[k]} ${ch.platforms![k]}`).join(', ');
+}
+
+/** The platforms where CA captures the channel, as letters (`L`), for a table cell. */
+export function platformLetters(ch: Channel): string {
+  if (!platformsDiffer(ch)) return '';
+  return PLATFORMS.filter((k) => ch.platforms![k] === 'yes').map((k) => PLATFORM_LETTER[k]).join('');
+}
+
+/** One sentence of how much the scan traced. */
+export function tracingLine(t: Tracing): string {
+  const e = t.endpoints;
+  const extra = [e.file ? `${e.file} only by a shared file` : '', e.untraced ? `${e.untraced} not at all` : ''].filter(Boolean).join(', ');
+  const ch = t.channels;
+  const chExtra = [ch.assumed ? `${ch.assumed} assumed to use codex's shared client` : '', ch.unknown ? `${ch.unknown} with no carrier (?)` : ''].filter(Boolean).join(', ');
+  return (
+    `traced ${e.traced} of ${e.total} endpoints to the client that sends them${extra ? ` (${extra})` : ''}; ` +
+    `TLS resolved for ${t.clientSites.resolved} of ${t.clientSites.total} client sites, through ${plural(t.factories, 'client factory', 'client factories')}` +
+    (chExtra ? `; of ${ch.total} contacted channels ${chExtra}` : '')
+  );
+}
+
+/** The report's opening warning when tracing is poor. */
+export function tracingBanner(t: Tracing): string | undefined {
+  if (t.level !== 'poor') return undefined;
+  return `This codex's client code was not understood: ${tracingLine(t)}. The verdicts below rest on guesses; codex-mitm verify runs the real binary and is the way to know.`;
 }

@@ -1,6 +1,6 @@
 // Markdown: the full report, and the channel table that docs/channels.md embeds.
 import type { Channel, Override, ScanResult } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
 import { byLocation, loc, uniqBy } from './style.js';
 
 /** How many evidence sites a channel row lists before "+N more". */
@@ -48,7 +48,7 @@ export function renderChannelTable(r: ScanResult): string {
     // links and codex's own listeners are listed, never fetched: no verdict to give
     ch.contacted === false ? 'n/a' : ch.coverage.a,
     ch.contacted === false ? 'n/a' : ch.coverage.b,
-    ch.contacted === false ? 'n/a' : ch.coverage.ca,
+    ch.contacted === false ? 'n/a' : ch.coverage.ca + (platformNote(ch) ? ` (${platformNote(ch)})` : ''),
     mdCell(evidenceMd(ch)),
   ]);
   return mdTable(['channel', 'default endpoint', 'override (env / config / none)', 'A', 'B', 'CA', 'evidence'], rows).join('\n') + '\n';
@@ -60,6 +60,8 @@ export function renderMarkdown(r: ScanResult): string {
   out.push(`# codex-mitm scan${version ? ` of codex ${version}` : ''}`, '');
   out.push(`Root: ${code(r.root.replace(/\\/g, '/'))} · codex-mitm ${r.tool.version}`, '');
 
+  const banner = r.tracing ? tracingBanner(r.tracing) : undefined;
+  if (banner) out.push(`> **Warning.** ${mdCell(banner)}`, '');
   if (r.recommendation) {
     const rec = r.recommendation;
     out.push('## Recommendation', '', `**Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}.** ${rec.reason}`, '');
@@ -76,6 +78,7 @@ export function renderMarkdown(r: ScanResult): string {
     out.push(`- custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.map(code).join(', ') : 'none'}`);
     out.push(`- CLI reqwest TLS: ${cap.nativeTlsDefault ? 'native-tls by default (OS store, `SSL_CERT_FILE`)' : 'rustls by default'}`);
     if (cap.reqwestFeatures.length) out.push(`- CLI reqwest features: ${cap.reqwestFeatures.map(code).join(', ')}`);
+    if (r.tracing) out.push(`- tracing (${r.tracing.level}): ${mdCell(tracingLine(r.tracing))}`);
     out.push('');
   }
   if (r.channels) {

@@ -1,6 +1,6 @@
 // Terminal report: recommendation and channel coverage first, then the facts behind them.
 import type { ConfigKey, EnvVar, ScanResult, TlsFeature, Verdict } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, plural, seconds, shipped, shipsLabel, warningText } from './labels.js';
+import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, platformLetters, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
 import { byLocation, layout, loc, overrideLabel, paint, uniqBy, VERDICT_GLYPH, verdictCell, wrap, type Cell } from './style.js';
 
 export interface TableOptions {
@@ -21,6 +21,13 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
 
   const version = codexVersion(r);
   out.push(paint(`codex-mitm ${r.tool.version}`, 'bold', c) + ` — ${r.root} (${version ? `codex ${version}` : 'codex version unknown: the workspace says 0.0.0 or nothing, as development trees do'})`);
+
+  // When the scan did not follow this tree's client code, that comes first.
+  const banner = r.tracing ? tracingBanner(r.tracing) : undefined;
+  if (banner) {
+    out.push('');
+    for (const l of wrap(banner, w, '! ', '  ')) out.push(paint(l, 'warn', c));
+  }
 
   // Recommendation
   if (r.recommendation) {
@@ -45,6 +52,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     ];
     for (const f of facts) out.push(...wrap(f, w, '  ', '    '));
     if (cap.reqwestFeatures.length) out.push(...wrap(`CLI reqwest features: ${cap.reqwestFeatures.join(', ')}`, w, '  ', '    '));
+    if (r.tracing) out.push(...wrap(`Tracing (${r.tracing.level}): ${tracingLine(r.tracing)}`, w, '  ', '    '));
   }
 
   // Channels: a compact table (fits 80 columns), then per channel its overrides and the reasons.
@@ -56,12 +64,13 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       AUTH[ch.authMode] ?? ch.authMode,
       ch.contacted ? verdictCell(ch.coverage.a) : '·',
       ch.contacted ? verdictCell(ch.coverage.b) : '·',
-      ch.contacted ? verdictCell(ch.coverage.ca) : '·',
+      ch.contacted ? { ...verdictCell(ch.coverage.ca), text: verdictCell(ch.coverage.ca).text + platformLetters(ch) } : '·',
       ch.hosts.join(', ') || '-',
     ]);
-    out.push(...layout(['channel', 'auth', 'A', 'B', 'CA', 'hosts'], rows, { width: w, color: c, shrink: [0, 5], minWidths: [30, 7, 1, 1, 2, 14] }));
+    out.push(...layout(['channel', 'auth', 'A', 'B', 'CA', 'hosts'], rows, { width: w, color: c, shrink: [0, 5], minWidths: [30, 7, 1, 1, 3, 14] }));
     const legend = (['yes', 'partial', 'no', 'unknown'] as Verdict[]).map((v) => `${VERDICT_GLYPH[v]} ${v}`).join('  ');
     out.push(paint(`  ${legend}  · not contacted`, 'dim', c));
+    if (r.channels.some((ch) => platformLetters(ch))) out.push(paint('  CA ~L: captured on Linux only (L Linux, M macOS, W Windows); the Why section says per platform', 'dim', c));
     if (r.channels.some((ch) => ch.unclassified)) out.push(paint('  * no rule in rules/channels.toml names this host', 'dim', c));
 
     section('Why (per channel: overrides, then the reasons for A / B / CA)');
@@ -75,7 +84,8 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
       for (const a of ['a', 'b', 'ca'] as const) {
         const [reason, fact] = ch.why[a];
         const glyph = VERDICT_GLYPH[ch.coverage[a]];
-        if (reason !== undefined) out.push(...wrap(`${a.toUpperCase().padEnd(2)} ${glyph} ${reason}`, w, '    ', '         '));
+        const per = a === 'ca' ? platformNote(ch) : undefined;
+        if (reason !== undefined) out.push(...wrap(`${a.toUpperCase().padEnd(2)} ${glyph} ${per ? `(${per}) ` : ''}${reason}`, w, '    ', '         '));
         if (fact !== undefined && !facts.has(fact)) {
           facts.add(fact);
           out.push(...wrap(fact, w, '         ', '         '));

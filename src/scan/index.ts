@@ -51,13 +51,13 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     }),
   ]);
   const prod = <T extends { test: boolean }>(xs: T[]): T[] => xs.filter((x) => !x.test);
-  const { capabilities, channels, recommendation } = analyse({
+  const { capabilities, channels, recommendation, tracing } = analyse({
     crates: manifests.crates,
     tlsFeatures: prod(manifests.tlsFeatures),
     clients: prod(rust.clients),
     factories: prod(rust.factories),
     endpoints: prod(rust.endpoints),
-    envVars: prod(rust.envVars),
+    envVars: prod(rust.envVars).filter((e) => !e.debugOnly),
     configKeys: prod(rust.configKeys),
     workspaceVersion: manifests.workspaceVersion,
   });
@@ -104,6 +104,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     configKeys,
     ...(manifests.lockedWebpki ? { lockedWebpki: manifests.lockedWebpki } : {}),
     capabilities,
+    tracing,
     channels,
     recommendation,
   };

@@ -66,6 +66,8 @@ export interface RawConstRef {
 export interface RawEnvRead {
   /** Literal name, when read with a string literal. */
   name?: string;
+  /** Read only in debug builds (`#[cfg(debug_assertions)]`, `if cfg!(debug_assertions)`). */
+  debugOnly?: boolean;
   /** Const name it is read through. */
   constRef?: string;
   line: number;
@@ -190,6 +192,8 @@ export interface FileFacts {
   types?: string[];
   /** Calls and const uses per function (for the carriers of endpoints). */
   scopes?: RawScope[];
+  /** UPPER_CASE consts handed to a call that opens the browser (links, when that is their only use). */
+  browserRefs?: { name: string; function?: string }[];
   /** Functions, structs and `use` map by text (every production file, parsed or not). */
   functions?: RawFunction[];
   structs?: RawStruct[];

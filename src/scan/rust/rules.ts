@@ -26,6 +26,7 @@ export interface RustRulesData {
     const_name_pattern: string;
     write_methods: string[];
     map_methods?: string[];
+    map_types?: string;
     override_name_pattern: string;
   };
   endpoints: {
@@ -36,6 +37,9 @@ export interface RustRulesData {
     deny_urls: string[];
     url_regex: string;
     deny_symbol_pattern: string;
+    not_contacted_contexts?: string[];
+    identifier_names?: string;
+    browser_functions?: string[];
     config_field_pattern: string;
   };
   config: {
@@ -47,6 +51,8 @@ export interface RustRulesData {
     tables?: Record<string, string>;
   };
   tests: { path_patterns: string[]; attributes: string[]; helper_patterns?: string[] };
+  /** Debug-build-only code. */
+  debug?: { attributes: string[]; conditions: string[] };
   /** Endpoint carriers: client factory names too generic to resolve by name. */
   carriers?: { deny_factory_names: string[] };
   /** Client factories by structure (resolve/factories.ts). */
@@ -92,6 +98,10 @@ export interface RustRules {
   writeMethods: Set<string>;
   /** Map lookups: a method call naming an env var as a key reads no environment. */
   mapMethods: Set<string>;
+  /** Parameter types that make a wrapper's env-var const a map key, not an env read. */
+  mapTypes: RegExp;
+  debugAttrs: RegExp[];
+  debugConditions: string[];
   overrideName: RegExp;
   url: RegExp;
   /** Where a URL or a known bare host may start in a file's text. */
@@ -100,6 +110,12 @@ export interface RustRules {
   envConstAnchor: RegExp;
   /** const names whose string is a message for people (links in it are not endpoints). */
   denySymbol: RegExp;
+  /** String texts (a CSP header, HTML) whose URLs a browser fetches, not codex. */
+  notContacted: RegExp[];
+  /** Names (call, binding, key) that make a URL an identifier sent as a value. */
+  identifierName: RegExp;
+  /** Calls that open a URL in the user's browser. */
+  browserFunctions: Set<string>;
   configField: RegExp;
   knownHosts: string[];
   denyHosts: string[];
@@ -158,11 +174,17 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     envConst: new RegExp(data.env.const_name_pattern),
     writeMethods: new Set(data.env.write_methods),
     mapMethods: new Set(data.env.map_methods ?? []),
+    mapTypes: new RegExp(data.env.map_types ?? '(?!)'),
+    debugAttrs: (data.debug?.attributes ?? []).map((p) => new RegExp(p)),
+    debugConditions: data.debug?.conditions ?? [],
     overrideName: new RegExp(data.env.override_name_pattern),
     url: new RegExp(data.endpoints.url_regex, 'g'),
     urlAnchor: new RegExp(['https?://', ...data.endpoints.known_hosts.map(escapeRe)].join('|'), 'g'),
     envConstAnchor: new RegExp(`\\b[A-Z][A-Z0-9_]*?(?:${data.env.const_name_pattern.replace(/\$$/, '')})\\b`, 'g'),
     denySymbol: new RegExp(data.endpoints.deny_symbol_pattern),
+    notContacted: (data.endpoints.not_contacted_contexts ?? []).map((p) => new RegExp(p, 'i')),
+    identifierName: new RegExp(data.endpoints.identifier_names ?? '(?!)'),
+    browserFunctions: new Set(data.endpoints.browser_functions ?? []),
     configField: new RegExp(data.endpoints.config_field_pattern),
     knownHosts: data.endpoints.known_hosts,
     denyHosts: data.endpoints.deny_hosts.map((h) => h.toLowerCase()),

@@ -31,6 +31,8 @@ export interface FileContext {
   /** `struct` items of a file that derives Deserialize (config structs). */
   structs: SyntaxNode[];
   inTest(pos: number): boolean;
+  /** Code compiled into debug builds only (`#[cfg(debug_assertions)]`, `if cfg!(debug_assertions)`). */
+  inDebug(pos: number): boolean;
   fns: Fn[];
   fnOf(n: SyntaxNode | null): FnRange | undefined;
   /** The statement (let, expression statement, field initializer, const) holding `n`. */
@@ -94,6 +96,25 @@ export function fileContext(text: string, file: string, rules: RustRules, ranges
     for (const r of testRanges) if (pos >= r.start && pos < r.end) return true;
     return false;
   };
+  // debug-build-only ranges: attributed items, and the `then` block of `if cfg!(debug_assertions)`
+  const debugRanges: Range[] = [];
+  if (text.includes('debug_assertions')) {
+    for (const { index } of find(/#\[\s*cfg\s*\(\s*debug_assertions/g)) {
+      const a = up(at(index, 2), ['attribute_item'], 4);
+      if (!a || !rules.debugAttrs.some((r) => r.test(attrInner(a)))) continue;
+      let s = a.nextNamedSibling;
+      while (s && (s.type === 'attribute_item' || s.type === 'line_comment' || s.type === 'block_comment')) s = s.nextNamedSibling;
+      if (s) debugRanges.push({ start: a.startIndex, end: s.endIndex });
+    }
+    for (const cond of rules.debugConditions) {
+      for (let i = text.indexOf(cond); i >= 0; i = text.indexOf(cond, i + cond.length)) {
+        const ifx = up(at(i, 4), ['if_expression'], 5);
+        const body = ifx?.childForFieldName('consequence');
+        if (ifx && body && (ifx.childForFieldName('condition')?.text ?? '').includes(cond)) debugRanges.push({ start: body.startIndex, end: body.endIndex });
+      }
+    }
+  }
+  const inDebug = (pos: number): boolean => debugRanges.some((r) => pos >= r.start && pos < r.end);
   // every function of the parsed parts, by start: the innermost one around a node by binary search
   // (no walk up the tree per finding)
   const fns = functionsOf(root);
@@ -113,5 +134,5 @@ export function fileContext(text: string, file: string, rules: RustRules, ranges
     }
     return undefined;
   };
-  return { text, file, rules, ...(ranges ? { ranges } : {}), root, facts, at, find, uses, structs, inTest, fns, fnOf, statementOf };
+  return { text, file, rules, ...(ranges ? { ranges } : {}), root, facts, at, find, uses, structs, inTest, inDebug, fns, fnOf, statementOf };
 }

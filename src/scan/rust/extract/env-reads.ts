@@ -46,7 +46,10 @@ export function envReadsIn(ctx: FileContext): EnvCall[] {
     if (!method && rules.readFunctions.has(callee)) return argName(first);
     const lastSeg = callee.split('::').pop() ?? '';
     if (rules.writeMethods.has(lastSeg) || (method && rules.mapMethods.has(lastSeg))) return undefined;
-    // wrapper: a const named like an env var handed to any function
+    // wrapper: a const named like an env var handed to any function, unless the function is also
+    // handed a map (a child's environment) to look it up in
+    const params = paramTypes(call);
+    if (argNodes.some((a) => a.type === 'identifier' && rules.mapTypes.test(params.get(a.text) ?? ''))) return undefined;
     for (const a of argNodes) {
       const r = argName(a);
       if (r?.constRef && rules.envConst.test(r.constRef)) return r;
@@ -54,6 +57,23 @@ export function envReadsIn(ctx: FileContext): EnvCall[] {
     return undefined;
   };
 
+  /** Parameter name -> type text of the function around `n`. */
+  const paramCache = new Map<number, Map<string, string>>();
+  function paramTypes(n: SyntaxNode): Map<string, string> {
+    const f = fnOf(n);
+    if (!f) return new Map();
+    let m = paramCache.get(f.start);
+    if (!m) {
+      m = new Map();
+      for (const p of f.node.childForFieldName('parameters')?.namedChildren ?? []) {
+        const pat = p.childForFieldName('pattern');
+        const ty = p.childForFieldName('type');
+        if (pat?.type === 'identifier' && ty) m.set(pat.text, ty.text);
+      }
+      paramCache.set(f.start, m);
+    }
+    return m;
+  }
   const envCalls: { node: SyntaxNode; read: { name?: string; constRef?: string }; line: number }[] = [];
   const seenEnv = new Set<number>();
   const macroEnv = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/y;
@@ -86,7 +106,8 @@ export function envReadsIn(ctx: FileContext): EnvCall[] {
   for (const { index, m } of find(rules.envConstAnchor)) envAnchor(index, m[0].length);
   envCalls.sort((a, b) => a.node.startIndex - b.node.startIndex);
   for (const e of envCalls) {
-    facts.envReads.push({ ...e.read, line: e.line, function: fnOf(e.node)?.name, test: inTest(e.node.startIndex) });
+    const debugOnly = ctx.inDebug(e.node.startIndex);
+    facts.envReads.push({ ...e.read, line: e.line, function: fnOf(e.node)?.name, test: inTest(e.node.startIndex), ...(debugOnly ? { debugOnly } : {}) });
   }
   return envCalls;
 }

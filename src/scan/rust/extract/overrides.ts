@@ -51,6 +51,8 @@ export function overridesIn(ctx: FileContext, envCalls: EnvCall[]): OverridesAt 
   const { text, rules, facts, at, find, inTest, fnOf, statementOf, ranges } = ctx;
   const sites: OverrideSite[] = [];
   for (const e of envCalls) {
+    // a debug-build-only read overrides nothing in the shipped binary
+    if (ctx.inDebug(e.node.startIndex)) continue;
     const ov: RawOverride = { kind: 'env', ...e.read, line: e.line };
     const s = statementOf(e.node);
     if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: ov, local: true, at: e.node.startIndex });

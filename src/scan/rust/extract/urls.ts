@@ -6,7 +6,7 @@ import type { RustRules } from '../rules.js';
 import { deniedUrl } from '../rules.js';
 import type { FileContext } from './context.js';
 import type { OverridesAt } from './overrides.js';
-import { lineOf, stringValue, up } from './syntax.js';
+import { lineOf, resolvePath, stringValue, up } from './syntax.js';
 
 export function hostOf(url: string): string {
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
@@ -27,6 +27,7 @@ function cleanUrl(u: string): string {
 
 export function urlsIn(ctx: FileContext, overridesAt: OverridesAt): void {
   const { text, rules, facts, at, find, inTest, fnOf } = ctx;
+  browserRefsIn(ctx);
   const strs: SyntaxNode[] = [];
   const seenStr = new Set<number>();
   for (const { index, m } of find(rules.urlAnchor)) {
@@ -64,6 +65,11 @@ export function urlsIn(ctx: FileContext, overridesAt: OverridesAt): void {
     }
     if (symbol && rules.denySymbol.test(symbol)) continue;
     if (!symbol && comparedOnly(s, rules.data.comparisons?.methods ?? [])) continue;
+    // a browser policy or page, an identifier sent as a value, a link opened in the browser
+    if (rules.notContacted.some((re) => re.test(value))) continue;
+    if (binding && rules.identifierName.test(binding)) continue;
+    const use = valueUse(s, ctx);
+    if (use === 'identifier' || use === 'browser') continue;
     const fn = fnOf(s);
     let overrides = symbol ? [] : overridesAt(s.startIndex);
     const flag = symbol || fn ? undefined : flagOf(s, rules);
@@ -126,4 +132,75 @@ function flagOf(s: SyntaxNode, rules: RustRules): RawOverride | undefined {
   if (field?.type !== 'field_declaration') return undefined;
   const name = /\blong\s*=\s*"([^"]+)"/.exec(attr)?.[1] ?? field.childForFieldName('name')?.text.replace(/^r#/, '').replace(/_/g, '-');
   return name ? { kind: 'flag', name: `--${name}`, line: lineOf(field) } : undefined;
+}
+/** The call a literal is an argument of (through `&`, parentheses and `format!`), if any. */
+function callAround(s: SyntaxNode): SyntaxNode | undefined {
+  let n: SyntaxNode = s;
+  for (let i = 0; i < 6 && n.parent; i++) {
+    const p = n.parent;
+    if (p.type === 'reference_expression' || p.type === 'parenthesized_expression' || p.type === 'token_tree') {
+      n = p;
+      continue;
+    }
+    if (p.type === 'macro_invocation') {
+      // format!("…{x}…") and friends hand their result on
+      n = p;
+      continue;
+    }
+    if (p.type === 'arguments') return p.parent?.type === 'call_expression' ? p.parent : undefined;
+    return undefined;
+  }
+  return undefined;
+}
+
+function calleeOf(call: SyntaxNode, ctx: FileContext): { full: string; last: string } {
+  const fn = call.childForFieldName('function');
+  if (!fn) return { full: '', last: '' };
+  if (fn.type === 'field_expression') {
+    const f = fn.childForFieldName('field')?.text ?? '';
+    return { full: f, last: f };
+  }
+  const inner = fn.type === 'generic_function' ? (fn.childForFieldName('function') ?? fn) : fn;
+  const full = resolvePath(inner.text, ctx.uses);
+  return { full, last: full.split('::').pop() ?? '' };
+}
+
+/**
+ * What a URL literal is for, when its place says: `identifier` (the value of a key or argument
+ * named like an identifier: `client_id`, `$id`, `with_client_metadata_url(..)`), `browser`
+ * (handed to a call that opens the user's browser).
+ */
+function valueUse(s: SyntaxNode, ctx: FileContext): 'identifier' | 'browser' | undefined {
+  const { rules, text } = ctx;
+  // `"$id": "https://…"` / `client_id: "…"` in a json!/struct literal: the key before the value
+  const before = text.slice(Math.max(0, s.startIndex - 80), s.startIndex);
+  const key = /"([^"\n]+)"\s*:\s*$/.exec(before)?.[1] ?? /\b([a-z_][a-z0-9_]*)\s*:\s*$/.exec(before)?.[1];
+  if (key && rules.identifierName.test(key)) return 'identifier';
+  const call = callAround(s);
+  if (!call) return undefined;
+  const { full, last } = calleeOf(call, ctx);
+  if (rules.browserFunctions.has(full) || rules.browserFunctions.has(last)) return 'browser';
+  if (last && rules.identifierName.test(last.replace(/^(with|set)_/, ''))) return 'identifier';
+  return undefined;
+}
+
+/** UPPER_CASE consts handed to a browser-opening call: links, when that is all they are used for. */
+function browserRefsIn(ctx: FileContext): void {
+  const { rules, text, find, at } = ctx;
+  if (![...rules.browserFunctions].some((f) => text.includes(f.split('::').pop()!))) return;
+  const names = [...new Set([...rules.browserFunctions].map((f) => f.split('::').pop()!))].map((n) => n.replace(/[^A-Za-z0-9_]/g, ''));
+  const re = new RegExp(`\\b(?:${names.join('|')})\\s*\\(`, 'g');
+  for (const { index, m } of find(re)) {
+    const call = up(at(index + m[0].length - 1), ['call_expression'], 3);
+    if (!call) continue;
+    const { full, last } = calleeOf(call, ctx);
+    if (!rules.browserFunctions.has(full) && !rules.browserFunctions.has(last)) continue;
+    for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+      let x: SyntaxNode | null = a;
+      while (x && x.type === 'reference_expression') x = x.childForFieldName('value');
+      const name = x?.type === 'identifier' ? x.text : x?.type === 'scoped_identifier' ? x.childForFieldName('name')?.text : undefined;
+      const fn = ctx.fnOf(call)?.name;
+      if (name && /^[A-Z][A-Z0-9_]*$/.test(name)) (ctx.facts.browserRefs ??= []).push({ name, ...(fn ? { function: fn } : {}) });
+    }
+  }
 }

@@ -50,5 +50,29 @@ export function endpointsOf(ctx: ResolveContext): Endpoint[] {
     }
   }
 
-  return endpoints;
+  // a const whose every production use hands it to the browser is a link for people
+  const browserFns = new Map<string, Set<string>>();
+  for (const e of entries)
+    for (const r of e.facts?.browserRefs ?? []) {
+      if (isTest(e.file, false)) continue;
+      const k = `${crateFor(e.file)}#${r.name}`;
+      browserFns.set(k, (browserFns.get(k) ?? new Set()).add(`${e.file}#${r.function ?? ''}`));
+    }
+  if (browserFns.size === 0) return endpoints;
+  const mentions = new Map<string, Set<string>>();
+  for (const e of entries)
+    for (const f of e.facts?.functions ?? e.index?.functions ?? []) {
+      if (isTest(e.file, f.test)) continue;
+      for (const c of f.consts) {
+        const k = `${crateFor(e.file)}#${c}`;
+        if (browserFns.has(k)) mentions.set(k, (mentions.get(k) ?? new Set()).add(`${e.file}#${f.name}`));
+      }
+    }
+  return endpoints.filter((ep) => {
+    if (!ep.symbol || ep.test) return true;
+    const k = `${ep.crate}#${ep.symbol}`;
+    const b = browserFns.get(k);
+    if (!b) return true;
+    return [...(mentions.get(k) ?? [])].some((m) => !b.has(m));
+  });
 }

@@ -31,6 +31,7 @@ export function envVarsOf(ctx: ResolveContext): EnvVar[] {
         name,
         via,
         ...(r.function ? { function: r.function } : {}),
+        ...(r.debugOnly ? { debugOnly: true } : {}),
       });
       const l = envByFile.get(e.file) ?? [];
       if (!l.includes(name)) l.push(name);
