@@ -81,6 +81,8 @@ export interface ClientFactory extends Location {
   /** Built only as the fallback of a failed build (every site it reaches is a fallback). */
   fallback?: boolean;
   constructor: string;
+  /** Its one client site, when that is all it reaches and it sits in the factory itself: reasons cite it. */
+  at?: { file: string; line: number };
 }
 
 export interface TlsFeature {
@@ -143,6 +145,16 @@ export interface EnvVar extends Location {
   via: string;
   /** Enclosing function name, when inside one. */
   function?: string;
+}
+
+/** A command-line flag (clap derive) whose value is a URL: an override of kind `flag`. */
+export interface CliFlag extends Location {
+  /** `--experimental_issuer` */
+  name: string;
+  /** The field it fills (`issuer_base_url`). */
+  field: string;
+  /** Hidden from `--help` (`hide = true`). */
+  hidden: boolean;
 }
 
 export interface ConfigKey extends Location {
@@ -244,6 +256,8 @@ export interface Channel {
   tls: string;
   /** Clients that carry it (file:line of construction sites). */
   clients: { file: string; line: number; crate: string }[];
+  /** The client factories that carry it (their TLS is what the verdicts read). */
+  factories?: { name: string; file: string; line: number }[];
   evidence: { file: string; line: number }[];
   /** true when no rule in rules/channels.toml matched (named by host). */
   unclassified: boolean;
@@ -294,6 +308,10 @@ export interface Capabilities {
   reqwestFeatures: string[];
   /** The CLI binary's reqwest uses native-tls by default (default-tls unified in). */
   nativeTlsDefault: boolean;
+  /** Proxy env vars codex reads itself (its own route policy), upper case. */
+  proxyEnv?: string[];
+  /** The feature that makes codex resolve system / PAC proxy settings per URL, when the tree has it. */
+  systemProxy?: { key: string; file: string; line: number };
 }
 
 export interface ScanResult {
@@ -309,6 +327,8 @@ export interface ScanResult {
   endpoints: Endpoint[];
   envVars: EnvVar[];
   configKeys: ConfigKey[];
+  /** Command-line flags that carry a URL (overrides of kind `flag`). */
+  flags?: CliFlag[];
   /** Locked packages that pull webpki-roots (when Cargo.lock exists). */
   lockedWebpki?: LockedWebpki[];
   capabilities?: Capabilities;

@@ -4,7 +4,7 @@ import { configPathOf } from '../model.js';
 import type { ProductionFacts } from './capabilities.js';
 import { crateOf } from '../scan/crates.js';
 import { loadChannelRules, matchChannel, splitUrl, type ChannelRule } from './rules.js';
-import { caEnvOf, clientTrust, combine, combinePlatforms, describeTrust, verdictB, verdictCa, type TrustContext } from './trust.js';
+import { caEnvOf, clientTrust, combine, combinePlatforms, describeTrust, nameOf, verdictB, verdictCa, type TrustContext } from './trust.js';
 
 interface Group {
   rule?: ChannelRule;
@@ -64,17 +64,34 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   // `*base_url` names are function parameters or struct fields a user cannot set.
   const configNames = new Set(f.configKeys.map((k) => k.key));
   const realOverrides = (os: Override[]) => os.filter((o) => o.kind !== 'config' || configNames.has(o.name));
-  for (const e0 of f.endpoints) {
-    const e = { ...e0, overrides: realOverrides(e0.overrides) };
+  // An endpoint carried both by websocket connections and by HTTP clients (the Responses API's
+  // base URL) makes two channels: one per transport, each with its own carriers.
+  const wsFactory = new Set(f.factories.filter((x) => x.kind === 'websocket').map(factoryKey));
+  const wsSite = new Set(f.clients.filter((c) => c.kind === 'websocket').map((c) => `${c.file}:${c.line}`));
+  const wsSiteOfFactory = new Set(f.factories.filter((x) => x.kind === 'websocket').flatMap((x) => x.sites.map((s) => `${s.file}:${s.line}`)));
+  const byTransport = (e: Endpoint): { e: Endpoint; ws: boolean }[] => {
+    const fx = e.factories ?? [];
+    const sites = e.carriers ?? [];
+    const wsFx = fx.filter((x) => wsFactory.has(factoryKey(x)));
+    const wsSites = sites.filter((s) => wsSite.has(`${s.file}:${s.line}`));
+    if (wsFx.length === 0 && wsSites.length === 0) return [{ e, ws: false }];
+    const httpFx = fx.filter((x) => !wsFactory.has(factoryKey(x)));
+    const httpSites = sites.filter((s) => !wsSite.has(`${s.file}:${s.line}`) && !wsSiteOfFactory.has(`${s.file}:${s.line}`));
+    const out = [{ e: { ...e, factories: wsFx, carriers: wsSites }, ws: true }];
+    if (httpFx.length || httpSites.length) out.push({ e: { ...e, factories: httpFx, carriers: httpSites }, ws: false });
+    return out;
+  };
+  for (const e0 of f.endpoints.flatMap(byTransport)) {
+    const e = { ...e0.e, overrides: realOverrides(e0.e.overrides) };
     const names = e.overrides.map((o) => o.name);
-    const rule = matchChannel(e.url, names, e.crate);
+    const rule = matchChannel(e.url, names, e.crate, e0.ws);
     const g = group(rule, e.host || splitUrl(e.url).host);
     g.endpoints.push(e);
     for (const o of e.overrides) addOverride(g.overrides, o);
     // Paths appended to this base (`format!("{base}/wham/apps")`) can be channels of their own.
     for (const p of e.paths ?? []) {
       const url = `${e.url.replace(/\/+$/, '')}${p.startsWith('/') ? '' : '/'}${p}`;
-      const sub = matchChannel(url, names, e.crate);
+      const sub = matchChannel(url, names, e.crate, e0.ws);
       if (!sub || sub === rule) continue;
       const h = group(sub, e.host);
       const site = e.pathSites?.find((s) => s.path === p);
@@ -90,6 +107,7 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
         const path = configPathOf(k.key, f.configKeys);
         return { kind: 'config' as const, name: k.key, file: k.file, line: k.line, ...(path && path !== k.key ? { path } : {}) };
       }),
+      ...f.flags.filter((x) => rule.flags.includes(x.name)).map((x) => ({ kind: 'flag' as const, name: x.name, file: x.file, line: x.line })),
     ];
     if (found.length === 0) continue;
     const g = groups.get(rule.id) ?? (rule.hosts.length === 0 || rule.env.some((n) => rules.uniqueOverrides.has(n)) ? group(rule, '') : undefined);
@@ -136,7 +154,10 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Carr
 
   // A: a plain-HTTP reverse proxy needs a base-URL override. When the rule names the channel's own
   // overrides, only those move it (chatgpt_base_url never moves the model API, for instance).
-  const own = g.rule && g.rule.env.length + g.rule.config.length > 0 ? g.overrides.filter((o) => g.rule!.env.includes(o.name) || g.rule!.config.includes(o.name)) : [];
+  const own =
+    g.rule && g.rule.env.length + g.rule.config.length + g.rule.flags.length > 0
+      ? g.overrides.filter((o) => g.rule!.env.includes(o.name) || g.rule!.config.includes(o.name) || g.rule!.flags.includes(o.name))
+      : [];
   if (own.length > 0) g.overrides = own;
   const sets = (rules.approaches.a as unknown as { sets?: string[] }).sets ?? [];
   const managed = g.overrides.filter((o) => sets.includes(o.name)).sort((x, y) => sets.indexOf(x.name) - sets.indexOf(y.name));
@@ -161,7 +182,7 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Carr
     whyA.push(
       ...g.overrides.map((o) =>
         o.kind === 'flag'
-          ? `redirect by hand: start it with ${o.name} pointing at a loopback proxy (the flag's default, ${o.file}:${o.line}); patch --approach a cannot pass flags`
+          ? `redirect by hand: start it with ${o.name} pointing at a loopback proxy (the flag is declared at ${o.file}:${o.line}); patch --approach a cannot pass flags`
           : `redirect by hand: set ${o.kind} ${o.path ?? o.name} (${o.file}:${o.line}) to a loopback proxy`,
       ),
     );
@@ -233,7 +254,7 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Carr
     // with several clients, each verdict says whose it is (one may add the CA, another not)
     const differ = (vs: { verdict: Verdict; why: string }[]) => new Set(vs.map((v) => `${v.verdict}:${v.why}`)).size > 1;
     const label = (vs: { verdict: Verdict; why: string }[]) => (i: number): string =>
-      differ(vs) ? `${primary[i]!.file}:${primary[i]!.line}: ` : '';
+      differ(vs) ? `${nameOf(primary[i]!)}: ` : '';
     const whoseB = label(vb);
     const whoseCa = label(vc);
     whyB.push(...new Set(vb.map((v, i) => `${whoseB(i)}${v.why}`)));
@@ -260,7 +281,13 @@ function toChannel(g: Group, f: ProductionFacts, ctx: TrustContext, shared: Carr
     ...(!loopback && !transport && !plainHttp && !noCarrier ? { caEnv: trusts.map(caEnvOf) } : {}),
     ...(platforms ? { platforms } : {}),
     ...(!loopback && !transport && g.endpoints.length > 0 ? { trace: how } : {}),
-    clients: clients.map((c) => ({ file: c.file, line: c.line, crate: c.crate })),
+    // construction sites (a factory's sites), then the factories themselves
+    clients: dedupeSites(
+      clients.flatMap((c) => ('name' in c ? c.sites.map((s) => ({ ...s, crate: crateOf(s.file, f.crates) })) : [{ file: c.file, line: c.line, crate: c.crate }])),
+    ),
+    ...(clients.some((c) => 'name' in c)
+      ? { factories: clients.filter((c): c is ClientFactory => 'name' in c).map((c) => ({ name: c.name, file: c.file, line: c.line })) }
+      : {}),
     evidence,
     unclassified: !g.rule,
     contacted: g.rule?.contacted ?? true,
@@ -274,3 +301,9 @@ const dedupe = (xs: { file: string; line: number }[]) => {
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 };
 const dedupeStr = (xs: string[]) => [...new Set(xs)];
+const dedupeSites = <T extends { file: string; line: number }>(xs: T[]): T[] => {
+  const seen = new Set<string>();
+  return xs
+    .filter((x) => (seen.has(`${x.file}:${x.line}`) ? false : (seen.add(`${x.file}:${x.line}`), true)))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+};

@@ -1,5 +1,8 @@
-import type { Capabilities, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
+import type { CliFlag, Capabilities, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
 import { binaryClosure, CLI_PACKAGE, unifiedFeatures } from '../scan/cargo/index.js';
+
+/** Proxy env vars (codex reads them itself, not only reqwest). */
+const PROXY_ENV = /^(https?|all|no)_proxy$/i;
 
 export interface ProductionFacts {
   crates: CrateInfo[];
@@ -9,6 +12,9 @@ export interface ProductionFacts {
   endpoints: Endpoint[];
   envVars: EnvVar[];
   configKeys: ConfigKey[];
+  flags: CliFlag[];
+  /** Known capability literals in production code (rules/rust.toml [literals]). */
+  literals?: { value: string; file: string; line: number }[];
   workspaceVersion?: string;
 }
 
@@ -30,6 +36,7 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
     (c.tls.useRustls && !c.conditionalCalls?.includes('use_rustls_tls')) ||
     (c.tls.preconfiguredTls && !c.conditionalCalls?.some((m) => m === 'use_preconfigured_tls' || m.startsWith('tls_backend_preconfigured')));
   const nativeTlsDefault = evidence.some((e) => e.roots === 'native-tls') && !f.clients.some(forcesRustls);
+  const systemProxy = f.literals?.find((l) => l.value === 'respect_system_proxy');
   const version = f.workspaceVersion && f.workspaceVersion !== '0.0.0' ? f.workspaceVersion : undefined;
   return {
     capabilities: {
@@ -39,6 +46,8 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
       customCaEnv,
       reqwestFeatures: features,
       nativeTlsDefault,
+      proxyEnv: [...new Set(f.envVars.filter((e) => PROXY_ENV.test(e.name)).map((e) => e.name.toUpperCase()))].sort(),
+      ...(systemProxy ? { systemProxy: { key: `features.${systemProxy.value}`, file: systemProxy.file, line: systemProxy.line } } : {}),
     },
     evidence,
     wsEvidence,

@@ -13,7 +13,11 @@ export interface ChannelRule {
   exactPathsByHost: Record<string, string[]>;
   ports: number[];
   env: string[];
+  /** Matches only endpoints a websocket connection carries. */
+  websocket: boolean;
   config: string[];
+  /** Command-line flags (`--experimental_issuer`) that redirect the channel. */
+  flags: string[];
   auth: AuthMode;
   weight: number;
   transport?: string;
@@ -65,6 +69,7 @@ export function loadChannelRules(): ChannelRules {
       ports: Array.isArray(c.ports) ? c.ports.map(Number) : [],
       env: strings(c.env),
       config: strings(c.config),
+      flags: strings(c.flags),
       auth: (c.auth as AuthMode) ?? 'any',
       weight: Number(c.weight ?? 1),
       transport: c.transport ? String(c.transport) : undefined,
@@ -72,6 +77,7 @@ export function loadChannelRules(): ChannelRules {
       contacted: c.contacted !== false,
       crates: strings(c.crates),
       shared: c.shared === true,
+      websocket: c.websocket === true,
     }),
   );
   const counts = new Map<string, ChannelRule[]>();
@@ -115,15 +121,17 @@ export function splitUrl(url: string): { host: string; port?: number; path: stri
 }
 
 /** The channel rule for a URL and the override names that govern it, or undefined. */
-export function matchChannel(url: string, overrideNames: readonly string[] = [], crate?: string): ChannelRule | undefined {
+export function matchChannel(url: string, overrideNames: readonly string[] = [], crate?: string, websocket = false): ChannelRule | undefined {
   const rules = loadChannelRules();
   for (const n of overrideNames) {
     const unique = rules.uniqueOverrides.get(n);
-    if (unique) return unique;
+    if (unique && unique.websocket === websocket) return unique;
   }
   const { host, port, path } = splitUrl(url);
+  // a websocket endpoint tries the websocket rules first, then the others; an HTTP one never those
   return rules.channels.find(
     (c) =>
+      (!c.websocket || websocket) &&
       (c.crates.length === 0 || (crate !== undefined && c.crates.includes(crate))) &&
       c.hosts.some((h) => hostMatches(h, host)) &&
       (c.ports.length === 0 || (port !== undefined && c.ports.includes(port))) &&

@@ -5,7 +5,9 @@ import type { Capabilities, ClientFactory, ClientSite, Platform, PlatformVerdict
 /** What the verdicts read of a client: a construction site or a factory. */
 type Carrier = ClientSite | ClientFactory;
 const isWebsocket = (c: Carrier | undefined): boolean => c?.kind === 'websocket';
-const nameOf = (c: Carrier): string => ('name' in c ? `${c.file}:${c.line} (${c.kind === 'websocket' ? 'websocket factory' : 'client factory'} ${c.name})` : `${c.file}:${c.line}`);
+/** How reasons cite a carrier: its site (a factory that is just the function around one site), or the factory. */
+export const nameOf = (c: Carrier): string =>
+  'name' in c && !c.at ? `${c.file}:${c.line} (${c.kind === 'websocket' ? 'websocket factory' : 'client factory'} ${c.name})` : 'name' in c ? `${c.at!.file}:${c.at!.line}` : `${c.file}:${c.line}`;
 
 export interface ClientTrust {
   backend: 'native-tls' | 'rustls' | 'unknown';
@@ -57,7 +59,7 @@ export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crat
   const r = rootsOf(ws ? { ...ctx, evidence: ctx.wsEvidence ?? [] } : ctx, own);
   const reasons: string[] = [];
   const site = client ? nameOf(client) : 'the client (no construction site is linked to this channel)';
-  if (client && 'name' in client) reasons.push(`${site} reaches ${client.sites.map((s) => `${s.file}:${s.line}`).join(', ')}${client.via?.length ? ` through ${client.via.join(', ')}` : ''}`);
+  if (client && 'name' in client && !client.at) reasons.push(`${site} reaches ${client.sites.map((s) => `${s.file}:${s.line}`).join(', ')}${client.via?.length ? ` through ${client.via.join(', ')}` : ''}`);
   // a feature another crate turns on holds for every crate of the binary: say so when citing one
   const unified = (f: TlsFeature) => (f.crate !== own ? ' (Cargo unifies features across the binary)' : '');
   const conditional = new Set(client?.conditionalCalls ?? []);

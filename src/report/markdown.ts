@@ -78,6 +78,8 @@ export function renderMarkdown(r: ScanResult): string {
     out.push(`- custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.map(code).join(', ') : 'none'}`);
     out.push(`- CLI reqwest TLS: ${cap.nativeTlsDefault ? 'native-tls by default (OS store, `SSL_CERT_FILE`)' : 'rustls by default'}`);
     if (cap.reqwestFeatures.length) out.push(`- CLI reqwest features: ${cap.reqwestFeatures.map(code).join(', ')}`);
+    if (cap.proxyEnv?.length) out.push(`- proxy env read by codex itself: ${cap.proxyEnv.map(code).join(', ')}`);
+    if (cap.systemProxy) out.push(`- system proxy option: ${code(cap.systemProxy.key)} (${code(loc(cap.systemProxy.file, cap.systemProxy.line))}): when on, system / PAC settings come before \`HTTPS_PROXY\``);
     if (r.tracing) out.push(`- tracing (${r.tracing.level}): ${mdCell(tracingLine(r.tracing))}`);
     out.push('');
   }

@@ -52,6 +52,9 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     ];
     for (const f of facts) out.push(...wrap(f, w, '  ', '    '));
     if (cap.reqwestFeatures.length) out.push(...wrap(`CLI reqwest features: ${cap.reqwestFeatures.join(', ')}`, w, '  ', '    '));
+    if (cap.proxyEnv?.length) out.push(...wrap(`proxy env read by codex itself: ${cap.proxyEnv.join(', ')}`, w, '  ', '    '));
+    if (cap.systemProxy)
+      out.push(...wrap(`system proxy option: ${cap.systemProxy.key} (${loc(cap.systemProxy.file, cap.systemProxy.line)}): when on, system / PAC settings come before HTTPS_PROXY`, w, '  ', '    '));
     if (r.tracing) out.push(...wrap(`Tracing (${r.tracing.level}): ${tracingLine(r.tracing)}`, w, '  ', '    '));
   }
 

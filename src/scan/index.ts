@@ -59,6 +59,8 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     endpoints: prod(rust.endpoints),
     envVars: prod(rust.envVars).filter((e) => !e.debugOnly),
     configKeys: prod(rust.configKeys),
+    flags: prod(rust.flags),
+    literals: rust.literals,
     workspaceVersion: manifests.workspaceVersion,
   });
   const keep = <T extends { test: boolean }>(xs: T[]): T[] => (includeTests ? xs : prod(xs));
@@ -68,6 +70,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const endpoints = keep(rust.endpoints);
   const envVars = keep(rust.envVars);
   const configKeys = keep(rust.configKeys);
+  const flags = keep(rust.flags);
   const scanWarnings = [...manifests.warnings, ...rust.warnings];
   if (!manifests.crates.some((c) => c.name === CLI_PACKAGE)) {
     scanWarnings.push({
@@ -102,6 +105,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     endpoints,
     envVars,
     configKeys,
+    flags,
     ...(manifests.lockedWebpki ? { lockedWebpki: manifests.lockedWebpki } : {}),
     capabilities,
     tracing,

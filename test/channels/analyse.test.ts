@@ -89,6 +89,8 @@ function facts098(): ProductionFacts {
     ],
     envVars: [{ name: 'OPENAI_BASE_URL', via: 'literal', file: 'core/src/model_provider_info.rs', line: 14, crate: 'codex-core', test: false }],
     configKeys: [{ key: 'chatgpt_base_url', struct: 'ConfigToml', file: 'core/src/config/mod.rs', line: 90, crate: 'codex-core', test: false }],
+    factories: [],
+    flags: [],
     workspaceVersion: '0.98.0',
   };
 }

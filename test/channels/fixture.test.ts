@@ -79,8 +79,13 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
   it('with two clients whose CA verdicts differ, each verdict names its client', () => {
     const r = ch('chatgpt-backend');
     expect(r.coverage.ca).toBe('partial');
-    expect(r.why.ca).toContain('backend-client/src/client.rs:14: native-tls: SSL_CERT_FILE works on Linux (OpenSSL); macOS and Windows use the OS store only');
-    expect(r.why.ca).toContain('core/src/default_client.rs:17: the client adds the CA from CODEX_CA_CERTIFICATE / SSL_CERT_FILE');
+    expect(r.why.ca).toContain(
+      'backend-client/src/client.rs:14: native-tls: Linux yes (OpenSSL reads SSL_CERT_FILE); macOS and Windows no (Security.framework / SChannel use the OS store only)',
+    );
+    // a factory reaching two sites (the builder and its fallback) is named as the factory
+    expect(r.why.ca).toContain('core/src/default_client.rs:14 (client factory create_client): the client adds the CA from CODEX_CA_CERTIFICATE / SSL_CERT_FILE (on every platform)');
+    // per platform: Linux by both clients, macOS and Windows by the factory only
+    expect(r.platforms).toEqual({ linux: 'yes', macos: 'partial', windows: 'partial' });
     // the same B verdict for both: said once, without a name
     expect(r.why.b[0]).toBe('native-tls trusts the OS store, where B installs the CA (the rebuild is not what makes it work)');
   });
@@ -89,13 +94,16 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
     expect(ch('plugins').why.a).toEqual(['no env var, config key or flag overrides https://chatgpt.com/backend-api/plugins/export/curated']);
   });
 
-  it('a channel with no linked client cites the TLS feature of its own crate, not the first crate by name', () => {
+  it('a channel whose endpoints lead to no client is unknown for B and CA, says so and points at verify', () => {
     const o = ch('oauth-login');
     expect(o.clients).toEqual([]);
-    const why = o.why.b.join('\n');
-    expect(why).toContain('reqwest in login/Cargo.toml line 10 keeps its default features');
-    expect(why).toContain('no construction site is linked to this channel');
-    expect(why).not.toContain('cloud-tasks/Cargo.toml');
+    expect(o.trace).toBe('unknown');
+    expect(o.coverage.b).toBe('unknown');
+    expect(o.coverage.ca).toBe('unknown');
+    expect(o.why.ca[0]).toContain('no client site or factory is linked to https://auth.openai.com');
+    expect(o.why.ca[0]).toContain('codex-mitm verify');
+    // no guessed TLS facts, and no CA env list to act on
+    expect(o.caEnv).toBeUndefined();
   });
 
   it('the otel exporter builds its own native-tls client: CA works only where SSL_CERT_FILE does', () => {

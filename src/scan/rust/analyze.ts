@@ -36,10 +36,12 @@ export function analyzeFile(file: string, text: string, rules: RustRules): FileF
     facts.consts = constsOf(prod);
     facts.baseArgs = baseArgsOf(prod);
   }
-  const index = indexFile(prod);
+  const index = indexFile(prod, rules.flagRules);
   facts.functions = index.functions;
   facts.structs = index.structs;
   facts.uses = index.uses;
+  if (index.flags) facts.flags = index.flags;
+  if (index.literals) facts.literals = index.literals;
   if (cut >= 0) {
     const firstLine = (prod.match(/\n/g)?.length ?? 0) + 1;
     extractLight(text.slice(cut), firstLine, facts, rules);

@@ -163,6 +163,16 @@ export interface RawFunction {
   consts: string[];
 }
 
+/** A command-line flag (clap derive) whose field carries a URL. */
+export interface RawFlag {
+  /** `--experimental_issuer` */
+  name: string;
+  field: string;
+  hidden: boolean;
+  line: number;
+  test: boolean;
+}
+
 /** A struct and the type names its fields mention. */
 export interface RawStruct {
   name: string;
@@ -194,6 +204,10 @@ export interface FileFacts {
   scopes?: RawScope[];
   /** UPPER_CASE consts handed to a call that opens the browser (links, when that is their only use). */
   browserRefs?: { name: string; function?: string }[];
+  /** clap flags that carry a URL. */
+  flags?: RawFlag[];
+  /** Known capability literals (rules [literals]). */
+  literals?: { value: string; line: number }[];
   /** Functions, structs and `use` map by text (every production file, parsed or not). */
   functions?: RawFunction[];
   structs?: RawStruct[];

@@ -71,7 +71,7 @@ export function processFile(job: FileJob, rules: RustRules, known?: ReadonlySet<
       consts: wantConsts ? constsOf(text) : [],
       modDecls: wantMods ? modDeclsOf(text) : [],
       baseArgs: wantBases ? baseArgsOf(text) : [],
-      ...(wantIndex ? { index: indexFile(text) } : {}),
+      ...(wantIndex ? { index: indexFile(text, rules.flagRules) } : {}),
     };
   }
   const text = buf.toString('utf8');
@@ -82,7 +82,7 @@ export function processFile(job: FileJob, rules: RustRules, known?: ReadonlySet<
       consts: constsOf(text),
       modDecls: modDeclsOf(text),
       baseArgs: baseArgsOf(text),
-      ...(testByPath(file, rules) ? {} : { index: indexFile(text) }),
+      ...(testByPath(file, rules) ? {} : { index: indexFile(text, rules.flagRules) }),
     };
   const hash = job.hash ? createHash('sha256').update(buf).digest('hex') : undefined;
   if (hash && known?.has(hash)) return { ...stat, kind: 'known', hash };

@@ -4,7 +4,7 @@
 // and literals are masked first, so braces and words inside them do not count. This is what client
 // factories are traced through across files and crates (resolve/factories.ts), whatever the
 // functions are called. Pure.
-import type { RawFunction, RawStruct } from './facts.js';
+import type { RawFlag, RawFunction, RawStruct } from './facts.js';
 
 const LITERAL_START = /\/\/|\/\*|b?r#*"|"|'/g;
 const spaces = (s: string): string => (s.includes('\n') ? s.replace(/[^\n]/g, ' ') : ' '.repeat(s.length));
@@ -168,6 +168,10 @@ interface Span {
 export interface FileIndex {
   functions: RawFunction[];
   structs: RawStruct[];
+  /** clap flags whose field carries a URL (see flagsOf). */
+  flags?: RawFlag[];
+  /** Known string literals (FlagRules.literals) outside test code, where they first occur. */
+  literals?: { value: string; line: number }[];
   /** local name -> full path, from `use` declarations */
   uses: Record<string, string>;
 }
@@ -225,7 +229,7 @@ export function usesOf(masked: string): Record<string, string> {
  * The functions and structs of `text` (`firstLine` is the line `text` starts at). Items inside a
  * `#[cfg(test)]` / `#[test]` item are marked test.
  */
-export function indexFile(text: string, firstLine = 1): FileIndex {
+export function indexFile(text: string, flagRules?: FlagRules, firstLine = 1): FileIndex {
   const masked = maskCode(text);
   const braces = braceMatches(masked);
   const starts = lineStarts(text);
@@ -342,7 +346,16 @@ export function indexFile(text: string, firstLine = 1): FileIndex {
     f.consts = [...sets[i]!.consts];
     if (sets[i]!.refs.size) f.refs = [...sets[i]!.refs];
   });
-  return { functions: out, structs, uses: usesOf(masked) };
+  const flags = flagRules && (text.includes('#[arg(') || text.includes('#[clap(')) ? flagsOf(text, masked, line, inTest, flagRules) : [];
+  const literals: { value: string; line: number }[] = [];
+  for (const v of flagRules?.literals ?? []) {
+    for (let i = text.indexOf(`"${v}"`); i >= 0; i = text.indexOf(`"${v}"`, i + 1)) {
+      if (masked[i] !== '"' || inTest(i)) continue; // a quote in a comment, or test code
+      literals.push({ value: v, line: line(i) });
+      break;
+    }
+  }
+  return { functions: out, structs, uses: usesOf(masked), ...(flags.length ? { flags } : {}), ...(literals.length ? { literals } : {}) };
 }
 
 function stripGenerics(s: string): string {
@@ -422,6 +435,31 @@ export function callsIn(masked: string): { at: number; name: string; path?: stri
     }
     if (k >= 1 && masked.slice(k - 1, k + 1) === 'fn' && !isIdent(masked.charCodeAt(k - 2))) continue;
     out.push({ at, name, method: false, self: false });
+  }
+  return out;
+}
+
+const FLAG_FIELD = /#\[(?:arg|clap)\s*\(([^\]]*)\)\]\s*(?:#\[[^\]]*\]\s*)*(?:pub(?:\s*\([^)]*\))?\s+)?(?:r#)?([a-z_][a-z0-9_]*)\s*:/g;
+/** What makes a clap flag one that carries a URL (rules/rust.toml [flags]). */
+export interface FlagRules {
+  urlField: RegExp;
+  urlValues: ReadonlySet<string>;
+  /** String literals to report where they occur (capabilities). */
+  literals?: readonly string[];
+}
+
+/** `#[arg(long = "experimental_issuer", value_name = "URL", hide = true)] issuer_base_url: ..` */
+function flagsOf(text: string, masked: string, line: (pos: number) => number, inTest: (pos: number) => boolean, flagRules: FlagRules): RawFlag[] {
+  const out: RawFlag[] = [];
+  for (const m of text.matchAll(FLAG_FIELD)) {
+    if (masked[m.index!] !== '#') continue; // inside a comment or string
+    const attr = m[1]!;
+    if (!/\blong\b/.test(attr)) continue;
+    const field = m[2]!;
+    const valueName = /\bvalue_name\s*=\s*"([^"]+)"/.exec(attr)?.[1];
+    if (!flagRules.urlField.test(field) && !(valueName && flagRules.urlValues.has(valueName))) continue;
+    const long = /\blong\s*=\s*"([^"]+)"/.exec(attr)?.[1] ?? field.replace(/_/g, '-');
+    out.push({ name: `--${long}`, field, hidden: /\bhide\s*=\s*true\b/.test(attr), line: line(m.index!), test: inTest(m.index!) });
   }
   return out;
 }

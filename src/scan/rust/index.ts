@@ -5,7 +5,7 @@
 // stops the scan: it becomes a warning.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } from '../../model.js';
+import type { CliFlag, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, ScanWarning } from '../../model.js';
 import { openCache, type FactsCache, type StatEntry } from './cache.js';
 import type { FileOutcome } from './file-job.js';
 import type { FileFacts } from './facts.js';
@@ -34,6 +34,8 @@ export interface RustScanOutput {
   endpoints: Endpoint[];
   envVars: EnvVar[];
   configKeys: ConfigKey[];
+  flags: CliFlag[];
+  literals: { value: string; file: string; line: number }[];
   warnings: ScanWarning[];
   parseErrors: number;
   rustFiles: number;
@@ -122,6 +124,8 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
     endpoints: r.endpoints,
     envVars: r.envVars,
     configKeys: r.configKeys,
+    flags: r.flags,
+    literals: r.literals,
     warnings,
     parseErrors,
     rustFiles: input.files.length,

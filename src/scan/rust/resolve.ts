@@ -2,7 +2,7 @@
 // ResolveContext: consts (same file, same crate, then unique across the tree), test code, env vars,
 // endpoints and the paths appended to them, client sites and their helpers, carriers, config keys.
 // Pure.
-import type { ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar } from '../../model.js';
+import type { CliFlag, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar } from '../../model.js';
 import type { RustRules } from './rules.js';
 import { carriersOf } from './resolve/carriers.js';
 import { clientsOf } from './resolve/clients.js';
@@ -23,6 +23,9 @@ export interface Resolved {
   endpoints: Endpoint[];
   envVars: EnvVar[];
   configKeys: ConfigKey[];
+  flags: CliFlag[];
+  /** Known capability literals found in production code (rules [literals]). */
+  literals: { value: string; file: string; line: number }[];
   testFiles: Set<string>;
 }
 
@@ -36,5 +39,9 @@ export function resolveFacts(entries: FileEntry[], crates: CrateInfo[], rules: R
   carriersOf(ctx, endpoints, clients, graph);
   const configKeys = configKeysOf(ctx, endpoints);
   const factories = [...graph.factories.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.name.localeCompare(b.name));
-  return { clients, factories, endpoints, envVars, configKeys, testFiles: ctx.testFiles };
+  const flags: CliFlag[] = entries.flatMap((e) =>
+    (e.facts?.flags ?? e.index?.flags ?? []).map((f) => ({ file: e.file, line: f.line, crate: ctx.crateFor(e.file), test: ctx.isTest(e.file, f.test), name: f.name, field: f.field, hidden: f.hidden })),
+  );
+  const literals = entries.flatMap((e) => (ctx.isTest(e.file, false) ? [] : (e.facts?.literals ?? e.index?.literals ?? []).map((l) => ({ ...l, file: e.file }))));
+  return { clients, factories, endpoints, envVars, configKeys, flags, literals, testFiles: ctx.testFiles };
 }

@@ -27,6 +27,7 @@ export interface RustRulesData {
     write_methods: string[];
     map_methods?: string[];
     map_types?: string;
+    known_names?: string[];
     override_name_pattern: string;
   };
   endpoints: {
@@ -51,6 +52,8 @@ export interface RustRulesData {
     tables?: Record<string, string>;
   };
   tests: { path_patterns: string[]; attributes: string[]; helper_patterns?: string[] };
+  /** String literals that are capabilities when present. */
+  literals?: { known: string[] };
   /** Debug-build-only code. */
   debug?: { attributes: string[]; conditions: string[] };
   /** Endpoint carriers: client factory names too generic to resolve by name. */
@@ -67,7 +70,7 @@ export interface RustRulesData {
   /** Methods whose string argument is compared with, not fetched. */
   comparisons?: { methods: string[] };
   /** Command-line flags whose default is a URL (clap derive attributes). */
-  flags?: { attributes: string[]; default_keys: string[] };
+  flags?: { attributes: string[]; default_keys: string[]; url_field_pattern?: string; url_value_names?: string[] };
 }
 
 export interface RustRules {
@@ -100,6 +103,10 @@ export interface RustRules {
   mapMethods: Set<string>;
   /** Parameter types that make a wrapper's env-var const a map key, not an env read. */
   mapTypes: RegExp;
+  /** Env names that are reads wherever they are handed to a call as a literal. */
+  knownEnvNames: Set<string>;
+  /** clap flags that carry a URL. */
+  flagRules: { urlField: RegExp; urlValues: ReadonlySet<string>; literals: readonly string[] };
   debugAttrs: RegExp[];
   debugConditions: string[];
   overrideName: RegExp;
@@ -175,6 +182,12 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     writeMethods: new Set(data.env.write_methods),
     mapMethods: new Set(data.env.map_methods ?? []),
     mapTypes: new RegExp(data.env.map_types ?? '(?!)'),
+    knownEnvNames: new Set(data.env.known_names ?? []),
+    flagRules: {
+      urlField: new RegExp(data.flags?.url_field_pattern ?? '(?!)'),
+      urlValues: new Set(data.flags?.url_value_names ?? []),
+      literals: data.literals?.known ?? [],
+    },
     debugAttrs: (data.debug?.attributes ?? []).map((p) => new RegExp(p)),
     debugConditions: data.debug?.conditions ?? [],
     overrideName: new RegExp(data.env.override_name_pattern),

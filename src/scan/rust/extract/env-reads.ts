@@ -48,6 +48,10 @@ export function envReadsIn(ctx: FileContext): EnvCall[] {
     if (rules.writeMethods.has(lastSeg) || (method && rules.mapMethods.has(lastSeg))) return undefined;
     // wrapper: a const named like an env var handed to any function, unless the function is also
     // handed a map (a child's environment) to look it up in
+    for (const a of argNodes) {
+      const r = argName(a);
+      if (r?.name && rules.knownEnvNames.has(r.name)) return r;
+    }
     const params = paramTypes(call);
     if (argNodes.some((a) => a.type === 'identifier' && rules.mapTypes.test(params.get(a.text) ?? ''))) return undefined;
     for (const a of argNodes) {

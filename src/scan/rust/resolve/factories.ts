@@ -327,6 +327,8 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
     };
     const conditionalCalls = calls.filter((m) => !flow.calls.get(m));
     const returns = typesOf(f, 'returns')[0];
+    const own = sitesOf.get(id) ?? [];
+    const at = sites.length === 1 && own.length === 1 ? { file: own[0]!.file, line: own[0]!.line } : undefined;
     factories.set(id, {
       file: f.file,
       line: f.line,
@@ -344,6 +346,7 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
       ...(returns ? { returns } : {}),
       ...(sites.every((s) => s.fallback) ? { fallback: true } : {}),
       constructor: websocket ? 'websocket factory' : 'client factory',
+      ...(at ? { at } : {}),
     });
   }
   const methods = new Map<string, ClientFactory[]>();
