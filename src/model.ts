@@ -126,8 +126,8 @@ export interface Endpoint extends Location {
   function?: string;
   /** Paths codex appends to this base (`format!("{base}/wham/usage")`), when the scan can tell. */
   paths?: string[];
-  /** Where each of `paths` is appended (the first place per path). */
-  pathSites?: { path: string; file: string; line: number }[];
+  /** Where each of `paths` is appended (the first place per path), and the clients traced from there. */
+  pathSites?: { path: string; file: string; line: number; carriers?: { file: string; line: number }[]; factories?: { name: string; file: string; line: number }[] }[];
   /** Client construction sites that carry this endpoint (same function/file, or client factories called where it is used). */
   carriers?: { file: string; line: number }[];
   /** The client factories nearest to where the endpoint is used (see ClientFactory). */
@@ -135,6 +135,8 @@ export interface Endpoint extends Location {
   /** How the carriers were found: where the endpoint is used (`function`: its function, a function
    *  naming its const, or one appending its paths) or only by sharing a file with clients (`file`). */
   trace?: 'function' | 'file';
+  /** The carriers were traced from where its paths are appended, not from its own uses. */
+  fromPaths?: boolean;
 }
 
 export interface EnvVar extends Location {

@@ -86,7 +86,14 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
     const names = e.overrides.map((o) => o.name);
     const rule = matchChannel(e.url, names, e.crate, e0.ws);
     const g = group(rule, e.host || splitUrl(e.url).host);
-    g.endpoints.push(e);
+    // carriers traced only through appended paths: the base is sent by those of its own channel's paths
+    const subRule = (p: string) => matchChannel(`${e.url.replace(/\/+$/, '')}${p.startsWith('/') ? '' : '/'}${p}`, names, e.crate, e0.ws);
+    const samePaths = e.fromPaths ? (e.pathSites ?? []).filter((s) => (s.carriers || s.factories) && (subRule(s.path) ?? rule) === rule) : [];
+    if (samePaths.length) {
+      const fx = samePaths.flatMap((s) => s.factories ?? []);
+      const cs = samePaths.flatMap((s) => s.carriers ?? []);
+      g.endpoints.push({ ...e, factories: fx.filter((x, i) => fx.findIndex((y) => factoryKey(y) === factoryKey(x)) === i), carriers: cs.filter((x, i) => cs.findIndex((y) => y.file === x.file && y.line === x.line) === i) });
+    } else g.endpoints.push(e);
     for (const o of e.overrides) addOverride(g.overrides, o);
     // Paths appended to this base (`format!("{base}/wham/apps")`) can be channels of their own.
     for (const p of e.paths ?? []) {
@@ -95,7 +102,9 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
       if (!sub || sub === rule) continue;
       const h = group(sub, e.host);
       const site = e.pathSites?.find((s) => s.path === p);
-      h.endpoints.push({ ...e, url, paths: [], pathSites: [], ...(site ? { file: site.file, line: site.line } : {}) });
+      // the path is sent by the clients traced from where it is appended, when there are any
+      const own = site?.carriers || site?.factories ? { carriers: site.carriers ?? [], factories: site.factories ?? [], trace: 'function' as const } : {};
+      h.endpoints.push({ ...e, url, paths: [], pathSites: [], ...(site ? { file: site.file, line: site.line } : {}), ...own });
       for (const o of e.overrides) addOverride(h.overrides, o);
     }
   }

@@ -181,7 +181,7 @@ describe('Choose', () => {
       expect(yes! + partial! + no! + unknown!, m[0]).toBe(total);
     }
     // Feedback upload (Sentry), and the two channels whose endpoints lead to no client (OAuth
-    // login, Other model providers): ? under B and CA
+    // login, Cloud tasks): ? under B and CA
     expect(all[1]![0]).toContain('? 3 unknown');
     expect(all[0]![0]).not.toContain('?');
     await quitState(w);

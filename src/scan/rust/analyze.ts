@@ -24,7 +24,7 @@ export function analyzeFile(file: string, text: string, rules: RustRules): FileF
   let facts: FileFacts;
   if (needsParse(file, withoutLineComments(prod), rules)) {
     const urlConsts = constsOf(prod)
-      .filter((c) => /https?:\/\//.test(c.value) || rules.knownHosts.some((h) => c.value.includes(h)))
+      .filter((c) => /(?:https?|wss?):\/\//.test(c.value) || rules.knownHosts.some((h) => c.value.includes(h)))
       .map((c) => c.name);
     const ranges = sparseRanges(file, prod, rules, urlConsts);
     facts = extractFacts(prod, file, rules, ranges);

@@ -41,6 +41,8 @@ export interface RustRulesData {
     not_contacted_contexts?: string[];
     identifier_names?: string;
     browser_functions?: string[];
+    request_methods?: string[];
+    dynamic_url_fields?: string;
     config_field_pattern: string;
   };
   config: {
@@ -123,6 +125,9 @@ export interface RustRules {
   identifierName: RegExp;
   /** Calls that open a URL in the user's browser. */
   browserFunctions: Set<string>;
+  /** Request methods, and the field names that make their URL one the server handed out. */
+  requestMethods: Set<string>;
+  dynamicUrlField: RegExp;
   configField: RegExp;
   knownHosts: string[];
   denyHosts: string[];
@@ -192,12 +197,14 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     debugConditions: data.debug?.conditions ?? [],
     overrideName: new RegExp(data.env.override_name_pattern),
     url: new RegExp(data.endpoints.url_regex, 'g'),
-    urlAnchor: new RegExp(['https?://', ...data.endpoints.known_hosts.map(escapeRe)].join('|'), 'g'),
+    urlAnchor: new RegExp(['https?://', 'wss?://', ...data.endpoints.known_hosts.map(escapeRe)].join('|'), 'g'),
     envConstAnchor: new RegExp(`\\b[A-Z][A-Z0-9_]*?(?:${data.env.const_name_pattern.replace(/\$$/, '')})\\b`, 'g'),
     denySymbol: new RegExp(data.endpoints.deny_symbol_pattern),
     notContacted: (data.endpoints.not_contacted_contexts ?? []).map((p) => new RegExp(p, 'i')),
     identifierName: new RegExp(data.endpoints.identifier_names ?? '(?!)'),
     browserFunctions: new Set(data.endpoints.browser_functions ?? []),
+    requestMethods: new Set(data.endpoints.request_methods ?? []),
+    dynamicUrlField: new RegExp(data.endpoints.dynamic_url_fields ?? '(?!)'),
     configField: new RegExp(data.endpoints.config_field_pattern),
     knownHosts: data.endpoints.known_hosts,
     denyHosts: data.endpoints.deny_hosts.map((h) => h.toLowerCase()),

@@ -28,6 +28,7 @@ function cleanUrl(u: string): string {
 export function urlsIn(ctx: FileContext, overridesAt: OverridesAt): void {
   const { text, rules, facts, at, find, inTest, fnOf } = ctx;
   browserRefsIn(ctx);
+  dynamicUrlsIn(ctx);
   const strs: SyntaxNode[] = [];
   const seenStr = new Set<number>();
   for (const { index, m } of find(rules.urlAnchor)) {
@@ -39,7 +40,7 @@ export function urlsIn(ctx: FileContext, overridesAt: OverridesAt): void {
   for (const s of strs) {
     const t = s.text;
     const value = stringValue(s);
-    const hasScheme = /https?:\/\//.test(value);
+    const hasScheme = /(?:https?|wss?):\/\//.test(value);
     const urls: string[] = [];
     if (hasScheme) for (const m of value.matchAll(rules.url)) urls.push(cleanUrl(m[0]));
     else {
@@ -202,5 +203,36 @@ function browserRefsIn(ctx: FileContext): void {
       const fn = ctx.fnOf(call)?.name;
       if (name && /^[A-Z][A-Z0-9_]*$/.test(name)) (ctx.facts.browserRefs ??= []).push({ name, ...(fn ? { function: fn } : {}) });
     }
+  }
+}
+
+/** The host of URLs a server hands out at run time (see rules/rust.toml dynamic_url_fields). */
+export const SERVER_PROVIDED_HOST = '(server-provided)';
+
+/** `.put(&create_payload.upload_url)`: a request to a URL read from a server's answer. */
+function dynamicUrlsIn(ctx: FileContext): void {
+  const { rules, text, find, at, fnOf, inTest, facts } = ctx;
+  if (!/_urls?\b/.test(text)) return;
+  const methods = [...rules.requestMethods].map((m) => m.replace(/[^a-z_]/g, '')).join('|');
+  if (!methods) return;
+  for (const { index, m } of find(new RegExp(`\\.\\s*(?:${methods})\\s*\\(`, 'g'))) {
+    const call = up(at(index + m[0].length - 1), ['call_expression'], 3);
+    const first = call?.childForFieldName('arguments')?.namedChildren[0];
+    let x: SyntaxNode | null | undefined = first;
+    while (x && (x.type === 'reference_expression' || (x.type === 'call_expression' && x.childForFieldName('function')?.type === 'field_expression')))
+      x = x.type === 'reference_expression' ? x.childForFieldName('value') : x.childForFieldName('function')?.childForFieldName('value');
+    if (!call || x?.type !== 'field_expression') continue;
+    const field = x.childForFieldName('field')?.text ?? '';
+    if (!rules.dynamicUrlField.test(field)) continue;
+    const fn = fnOf(call);
+    facts.urls.push({
+      url: `https://${SERVER_PROVIDED_HOST}/${field}`,
+      host: SERVER_PROVIDED_HOST,
+      line: lineOf(call),
+
+      ...(fn ? { function: fn.name } : {}),
+      test: inTest(call.startIndex),
+      overrides: [],
+    });
   }
 }

@@ -15,6 +15,9 @@ const MAX_CALLERS = 12;
 /** A caller that calls more factories than this is a dispatcher, not a sender. */
 const MAX_FACTORIES_OF_A_USER = 4;
 
+const sortSites = <T extends { file: string; line: number }>(xs: T[]): T[] =>
+  xs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+
 export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: ClientSite[], graph: FactoryGraph): void {
   const { entries, crateFor, isTest, byName } = ctx;
   const prodSites = clients.filter((c) => !c.test);
@@ -93,11 +96,11 @@ export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: 
    *  `issuer: DEFAULT_ISSUER`) to the functions that take or own that type; any other function back
    *  to its callers in its crate (`resolve_exporter` returns the endpoint, its caller builds the
    *  exporter's client). */
-  const handedOn = (f: FnNode, out: Found): boolean => {
+  const handedOn = (f: FnNode, out: Found, skip: ReadonlySet<FnNode> = new Set()): boolean => {
     // callers in the same crate only: a value handed back across crates is too far to follow
     const next = f.impl && f.returns.includes(f.impl) ? graph.users(f.impl).filter((h) => h !== f) : graph.callers(f).filter((h) => h.crate === f.crate);
     let found = false;
-    for (const h of next.slice(0, MAX_CALLERS)) if (!dispatcher(h) && atFunction(h, out)) found = true;
+    for (const h of next.filter((x) => !skip.has(x)).slice(0, MAX_CALLERS)) if (!dispatcher(h) && atFunction(h, out)) found = true;
     return found;
   };
   const atFile = (file: string, out: Found): void => {
@@ -137,22 +140,37 @@ export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: 
         uses.push(f);
       }
     }
-    for (const p of ep.pathSites ?? []) {
-      const f = graph.fnAt(p.file, p.line);
-      if (f && !f.test) uses.push(f);
-    }
+    // a use that appends one of the endpoint's paths speaks for that path (below), not for the base
+    const pathFns = new Set((ep.pathSites ?? []).map((p) => graph.fnAt(p.file, p.line)).filter((f): f is FnNode => Boolean(f)));
+    const own = uses.filter((f) => !pathFns.has(f));
+    uses.length = 0;
+    uses.push(...own);
     let traced = false;
     for (const f of new Set(uses)) if (atFunction(f, out)) traced = true;
-    if (!traced) for (const f of new Set(uses)) if (handedOn(f, out)) traced = true;
+    if (!traced) for (const f of new Set(uses)) if (handedOn(f, out, pathFns)) traced = true;
+    // each appended path is sent from where it is appended: its own carriers (a path of another
+    // channel may well go through another client); the endpoint's own uses come first
+    for (const p of ep.pathSites ?? []) {
+      const f = graph.fnAt(p.file, p.line);
+      if (!f || f.test) continue;
+      const mine: Found = { sites: new Map(), factories: new Map() };
+      if (!atFunction(f, mine) && !handedOn(f, mine)) continue;
+      p.carriers = sortSites([...mine.sites.values()]);
+      if (mine.factories.size) p.factories = sortSites([...mine.factories.values()].map((x) => ({ name: x.name, file: x.file, line: x.line })));
+      if (!traced) {
+        for (const s of mine.sites.values()) addSite(out, s);
+        for (const x of mine.factories.values()) out.factories.set(`${x.file}:${x.line}:${x.name}`, x);
+      }
+    }
+    if (!traced && (ep.pathSites ?? []).some((p) => p.carriers)) {
+      traced = true;
+      ep.fromPaths = true;
+    }
     if (!traced) atFile(ep.file, out);
     if (out.sites.size) {
-      ep.carriers = [...out.sites.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+      ep.carriers = sortSites([...out.sites.values()]);
       ep.trace = traced ? 'function' : 'file';
     }
-    if (out.factories.size) {
-      ep.factories = [...out.factories.values()]
-        .map((x) => ({ name: x.name, file: x.file, line: x.line }))
-        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-    }
+    if (out.factories.size) ep.factories = sortSites([...out.factories.values()].map((x) => ({ name: x.name, file: x.file, line: x.line })));
   }
 }
