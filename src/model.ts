@@ -143,6 +143,8 @@ export interface EnvVar extends Location {
   name: string;
   /** Read only in debug builds: not a fact of the shipped binary (left out of channels). */
   debugOnly?: boolean;
+  /** Read only to hand it to another process's environment: no override of codex's own traffic. */
+  forChild?: boolean;
   /** 'literal' or the const name it was read through. */
   via: string;
   /** Enclosing function name, when inside one. */

@@ -57,7 +57,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     clients: prod(rust.clients),
     factories: prod(rust.factories),
     endpoints: prod(rust.endpoints),
-    envVars: prod(rust.envVars).filter((e) => !e.debugOnly),
+    envVars: prod(rust.envVars).filter((e) => !e.debugOnly && !e.forChild),
     configKeys: prod(rust.configKeys),
     flags: prod(rust.flags),
     literals: rust.literals,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { binaryClosure, scanManifests, unifiedFeatures } from '../../src/scan/cargo/index.js';
 import { lexToml } from '../../src/scan/cargo/toml-spans.js';
 import { discover } from '../../src/scan/discover.js';
+import { realTree } from '../helpers/real-trees.js';
 
 async function shippedRustls(root: string) {
   const s = await scanManifests(root, (await discover(root)).manifests);
@@ -14,19 +15,17 @@ async function shippedRustls(root: string) {
   return { s, cl, hits };
 }
 
-const T098 = '/tmp/cx0.98.0/codex-rs';
-const T115 = '/tmp/cx0.115.0/codex-rs';
-const TMID = '/tmp/cxmid/codex-rs';
-
-for (const t of [T098, T115, TMID]) {
-  if (!existsSync(t)) console.warn(`test/scan-cargo/real-trees.test.ts: ${t} is absent, its checks are skipped (extract a codex tag there to run them)`);
-}
+// From CODEX_MITM_TREES (test/helpers/real-trees.ts); absent trees skip, saying so.
+const FILE = 'test/scan-cargo/real-trees.test.ts';
+const T098 = realTree('0.98.0', FILE) ?? '';
+const T115 = realTree('0.115.0', FILE) ?? '';
+const TMID = realTree('mid', FILE) ?? '';
 
 /** The seed's four shipped manifests with reqwest `rustls-tls` (0.98 and 0.115). */
 const SEED_FOUR = ['backend-client/Cargo.toml', 'otel/Cargo.toml', 'responses-api-proxy/Cargo.toml', 'rmcp-client/Cargo.toml'];
 
 describe('real codex-rs trees', () => {
-  it.skipIf(!existsSync(T098))('0.98: rustls-tls in backend-client, otel, responses-api-proxy, rmcp-client, all reached by codex-cli', async () => {
+  it.skipIf(!T098)('0.98: rustls-tls in backend-client, otel, responses-api-proxy, rmcp-client, all reached by codex-cli', async () => {
     const { s, cl, hits } = await shippedRustls(T098);
     expect(s.warnings).toEqual([]);
     expect(s.workspaceVersion).toBe('0.98.0');
@@ -41,7 +40,7 @@ describe('real codex-rs trees', () => {
     }
   });
 
-  it.skipIf(!existsSync(T115))('0.115: the same four shipped, app-server only in dev-dependencies', async () => {
+  it.skipIf(!T115)('0.115: the same four shipped, app-server only in dev-dependencies', async () => {
     const { s, cl, hits } = await shippedRustls(T115);
     expect(s.workspaceVersion).toBe('0.115.0');
     expect(hits.map((t) => t.manifest).sort()).toEqual(SEED_FOUR);
@@ -50,7 +49,7 @@ describe('real codex-rs trees', () => {
     expect(unifiedFeatures(s.tlsFeatures, cl).features).toContain('default-tls');
   });
 
-  it.skipIf(!existsSync(TMID))('mid-2026: exec-server and app-server-daemon join, rmcp-client moves to reqwest 0.13', async () => {
+  it.skipIf(!TMID)('mid-2026: exec-server and app-server-daemon join, rmcp-client moves to reqwest 0.13', async () => {
     const { s, cl, hits } = await shippedRustls(TMID);
     expect(s.workspaceVersion).toBe('0.0.0');
     expect(hits.map((t) => t.manifest).sort()).toEqual([
@@ -66,10 +65,10 @@ describe('real codex-rs trees', () => {
     expect(r13).toMatchObject({ feature: 'rustls', roots: 'platform', version: '0.13' });
   });
 
-  it.skipIf(!existsSync(T098))('the span lexer agrees with smol-toml on every manifest of the real trees', async () => {
+  it.skipIf(!T098)('the span lexer agrees with smol-toml on every manifest of the real trees', async () => {
     const { parse } = await import('smol-toml');
     let strings = 0;
-    for (const root of [T098, T115, TMID].filter(existsSync)) {
+    for (const root of [T098, T115, TMID].filter(Boolean)) {
       for (const rel of [...(await discover(root)).manifests, 'Cargo.lock']) {
         const text = readFileSync(path.join(root, rel), 'utf8');
         const doc = parse(text);

@@ -68,6 +68,8 @@ export interface RawEnvRead {
   name?: string;
   /** Read only in debug builds (`#[cfg(debug_assertions)]`, `if cfg!(debug_assertions)`). */
   debugOnly?: boolean;
+  /** The value only goes into another process's environment (a sandboxed child's). */
+  forChild?: boolean;
   /** Const name it is read through. */
   constRef?: string;
   line: number;

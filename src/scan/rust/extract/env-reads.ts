@@ -111,7 +111,50 @@ export function envReadsIn(ctx: FileContext): EnvCall[] {
   envCalls.sort((a, b) => a.node.startIndex - b.node.startIndex);
   for (const e of envCalls) {
     const debugOnly = ctx.inDebug(e.node.startIndex);
-    facts.envReads.push({ ...e.read, line: e.line, function: fnOf(e.node)?.name, test: inTest(e.node.startIndex), ...(debugOnly ? { debugOnly } : {}) });
+    const forChild = feedsChild(e.node, ctx);
+    facts.envReads.push({
+      ...e.read,
+      line: e.line,
+      function: fnOf(e.node)?.name,
+      test: inTest(e.node.startIndex),
+      ...(debugOnly ? { debugOnly } : {}),
+      ...(forChild ? { forChild } : {}),
+    });
   }
   return envCalls;
+}
+
+/** `cmd.env(k, v)`, `env.insert(k, v)`: a value handed to another process's environment (or a map of it). */
+function isChildWrite(call: SyntaxNode | null, ctx: FileContext): boolean {
+  const f = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+  const name = f?.type === 'field_expression' ? (f.childForFieldName('field')?.text ?? '') : '';
+  return ctx.rules.writeMethods.has(name) || name === 'insert';
+}
+
+/** The call an expression is an argument of (through `&`, `.clone()`, `?`). */
+function argumentOf(n: SyntaxNode): SyntaxNode | null {
+  let x: SyntaxNode = n;
+  while (x.parent && ['reference_expression', 'try_expression', 'parenthesized_expression'].includes(x.parent.type)) x = x.parent;
+  return x.parent?.type === 'arguments' ? x.parent.parent : null;
+}
+
+/**
+ * The value read goes only into another process's environment: the read is an argument of such a
+ * write, or it is bound (`if let Ok(v) = env::var(..)`, `let v = env::var(..)..`) to a name used
+ * only as an argument of such writes.
+ */
+function feedsChild(read: SyntaxNode, ctx: FileContext): boolean {
+  if (isChildWrite(argumentOf(read), ctx)) return true;
+  // the binding: `if let Ok(v) = <read>` / `let v = <read>...;`
+  let n: SyntaxNode | null = read;
+  for (let i = 0; n && i < 6; i++, n = n.parent) if (n.type === 'let_condition' || n.type === 'let_declaration') break;
+  if (!n || (n.type !== 'let_condition' && n.type !== 'let_declaration')) return false;
+  const pat = n.childForFieldName('pattern');
+  const names = pat ? [pat, ...pat.descendantsOfType('identifier')].filter((x) => x.type === 'identifier').map((x) => x.text) : [];
+  const name = names.find((x) => x !== 'Ok' && x !== 'Some');
+  if (!name) return false;
+  const scope = n.type === 'let_condition' ? n.parent?.childForFieldName('consequence') : n.parent;
+  if (!scope) return false;
+  const uses = scope.descendantsOfType('identifier').filter((x) => x.text === name && x.startIndex > read.endIndex);
+  return uses.length > 0 && uses.every((u) => isChildWrite(argumentOf(u), ctx));
 }

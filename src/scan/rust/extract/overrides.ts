@@ -53,6 +53,7 @@ export function overridesIn(ctx: FileContext, envCalls: EnvCall[]): OverridesAt 
   for (const e of envCalls) {
     // a debug-build-only read overrides nothing in the shipped binary
     if (ctx.inDebug(e.node.startIndex)) continue;
+    if (ctx.facts.envReads.find((r) => r.line === e.line && r.forChild)) continue;
     const ov: RawOverride = { kind: 'env', ...e.read, line: e.line };
     const s = statementOf(e.node);
     if (s) sites.push({ start: s.startIndex, end: s.endIndex, override: ov, local: true, at: e.node.startIndex });

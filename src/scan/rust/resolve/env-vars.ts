@@ -32,6 +32,7 @@ export function envVarsOf(ctx: ResolveContext): EnvVar[] {
         via,
         ...(r.function ? { function: r.function } : {}),
         ...(r.debugOnly ? { debugOnly: true } : {}),
+        ...(r.forChild ? { forChild: true } : {}),
       });
       const l = envByFile.get(e.file) ?? [];
       if (!l.includes(name)) l.push(name);

@@ -283,7 +283,10 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
     for (const m of f.methods) if (bodyMethods.has(m) && !flow.calls.has(m)) flow.calls.set(m, false);
     if (f.methods.some((m) => c.roots_added.includes(m))) flow.caFiles.add(f.file);
     for (const g of callees(f)) {
-      if (rules.caConfigFunction.test(g.name)) flow.caCrates.add(g.file);
+      // a function handing out a rustls TLS config from a file that reads CA env vars (by
+      // structure), or one named like the rules' custom-CA config functions (a hint)
+      if (rules.caConfigFunction.test(g.name) || (g.returns.some((t) => last(t) === 'ClientConfig') && (envByFile.get(g.file) ?? []).some((n) => rules.caEnv.test(n))))
+        flow.caCrates.add(g.file);
       if (factoryIds.has(g.id)) {
         flow.via.add(label(g));
         merge(flow, factoryFlow(g, stack));
