@@ -38,7 +38,7 @@ function count(r: ScanResult, k: 'a' | 'b' | 'ca'): string {
   return `${n('yes')}/${chs.length}${partial ? ` (+${partial} partial)` : ''}`;
 }
 
-/** `codex | files | OPENAI_BASE_URL env | openai_base_url key | custom CA env | CLI TLS | reqwest webpki roots (shipped) | channels A · B · CA | recommended` */
+/** `codex | files | OPENAI_BASE_URL env | openai_base_url key | custom CA env | CLI TLS | reqwest webpki roots (shipped) | channels A · B · CA | endpoints traced | recommended` */
 export function renderVersionsTable(scans: VersionScan[]): string {
   const rows = scans
     .map((v) => ({ v, l: label(v) }))
@@ -59,6 +59,7 @@ export function renderVersionsTable(scans: VersionScan[]): string {
         cap ? (cap.nativeTlsDefault ? 'native-tls' : 'rustls') : '?',
         webpki.length ? `${webpki.length}: ${webpki.map((m) => code(m.replace(/\/?Cargo\.toml$/, '') || '.')).join(', ')}` : '0',
         `${count(r, 'a')} · ${count(r, 'b')} · ${count(r, 'ca')}`,
+        r.tracing ? `${r.tracing.endpoints.traced}/${r.tracing.endpoints.total} (${r.tracing.level})` : '?',
         r.recommendation ? r.recommendation.approach.toUpperCase() : '?',
       ];
     });
@@ -71,6 +72,7 @@ export function renderVersionsTable(scans: VersionScan[]): string {
     'CLI TLS',
     'reqwest webpki roots (shipped)',
     'channels captured A · B · CA',
+    'endpoints traced',
     'recommended',
   ];
   return [
