@@ -152,17 +152,24 @@ export interface RawFunction {
   /** Trait of `impl Trait for Type`. */
   trait?: string;
   test: boolean;
+  // The lists below are space-separated (one string each: a tree has tens of thousands of
+  // functions, and they cross from the workers as plain strings); `words()` splits them.
   /** Type names in the parameters / the return type, with their path when written (`Self` is the impl type). */
-  params: string[];
-  returns: string[];
+  params: string;
+  returns: string;
   /** Free and path calls as written (`build_client`, `HttpClientBuilder::new`, `codex_login::f`). */
-  calls: string[];
+  calls: string;
   /** Method calls: `name`, or `self.name` on the impl's own value. */
-  methods: string[];
+  methods: string;
   /** Functions handed on as values (`f(x, build_with_custom_ca)`): bare lower-case paths in argument position. */
-  refs?: string[];
+  refs?: string;
   /** UPPER_CASE names it mentions. */
-  consts: string[];
+  consts: string;
+}
+
+/** The items of a space-separated RawFunction list. */
+export function words(s: string | undefined): string[] {
+  return s ? s.split(' ') : [];
 }
 
 /** A command-line flag (clap derive) whose field carries a URL. */

@@ -8,6 +8,7 @@ import type { ScanWarning } from '../../model.js';
 import { analyzeFile } from './analyze.js';
 import type { FileFacts, RawBaseArg, RawConst, RawModDecl } from './facts.js';
 import { indexFile, type FileIndex } from './fn-index.js';
+import { trailingTestModule } from './light.js';
 import { baseArgsOf, constsOf, mayNeedParse, modDeclsOf, needsParse, testByPath } from './prefilter.js';
 import type { RustRules } from './rules.js';
 
@@ -71,7 +72,7 @@ export function processFile(job: FileJob, rules: RustRules, known?: ReadonlySet<
       consts: wantConsts ? constsOf(text) : [],
       modDecls: wantMods ? modDeclsOf(text) : [],
       baseArgs: wantBases ? baseArgsOf(text) : [],
-      ...(wantIndex ? { index: indexFile(text, rules.flagRules) } : {}),
+      ...(wantIndex ? { index: indexFile(prodPart(text), rules.flagRules) } : {}),
     };
   }
   const text = buf.toString('utf8');
@@ -82,7 +83,7 @@ export function processFile(job: FileJob, rules: RustRules, known?: ReadonlySet<
       consts: constsOf(text),
       modDecls: modDeclsOf(text),
       baseArgs: baseArgsOf(text),
-      ...(testByPath(file, rules) ? {} : { index: indexFile(text, rules.flagRules) }),
+      ...(testByPath(file, rules) ? {} : { index: indexFile(prodPart(text), rules.flagRules) }),
     };
   const hash = job.hash ? createHash('sha256').update(buf).digest('hex') : undefined;
   if (hash && known?.has(hash)) return { ...stat, kind: 'known', hash };
@@ -91,4 +92,10 @@ export function processFile(job: FileJob, rules: RustRules, known?: ReadonlySet<
   } catch (e) {
     return skipped('other', `${file}: analysis failed (${e instanceof Error ? e.message : String(e)}); skipped`);
   }
+}
+
+/** The text before a trailing `#[cfg(test)] mod tests { .. }` (what the index looks at). */
+function prodPart(text: string): string {
+  const cut = trailingTestModule(text);
+  return cut >= 0 ? text.slice(0, cut) : text;
 }

@@ -101,20 +101,23 @@ function isIdent(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
-/** For each `{` offset, the offset of its matching `}` (or the text's end). */
-function braceMatches(masked: string): Map<number, number> {
-  const m = new Map<number, number>();
+const BRACE = /[{}]/g;
+
+/** For each `{` offset, the offset of its matching `}` (or the text's end); found with the regex
+ *  engine jumping from brace to brace rather than a loop over every character. */
+function braceMatches(masked: string): { get(open: number): number | undefined } {
+  const close = new Int32Array(masked.length + 1);
   const stack: number[] = [];
-  for (let i = 0; i < masked.length; i++) {
-    const c = masked.charCodeAt(i);
-    if (c === 123) stack.push(i);
-    else if (c === 125) {
+  BRACE.lastIndex = 0;
+  for (let m = BRACE.exec(masked); m; m = BRACE.exec(masked)) {
+    if (m[0] === '{') stack.push(m.index);
+    else {
       const o = stack.pop();
-      if (o !== undefined) m.set(o, i);
+      if (o !== undefined) close[o] = m.index + 1;
     }
   }
-  for (const o of stack) m.set(o, masked.length);
-  return m;
+  for (const o of stack) close[o] = masked.length + 1;
+  return { get: (open) => (close[open] ? close[open]! - 1 : undefined) };
 }
 
 /** The first `{` or `;` at depth 0 of () [] <> after `from`: where an item's header ends. */
@@ -281,8 +284,25 @@ export function indexFile(text: string, flagRules?: FlagRules, firstLine = 1): F
     }
   }
   fns.sort((a, b) => a.start - b.start);
+  impls.sort((a, b) => a.start - b.start);
+  /** The innermost impl block around `f`: the last one starting before it that contains it. */
+  const implOf = (f: Span): (typeof impls)[number] | undefined => {
+    let lo = 0;
+    let hi = impls.length - 1;
+    let idx = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (impls[mid]!.start < f.start) {
+        idx = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // impls nest rarely (an impl inside a fn inside an impl): a few steps back at most
+    for (let steps = 0; idx >= 0 && steps < 4; idx--, steps++) if (impls[idx]!.end >= f.end) return impls[idx];
+    return undefined;
+  };
   const out: RawFunction[] = fns.map((f) => {
-    const impl = impls.filter((x) => f.start > x.start && f.end <= x.end).sort((a, b) => b.start - a.start)[0];
+    const impl = implOf(f);
     const sig = f.sig;
     const arrow = sig.indexOf('->');
     const paramsOpen = sig.indexOf('(');
@@ -296,11 +316,11 @@ export function indexFile(text: string, flagRules?: FlagRules, firstLine = 1): F
       ...(impl ? { impl: impl.type } : {}),
       ...(impl?.trait ? { trait: impl.trait } : {}),
       test: inTest(f.start),
-      params: self(typesIn(paramsText)),
-      returns: self(typesIn(ret)),
-      calls: [],
-      methods: [],
-      consts: [],
+      params: self(typesIn(paramsText)).join(' '),
+      returns: self(typesIn(ret)).join(' '),
+      calls: '',
+      methods: '',
+      consts: '',
     };
   });
   // calls, method calls and UPPER_CASE names of each body: the innermost function around them
@@ -341,10 +361,11 @@ export function indexFile(text: string, flagRules?: FlagRules, firstLine = 1): F
     }
   }
   out.forEach((f, i) => {
-    f.calls = [...sets[i]!.calls];
-    f.methods = [...sets[i]!.methods];
-    f.consts = [...sets[i]!.consts];
-    if (sets[i]!.refs.size) f.refs = [...sets[i]!.refs];
+    if (f.test) return;
+    f.calls = [...sets[i]!.calls].join(' ');
+    f.methods = [...sets[i]!.methods].join(' ');
+    f.consts = [...sets[i]!.consts].join(' ');
+    if (sets[i]!.refs.size) f.refs = [...sets[i]!.refs].join(' ');
   });
   const flags = flagRules && (text.includes('#[arg(') || text.includes('#[clap(')) ? flagsOf(text, masked, line, inTest, flagRules) : [];
   const literals: { value: string; line: number }[] = [];
@@ -355,7 +376,8 @@ export function indexFile(text: string, flagRules?: FlagRules, firstLine = 1): F
       break;
     }
   }
-  return { functions: out, structs, uses: usesOf(masked), ...(flags.length ? { flags } : {}), ...(literals.length ? { literals } : {}) };
+  // test functions trace nothing a shipped binary does: left out (memory: a tree has tens of thousands)
+  return { functions: out.filter((f) => !f.test), structs: structs.filter((s) => !s.test), uses: usesOf(masked), ...(flags.length ? { flags } : {}), ...(literals.length ? { literals } : {}) };
 }
 
 function stripGenerics(s: string): string {

@@ -105,8 +105,8 @@ export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: 
   };
   const atFile = (file: string, out: Found): void => {
     for (const s of sitesByFile.get(file) ?? []) addSite(out, s);
-    for (const f of graph.fns) {
-      if (f.file !== file || f.test) continue;
+    for (const f of graph.fnsIn(file)) {
+      if (f.test) continue;
       for (const g of graph.callees(f)) {
         const x = factoryOf(g);
         if (x) addFactory(out, x);

@@ -2,6 +2,7 @@
 // builder is handed to (transitively), custom-CA env vars of the files that add roots.
 import type { ClientSite, ClientTls } from '../../../model.js';
 import type { RawHelper } from '../facts.js';
+import { words } from '../facts.js';
 import type { ResolveContext } from './context.js';
 
 export function clientsOf(ctx: ResolveContext): ClientSite[] {
@@ -57,7 +58,7 @@ export function clientsOf(ctx: ResolveContext): ClientSite[] {
       if (has(c.preconfigured) && raw.function) {
         const fn = e.facts?.functions?.filter((f) => f.name === raw.function && raw.line >= f.line && raw.line <= f.endLine).pop();
         const uses = e.facts?.uses ?? {};
-        for (const written of fn?.calls ?? []) {
+        for (const written of words(fn?.calls)) {
           const head = written.split('::')[0]!;
           const call = uses[head] ? `${uses[head]}${written.slice(head.length)}` : written;
           const segs = call.split('::');

@@ -1,6 +1,7 @@
 // Endpoints: URL literals with their overrides, the overrides of every site that names their const.
 import type { Endpoint, Override } from '../../../model.js';
 import type { RawOverride } from '../facts.js';
+import { words } from '../facts.js';
 import type { ResolveContext } from './context.js';
 
 export function endpointsOf(ctx: ResolveContext): Endpoint[] {
@@ -63,7 +64,7 @@ export function endpointsOf(ctx: ResolveContext): Endpoint[] {
   for (const e of entries)
     for (const f of e.facts?.functions ?? e.index?.functions ?? []) {
       if (isTest(e.file, f.test)) continue;
-      for (const c of f.consts) {
+      for (const c of words(f.consts)) {
         const k = `${crateFor(e.file)}#${c}`;
         if (browserFns.has(k)) mentions.set(k, (mentions.get(k) ?? new Set()).add(`${e.file}#${f.name}`));
       }

@@ -7,17 +7,63 @@
 // calls the factory. Names of codex's own helpers play no part. Pure.
 import type { ClientFactory, ClientSite, ClientTls } from '../../../model.js';
 import type { RawFunction, RawHelper } from '../facts.js';
+import { words } from '../facts.js';
 import type { ResolveContext } from './context.js';
 
-export interface FnNode extends RawFunction {
-  id: number;
-  file: string;
-  crate: string;
-  uses: Record<string, string>;
+/** A function of the tree; its lists are split from the raw strings only when first read (most
+ *  functions of a tree are never looked at, and a tree has tens of thousands). */
+export class FnNode {
+  readonly name: string;
+  readonly line: number;
+  readonly endLine: number;
+  readonly impl?: string;
+  readonly trait?: string;
+  private cache: Partial<Record<'params' | 'returns' | 'calls' | 'methods' | 'refs' | 'consts', string[]>> = {};
+  constructor(
+    private readonly raw: RawFunction,
+    readonly id: number,
+    readonly file: string,
+    readonly crate: string,
+    readonly uses: Record<string, string>,
+    readonly test: boolean,
+  ) {
+    this.name = raw.name;
+    this.line = raw.line;
+    this.endLine = raw.endLine;
+    if (raw.impl) this.impl = raw.impl;
+    if (raw.trait) this.trait = raw.trait;
+  }
+  private list(k: 'params' | 'returns' | 'calls' | 'methods' | 'refs' | 'consts'): string[] {
+    return (this.cache[k] ??= words(this.raw[k]));
+  }
+  get params(): string[] {
+    return this.list('params');
+  }
+  get returns(): string[] {
+    return this.list('returns');
+  }
+  get calls(): string[] {
+    return this.list('calls');
+  }
+  get methods(): string[] {
+    return this.list('methods');
+  }
+  get refs(): string[] {
+    return this.list('refs');
+  }
+  get consts(): string[] {
+    return this.list('consts');
+  }
+  /** The raw space-separated lists, for cheap tests before a split. */
+  has(k: 'returns' | 'params', word: string): boolean {
+    return this.raw[k].includes(word);
+  }
 }
 
 export interface FactoryGraph {
   fns: FnNode[];
+  /** The functions of a file. */
+  fnsIn(file: string): readonly FnNode[];
   /** The innermost function of `file` around `line`. */
   fnAt(file: string, line: number): FnNode | undefined;
   /** Functions named `name` in `file` (a finding's `function`), the innermost at `line` first. */
@@ -66,7 +112,7 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
     const crate = crateFor(e.file);
     const list: FnNode[] = [];
     for (const f of functions) {
-      const n: FnNode = { ...f, id: fns.length, file: e.file, crate, uses, test: isTest(e.file, f.test) };
+      const n = new FnNode(f, fns.length, e.file, crate, uses, isTest(e.file, f.test));
       fns.push(n);
       list.push(n);
     }
@@ -107,10 +153,18 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
 
   // ---- types that hold a client ----------------------------------------------------------------
   /** A written type resolved through the file's `use` map: `Client` -> `reqwest::Client`. */
+  const fullCache = new WeakMap<Record<string, string>, Map<string, string>>();
   const full = (t: string, uses: Record<string, string>): string => {
-    const segs = t.split('::');
-    const head = uses[segs[0]!];
-    return head ? [head, ...segs.slice(1)].join('::') : t;
+    let m = fullCache.get(uses);
+    if (!m) fullCache.set(uses, (m = new Map()));
+    let v = m.get(t);
+    if (v === undefined) {
+      const i = t.indexOf('::');
+      const head = uses[i < 0 ? t : t.slice(0, i)];
+      v = head ? (i < 0 ? head : head + t.slice(i)) : t;
+      m.set(t, v);
+    }
+    return v;
   };
   const clientTypes = new Set<string>();
   const isSeed = (t: string, uses: Record<string, string>): boolean => seedTypes.has(full(t, uses));
@@ -209,7 +263,7 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
       for (const call of f.calls) for (const g of resolveCall(f, call)) if (g !== f) set.add(g);
       for (const m of f.methods) for (const g of resolveMethod(f, m)) if (g !== f) set.add(g);
       // a helper or factory handed on as a value (`f(routing, build_reqwest_client_with_custom_ca)`)
-      for (const r of f.refs ?? []) for (const g of resolveCall(f, r)) if (g !== f && (isHelper(g) || sitesOf.has(g.id))) set.add(g);
+      for (const r of f.refs) for (const g of resolveCall(f, r)) if (g !== f && (isHelper(g) || sitesOf.has(g.id))) set.add(g);
       l = [...set];
       calleeCache.set(f.id, l);
     }
@@ -374,20 +428,25 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
     out.delete('Self');
     return [...out];
   };
-  let callerIndex: Map<number, FnNode[]> | undefined;
+  // who calls a name (by the last segment as written): the candidates whose calls are resolved
+  let byCalledName: Map<string, FnNode[]> | undefined;
   const callers = (f: FnNode): FnNode[] => {
-    if (!callerIndex) {
-      callerIndex = new Map();
+    if (!byCalledName) {
+      byCalledName = new Map();
       for (const g of fns) {
         if (g.test) continue;
-        for (const h of callees(g)) {
-          const l = callerIndex.get(h.id) ?? [];
+        const names = new Set<string>();
+        for (const c of g.calls) names.add(last(c));
+        for (const m of g.methods) names.add(m.startsWith('self.') ? m.slice(5) : m);
+        for (const r of g.refs) names.add(last(r));
+        for (const n of names) {
+          const l = byCalledName.get(n) ?? [];
           l.push(g);
-          callerIndex.set(h.id, l);
+          byCalledName.set(n, l);
         }
       }
     }
-    return callerIndex.get(f.id) ?? [];
+    return (byCalledName.get(f.name) ?? []).filter((g) => g !== f && callees(g).includes(f));
   };
   let userIndex: Map<string, FnNode[]> | undefined;
   const users = (type: string): FnNode[] => {
@@ -408,6 +467,7 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
   };
   return {
     fns,
+    fnsIn: (file) => byFile.get(file) ?? [],
     fnAt,
     fnNamed,
     callees,
