@@ -84,10 +84,10 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
   for (const e0 of f.endpoints.flatMap(byTransport)) {
     const e = { ...e0.e, overrides: realOverrides(e0.e.overrides) };
     const names = e.overrides.map((o) => o.name);
-    const rule = matchChannel(e.url, names, e.crate, e0.ws);
+    const rule = matchChannel(e.url, names, e.crate, e0.ws, e.file);
     const g = group(rule, e.host || splitUrl(e.url).host);
     // carriers traced only through appended paths: the base is sent by those of its own channel's paths
-    const subRule = (p: string) => matchChannel(`${e.url.replace(/\/+$/, '')}${p.startsWith('/') ? '' : '/'}${p}`, names, e.crate, e0.ws);
+    const subRule = (p: string) => matchChannel(`${e.url.replace(/\/+$/, '')}${p.startsWith('/') ? '' : '/'}${p}`, names, e.crate, e0.ws, e.file);
     const samePaths = e.fromPaths ? (e.pathSites ?? []).filter((s) => (s.carriers || s.factories) && (subRule(s.path) ?? rule) === rule) : [];
     if (samePaths.length) {
       const fx = samePaths.flatMap((s) => s.factories ?? []);
@@ -98,7 +98,7 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
     // Paths appended to this base (`format!("{base}/wham/apps")`) can be channels of their own.
     for (const p of e.paths ?? []) {
       const url = `${e.url.replace(/\/+$/, '')}${p.startsWith('/') ? '' : '/'}${p}`;
-      const sub = matchChannel(url, names, e.crate, e0.ws);
+      const sub = matchChannel(url, names, e.crate, e0.ws, e.file);
       if (!sub || sub === rule) continue;
       const h = group(sub, e.host);
       const site = e.pathSites?.find((s) => s.path === p);
@@ -107,6 +107,19 @@ export function buildChannels(f: ProductionFacts, ctx: TrustContext): Channel[] 
       h.endpoints.push({ ...e, url, paths: [], pathSites: [], ...(site ? { file: site.file, line: site.line } : {}), ...own });
       for (const o of e.overrides) addOverride(h.overrides, o);
     }
+  }
+  // A websocket channel riding on another's base URL (the Responses API over wss): its websocket
+  // factories, found by file, carry that channel's endpoints when no endpoint of its own was traced.
+  const carriedWs = new Set([...groups.values()].flatMap((g) => g.endpoints.flatMap((e) => (e.factories ?? []).map(factoryKey))));
+  for (const rule of rules.channels) {
+    if (!rule.ridesOn || !rule.websocket || groups.has(rule.id)) continue;
+    const base = groups.get(rule.ridesOn);
+    const fx = f.factories.filter((x) => x.kind === 'websocket' && !x.test && !carriedWs.has(factoryKey(x)) && rule.files.some((p) => x.file.includes(p)));
+    if (!base || fx.length === 0) continue;
+    const g = group(rule, '');
+    const refs = fx.map((x) => ({ name: x.name, file: x.file, line: x.line }));
+    for (const e of base.endpoints) g.endpoints.push({ ...e, factories: refs, carriers: [], trace: 'function' });
+    for (const o of base.overrides) addOverride(g.overrides, o);
   }
   // Overrides found by name anywhere in production code belong to their channels too.
   for (const rule of rules.channels) {

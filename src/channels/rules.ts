@@ -13,6 +13,11 @@ export interface ChannelRule {
   exactPathsByHost: Record<string, string[]>;
   ports: number[];
   env: string[];
+  /** Substrings of the file an endpoint (or, for `ridesOn`, a websocket factory) sits in. */
+  files: string[];
+  /** A websocket channel that rides on another channel's base URL (the Responses API's): made
+   *  from the websocket factories in `files` when no endpoint of its own is traced to them. */
+  ridesOn?: string;
   /** Matches only endpoints a websocket connection carries. */
   websocket: boolean;
   config: string[];
@@ -76,6 +81,8 @@ export function loadChannelRules(): ChannelRules {
       managedBy: strings(c.managed_by) as Approach[],
       contacted: c.contacted !== false,
       crates: strings(c.crates),
+      files: strings(c.files),
+      ...(c.rides_on ? { ridesOn: String(c.rides_on) } : {}),
       shared: c.shared === true,
       websocket: c.websocket === true,
     }),
@@ -121,7 +128,7 @@ export function splitUrl(url: string): { host: string; port?: number; path: stri
 }
 
 /** The channel rule for a URL and the override names that govern it, or undefined. */
-export function matchChannel(url: string, overrideNames: readonly string[] = [], crate?: string, websocket = false): ChannelRule | undefined {
+export function matchChannel(url: string, overrideNames: readonly string[] = [], crate?: string, websocket = false, file?: string): ChannelRule | undefined {
   const rules = loadChannelRules();
   for (const n of overrideNames) {
     const unique = rules.uniqueOverrides.get(n);
@@ -132,6 +139,7 @@ export function matchChannel(url: string, overrideNames: readonly string[] = [],
   return rules.channels.find(
     (c) =>
       (!c.websocket || websocket) &&
+      (c.files.length === 0 || (file !== undefined && c.files.some((f) => file.includes(f)))) &&
       (c.crates.length === 0 || (crate !== undefined && c.crates.includes(crate))) &&
       c.hosts.some((h) => hostMatches(h, host)) &&
       (c.ports.length === 0 || (port !== undefined && c.ports.includes(port))) &&

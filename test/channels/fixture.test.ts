@@ -91,7 +91,7 @@ describe('channels of fixtures/codex-rs (a 0.115-shaped tree)', () => {
   });
 
   it('no override: approach A names the URLs (another channel on the same host may have one)', () => {
-    expect(ch('plugins').why.a).toEqual(['no env var, config key or flag overrides https://chatgpt.com/backend-api/plugins/export/curated']);
+    expect(ch('plugins-sync').why.a).toEqual(['no env var, config key or flag overrides https://chatgpt.com/backend-api/plugins/export/curated']);
   });
 
   it('a channel whose endpoints lead to no client is unknown for B and CA, says so and points at verify', () => {

@@ -85,7 +85,7 @@ describe.skipIf(Boolean(skipReason))('verify against the real codex', { timeout:
     const r = await verify('0.169.0', { approach: 'ca', caEnv: 'CODEX_CA_CERTIFICATE' });
     expect(r.codex.version).toBe('0.169.0');
     expect(find(r, 'intercepted', 'api.openai.com', '/v1/responses', 'POST')).toMatchObject({ channel: 'model-api' });
-    expect(find(r, 'intercepted', 'api.github.com', '/repos/openai/plugins', 'GET')).toMatchObject({ channel: 'plugins' });
+    expect(find(r, 'intercepted', 'api.github.com', '/repos/openai/plugins', 'GET')).toMatchObject({ channel: 'plugins-sync' });
     expect(r.observations.some((o) => o.route === 'intercepted' && o.host === 'chatgpt.com' && o.path.includes('/plugins/'))).toBe(true);
   });
 

@@ -94,7 +94,7 @@ describe('verify with the fake codex 0.169.0', () => {
       'intercepted api.openai.com POST /v1/responses',
       'intercepted chatgpt.com GET /backend-api/plugins/export/curated',
     ]);
-    expect(r.observations.find((o) => o.host === 'chatgpt.com')?.channel).toBe('plugins');
+    expect(r.observations.find((o) => o.host === 'chatgpt.com')?.channel).toBe('plugins-sync');
   });
 
   it('ChatGPT sign-in through the CA route: the model API is on chatgpt.com/backend-api/codex', async () => {
