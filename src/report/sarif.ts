@@ -118,7 +118,7 @@ export function renderSarif(r: ScanResult): string {
         `Channel ${ch.name} (${ch.hosts.join(', ') || 'no host'}), ${ov}. Captured by A: ${cov.a}, B: ${cov.b}, CA: ${cov.ca}.`,
         at?.file,
         at?.line,
-        { channel: ch.id, hosts: ch.hosts, authMode: ch.authMode, coverage: cov, unclassified: ch.unclassified },
+        { channel: ch.id, hosts: ch.hosts, authMode: ch.authMode, coverage: cov, unclassified: ch.unclassified, ...(ch.platforms ? { caPlatforms: ch.platforms } : {}), ...(ch.trace ? { trace: ch.trace } : {}) },
       ),
     );
     if (cov.a !== 'no' || cov.b !== 'no' || cov.ca !== 'no') continue;
@@ -161,7 +161,7 @@ export function renderSarif(r: ScanResult): string {
         },
         originalUriBaseIds: { SRCROOT: { uri: rootUri } },
         results,
-        ...(r.recommendation ? { properties: { recommendation: r.recommendation } } : {}),
+        ...(r.recommendation || r.tracing ? { properties: { ...(r.recommendation ? { recommendation: r.recommendation } : {}), ...(r.tracing ? { tracing: r.tracing } : {}) } } : {}),
       },
     ],
   };
