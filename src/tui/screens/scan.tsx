@@ -2,6 +2,7 @@
 import React from 'react';
 import { Box } from 'ink';
 import type { ScanResult } from '../../model.js';
+import { tracingBanner } from '../../report/labels.js';
 import { webpkiManifests } from '../webpki.js';
 import type { State } from '../state.js';
 import { Paint, pad } from '../theme.js';
@@ -21,6 +22,9 @@ export function summaryRows(r: ScanResult): [string, string][] {
     ['webpki to patch', `${webpki.network.length}${webpki.network.length ? ` (${webpki.network.join(', ')})` : ''}${local}`],
     ['overrides', overrides.size ? `${overrides.size} (${[...overrides].map((o) => o.split(':')[1]).join(', ')})` : '0'],
     ['files', `${r.summary.rustFiles} Rust, ${r.summary.manifests} manifests, ${r.summary.parseErrors} parse errors`],
+    ...(r.tracing
+      ? ([['traced', `${r.tracing.endpoints.traced} of ${r.tracing.endpoints.total} endpoints to a client, ${r.tracing.factories} factories (${r.tracing.level})`]] as [string, string][])
+      : []),
   ];
 }
 
@@ -56,6 +60,9 @@ export function ScanScreen({ s }: { s: State }) {
       {sc.status === 'done' && sc.result ? (
         <Box marginTop={1} flexDirection="column">
           <Paint tone="good">{`✓ scanned in ${Math.round(sc.result.summary.durationMs)} ms`}</Paint>
+          {sc.result.tracing && tracingBanner(sc.result.tracing) ? (
+            <Paint tone="warn" wrap="wrap">{`! ${tracingBanner(sc.result.tracing)}`}</Paint>
+          ) : null}
           {summaryRows(sc.result).map(([k, v]) => (
             <Box key={k}>
               <Paint fixed>{`  ${pad(k, 18)}`}</Paint>
