@@ -108,6 +108,18 @@ export function envReadsIn(ctx: FileContext): EnvCall[] {
   };
   if (text.includes('var')) for (const { index, m } of find(ENV_FN_ANCHOR)) envAnchor(index, m[0].replace(/\s*\($/, '').length);
   for (const { index, m } of find(rules.envConstAnchor)) envAnchor(index, m[0].length);
+  // known names handed to any call as a literal (`proxy_env_value(env, "HTTPS_PROXY")`)
+  if (rules.knownEnvNames.size && [...rules.knownEnvNames].some((n) => text.includes(`"${n}"`))) {
+    const re = new RegExp(`"(?:${[...rules.knownEnvNames].map((n) => n.replace(/[^A-Za-z0-9_]/g, '')).join('|')})"`, 'g');
+    for (const { index } of find(re)) {
+      const call = up(at(index + 1), ['call_expression'], 4);
+      if (!call || seenEnv.has(call.startIndex)) continue;
+      const r = envReadOf(call);
+      if (!r?.name || !rules.knownEnvNames.has(r.name)) continue;
+      seenEnv.add(call.startIndex);
+      envCalls.push({ node: call, read: r, line: lineOf(call) });
+    }
+  }
   envCalls.sort((a, b) => a.node.startIndex - b.node.startIndex);
   for (const e of envCalls) {
     const debugOnly = ctx.inDebug(e.node.startIndex);

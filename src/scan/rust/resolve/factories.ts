@@ -88,7 +88,10 @@ export interface FactoryGraph {
   typesNear(f: FnNode): string[];
 }
 
-const last = (p: string): string => p.split('::').pop()!;
+const last = (p: string): string => {
+  const i = p.lastIndexOf('::');
+  return i < 0 ? p : p.slice(i + 2);
+};
 
 export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): FactoryGraph {
   const { entries, crates, rules, crateFor, isTest, envByFile } = ctx;
