@@ -25,9 +25,11 @@ export interface TrustContext {
   wsEvidence?: TlsFeature[];
 }
 
-const where = (f: TlsFeature) =>
-  f.dependency !== 'reqwest'
-    ? `${f.dependency} in ${f.manifest} line ${f.line} (a registry crate that turns on reqwest's ${f.feature}: an inference from its published features)`
+/** Where a TLS feature comes from; `transport` is the client's own crate (reqwest, or
+ *  tokio-tungstenite for a websocket): another crate's entry is one that turns its features on. */
+const where = (f: TlsFeature, transport = 'reqwest') =>
+  f.dependency !== transport
+    ? `${f.dependency} in ${f.manifest} line ${f.line} (a registry crate that turns on ${transport}'s ${f.feature}: an inference from its published features)`
     : f.implicit
     ? `${f.dependency} in ${f.manifest} line ${f.line} keeps its default features (implicit ${f.feature}${f.inherited ? ', through workspace = true' : ''})`
     : `feature ${f.feature} of ${f.dependency} in ${f.declared?.manifest ?? f.manifest} line ${f.declared?.line ?? f.line}`;
@@ -56,6 +58,7 @@ function rootsOf(ctx: TrustContext, crate?: string): { webpki: TlsFeature[]; nat
 export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crate?: string): ClientTrust {
   const own = client?.crate ?? crate;
   const ws = isWebsocket(client);
+  const dep = ws ? 'tokio-tungstenite' : 'reqwest';
   const r = rootsOf(ws ? { ...ctx, evidence: ctx.wsEvidence ?? [] } : ctx, own);
   const reasons: string[] = [];
   const site = client ? nameOf(client) : 'the client (no construction site is linked to this channel)';
@@ -76,7 +79,7 @@ export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crat
   if (ws) reasons.push(`${site} opens a websocket: rustls with the roots of tokio-tungstenite's features${customCa.length ? ', or a rustls config holding the custom CA' : ''}`);
   if (!forcedRustls && r.nativeTls.length > 0) {
     const rustlsWhen = conditional.has('use_rustls_tls') ? 'calls use_rustls_tls only under a condition' : 'does not call use_rustls_tls';
-    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!)} reaches codex-cli${unified(r.nativeTls[0]!)} and ${site} ${rustlsWhen}`);
+    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!, dep)} reaches codex-cli${unified(r.nativeTls[0]!)} and ${site} ${rustlsWhen}`);
     return { backend: 'native-tls', roots: ['native-tls'], customCa, honoursProxy, reasons };
   }
   if (client?.tls.preconfiguredTls) reasons.push(`${site} uses use_preconfigured_tls: roots are whatever that config holds`);
@@ -86,11 +89,11 @@ export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crat
   } else {
     if (r.webpki.length > 0) {
       roots.push('webpki');
-      reasons.push(`rustls with compiled-in webpki roots from ${where(r.webpki[0]!)}${unified(r.webpki[0]!)}`);
+      reasons.push(`rustls with compiled-in webpki roots from ${where(r.webpki[0]!, dep)}${unified(r.webpki[0]!)}`);
     }
     if (r.native.length > 0) {
       roots.push('native');
-      reasons.push(`rustls with OS roots from ${where(r.native[0]!)}${unified(r.native[0]!)}`);
+      reasons.push(`rustls with OS roots from ${where(r.native[0]!, dep)}${unified(r.native[0]!)}`);
     }
   }
   if (roots.length === 0 && customCa.length === 0 && !client?.tls.preconfiguredTls) {
