@@ -70,7 +70,9 @@ export function realTree(version: string, testFile: string): string | undefined 
     warned.add(`${testFile}:${version}`);
     console.warn(
       `${testFile}: no codex-rs ${version} tree in CODEX_MITM_TREES (${process.env.CODEX_MITM_TREES || 'unset'}); its checks are skipped ` +
-        `(extract one: git --git-dir=<fetched codex repo> archive rust-v${version} codex-rs | tar -x -C <dir>)`,
+        (/^\d+\.\d+\.\d+$/.test(version)
+          ? `(extract one: git --git-dir=<fetched codex repo> archive rust-v${version} codex-rs | tar -x -C <dir>)`
+          : `(a development tree: name it with CODEX_MITM_TREES=${version}=<dir>)`),
     );
   }
   return t;
