@@ -73,7 +73,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     out.push(...layout(['channel', 'auth', 'A', 'B', 'CA', 'hosts'], rows, { width: w, color: c, shrink: [0, 5], minWidths: [30, 7, 1, 1, 3, 14] }));
     const legend = (['yes', 'partial', 'no', 'unknown'] as Verdict[]).map((v) => `${VERDICT_GLYPH[v]} ${v}`).join('  ');
     out.push(paint(`  ${legend}  · not contacted`, 'dim', c));
-    if (r.channels.some((ch) => platformLetters(ch))) out.push(paint('  CA ~L: captured on Linux only (L Linux, M macOS, W Windows); the Why section says per platform', 'dim', c));
+    if (r.channels.some((ch) => platformLetters(ch))) out.push(paint('  CA ~L: fully captured only on the platforms named (L Linux, M macOS, W Windows); Why says per platform', 'dim', c));
     if (r.channels.some((ch) => ch.unclassified)) out.push(paint('  * no rule in rules/channels.toml names this host', 'dim', c));
 
     section('Why (per channel: overrides, then the reasons for A / B / CA)');

@@ -127,20 +127,6 @@ export interface RawModDecl {
   line: number;
 }
 
-/** What one function (or the file outside any parsed function) calls and names, by text. */
-export interface RawScope {
-  /** Enclosing function; absent for code outside any parsed function (file level). */
-  function?: string;
-  line?: number;
-  test: boolean;
-  /** Free-function / path calls: the name, with its path when written or imported
-   *  (`create_client`, `codex_login::default_client::build_reqwest_client`). */
-  calls: string[];
-  /** UPPER_CASE names it mentions (const uses). */
-  consts: string[];
-  /** The function's return type names a client (`-> reqwest::Client`, `-> CodexHttpClient`). */
-  returnsClient?: boolean;
-}
 
 /** A function of the file by text (fn-index.ts): what client factories are traced through. */
 export interface RawFunction {
@@ -209,8 +195,6 @@ export interface FileFacts {
   baseArgs: RawBaseArg[];
   /** Types (`struct`, `enum`) a file with path fragments defines. */
   types?: string[];
-  /** Calls and const uses per function (for the carriers of endpoints). */
-  scopes?: RawScope[];
   /** UPPER_CASE consts handed to a call that opens the browser (links, when that is their only use). */
   browserRefs?: { name: string; function?: string }[];
   /** clap flags that carry a URL. */
@@ -237,6 +221,5 @@ export function emptyFacts(): FileFacts {
     modDecls: [],
     paths: [],
     baseArgs: [],
-    scopes: [],
   };
 }

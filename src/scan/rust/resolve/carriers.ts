@@ -19,7 +19,7 @@ const sortSites = <T extends { file: string; line: number }>(xs: T[]): T[] =>
   xs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
 
 export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: ClientSite[], graph: FactoryGraph): void {
-  const { entries, crateFor, isTest, byName } = ctx;
+  const { crateFor, isTest, byName } = ctx;
   const prodSites = clients.filter((c) => !c.test);
   const sitesByFile = new Map<string, ClientSite[]>();
   for (const c of prodSites) {
@@ -123,7 +123,6 @@ export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: 
       constUses.set(k, l);
     }
   }
-  void entries;
   for (const ep of endpoints) {
     if (ep.test) continue;
     const out: Found = { sites: new Map(), factories: new Map() };
