@@ -60,9 +60,55 @@ let cached: ChannelRules | undefined;
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
+/** The keys a `[[channel]]` rule may have (a misspelt key would silently change verdicts). */
+const CHANNEL_KEYS = new Set([
+  'id', 'name', 'hosts', 'paths', 'exact_paths', 'exact_paths_by_host', 'ports', 'env', 'config', 'flags', 'auth', 'weight',
+  'transport', 'managed_by', 'contacted', 'crates', 'files', 'shared', 'websocket', 'rides_on',
+]);
+const CHANNEL_TYPES: Record<string, 'string' | 'strings' | 'number' | 'boolean' | 'table'> = {
+  id: 'string', name: 'string', hosts: 'strings', paths: 'strings', exact_paths: 'strings', exact_paths_by_host: 'table', ports: 'strings',
+  env: 'strings', config: 'strings', flags: 'strings', auth: 'string', weight: 'number', transport: 'string', managed_by: 'strings',
+  contacted: 'boolean', crates: 'strings', files: 'strings', shared: 'boolean', websocket: 'boolean', rides_on: 'string',
+};
+
+/** 1-based line of the `i`-th `[[channel]]` header in `text`, and of `key` inside that entry. */
+function channelLine(text: string, i: number, key?: string): number {
+  const lines = text.split('\n');
+  let n = -1;
+  for (let l = 0; l < lines.length; l++) {
+    if (lines[l]!.trim() !== '[[channel]]') continue;
+    if (++n !== i) continue;
+    if (!key) return l + 1;
+    for (let k = l + 1; k < lines.length && !lines[k]!.trim().startsWith('['); k++) if (new RegExp(`^\\s*${key}\\s*=`).test(lines[k]!)) return k + 1;
+    return l + 1;
+  }
+  return 1;
+}
+
+/** Unknown keys and wrong types of the `[[channel]]` rules: one-line errors naming the file and line. */
+function checkChannels(text: string, file: string, list: Record<string, unknown>[]): void {
+  list.forEach((c, i) => {
+    for (const [k, v] of Object.entries(c)) {
+      if (!CHANNEL_KEYS.has(k)) throw new InputError(`[[channel]] ${String(c.id ?? i + 1)}: unknown key "${k}"`, file, channelLine(text, i, k));
+      const t = CHANNEL_TYPES[k];
+      const ok =
+        t === 'string' ? typeof v === 'string' : t === 'number' ? typeof v === 'number' : t === 'boolean' ? typeof v === 'boolean' : t === 'table' ? typeof v === 'object' && !Array.isArray(v) : Array.isArray(v);
+      if (!ok) throw new InputError(`[[channel]] ${String(c.id ?? i + 1)}: "${k}" must be ${t === 'strings' ? 'an array' : `a ${t}`}`, file, channelLine(text, i, k));
+    }
+    if (typeof c.id !== 'string' || typeof c.name !== 'string') throw new InputError(`[[channel]] ${i + 1}: "id" and "name" are required`, file, channelLine(text, i));
+  });
+}
+
 export function loadChannelRules(): ChannelRules {
   if (cached) return cached;
-  const doc = parse(readFileSync(RULES_URL, 'utf8')) as Record<string, unknown>;
+  cached = parseChannelRules(readFileSync(RULES_URL, 'utf8'), 'rules/channels.toml');
+  return cached;
+}
+
+/** The channel rules of a rules/channels.toml text (validated: unknown keys and wrong types refused). */
+export function parseChannelRules(text: string, file: string): ChannelRules {
+  const doc = parse(text) as Record<string, unknown>;
+  checkChannels(text, file, (doc.channel ?? []) as Record<string, unknown>[]);
   const channels = (doc.channel as Record<string, unknown>[]).map(
     (c): ChannelRule => ({
       id: String(c.id),
@@ -98,12 +144,11 @@ export function loadChannelRules(): ChannelRules {
   const t = (doc.tracing ?? {}) as Record<string, unknown>;
   const share = (k: string, dflt: number): number => {
     const v = t[k] ?? dflt;
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new InputError(`[tracing] ${k} must be a number from 0 to 1`, 'rules/channels.toml');
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new InputError(`[tracing] ${k} must be a number from 0 to 1`, file);
     return v;
   };
   const tracing = { good_from: share('good_from', 0.6), poor_below: share('poor_below', 0.3), poor_unknown_above: share('poor_unknown_above', 0.5) };
-  cached = { channels, transports, approaches, scoring, tracing, uniqueOverrides, localHosts };
-  return cached;
+  return { channels, transports, approaches, scoring, tracing, uniqueOverrides, localHosts };
 }
 
 function hostMatches(pattern: string, host: string): boolean {
