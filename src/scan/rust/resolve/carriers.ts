@@ -97,8 +97,15 @@ export function carriersOf(ctx: ResolveContext, endpoints: Endpoint[], clients: 
    *  to its callers in its crate (`resolve_exporter` returns the endpoint, its caller builds the
    *  exporter's client). */
   const handedOn = (f: FnNode, out: Found, skip: ReadonlySet<FnNode> = new Set()): boolean => {
-    // callers in the same crate only: a value handed back across crates is too far to follow
-    const next = f.impl && f.returns.includes(f.impl) ? graph.users(f.impl).filter((h) => h !== f) : graph.callers(f).filter((h) => h.crate === f.crate);
+    // a value of a type of this tree handed back (a constructor's Self, `to_api_provider() ->
+    // ApiProvider`): the functions that take or own that type; else callers in the same crate only
+    // (a value handed back across crates is too far to follow)
+    const held = [...new Set(f.returns.map((t) => t.split('::').pop()!))].filter((t) => graph.isStruct(t) && !graph.clientTypes.has(t));
+    // a type used everywhere (the provider info, the config) says nothing about who sends the URL
+    const byType = held.flatMap((t) => graph.users(t)).filter((h) => h !== f);
+    if (byType.length > MAX_CALLERS) return false;
+    const next = byType.length ? [...new Set(byType)] : graph.callers(f).filter((h) => h.crate === f.crate);
+    if (next.length > MAX_CALLERS) return false;
     let found = false;
     for (const h of next.filter((x) => !skip.has(x)).slice(0, MAX_CALLERS)) if (!dispatcher(h) && atFunction(h, out)) found = true;
     return found;

@@ -73,6 +73,8 @@ export interface FactoryGraph {
   callers(f: FnNode): FnNode[];
   /** Production functions that take `type` as a parameter, or are its methods. */
   users(type: string): FnNode[];
+  /** A struct this tree defines (production code). */
+  isStruct(name: string): boolean;
   /** Factories by function id. */
   factories: Map<number, ClientFactory>;
   /** Names of types that hold a client (last path segment). */
@@ -476,6 +478,7 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
     callees,
     callers,
     users,
+    isStruct: (name) => structsByName.has(name),
     factories,
     clientTypes,
     typesOf,
