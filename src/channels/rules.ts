@@ -13,7 +13,7 @@ export interface ChannelRule {
   exactPathsByHost: Record<string, string[]>;
   ports: number[];
   env: string[];
-  /** Substrings of the file an endpoint (or, for `ridesOn`, a websocket factory) sits in. */
+  /** Substrings of the file an endpoint sits in (for a `ridesOn` rule: its websocket factories). */
   files: string[];
   /** A websocket channel that rides on another channel's base URL (the Responses API's): made
    *  from the websocket factories in `files` when no endpoint of its own is traced to them. */
@@ -184,7 +184,7 @@ export function matchChannel(url: string, overrideNames: readonly string[] = [],
   return rules.channels.find(
     (c) =>
       (!c.websocket || websocket) &&
-      (c.files.length === 0 || (file !== undefined && c.files.some((f) => file.includes(f)))) &&
+      (c.files.length === 0 || c.ridesOn !== undefined || (file !== undefined && c.files.some((f) => file.includes(f)))) &&
       (c.crates.length === 0 || (crate !== undefined && c.crates.includes(crate))) &&
       c.hosts.some((h) => hostMatches(h, host)) &&
       (c.ports.length === 0 || (port !== undefined && c.ports.includes(port))) &&
@@ -193,7 +193,7 @@ export function matchChannel(url: string, overrideNames: readonly string[] = [],
 }
 
 /** Channel of a URL seen on the wire or in code: `{ id, name }`, or undefined when no rule knows it. */
-export function classifyUrl(url: string): { id: string; name: string } | undefined {
-  const rule = matchChannel(url);
+export function classifyUrl(url: string, websocket = false): { id: string; name: string } | undefined {
+  const rule = matchChannel(url, [], undefined, websocket);
   return rule ? { id: rule.id, name: rule.name } : undefined;
 }

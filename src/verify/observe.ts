@@ -30,7 +30,7 @@ export interface Observation {
   candidates?: string[];
 }
 
-export type Classify = (url: string) => { id: string; name: string } | undefined;
+export type Classify = (url: string, websocket?: boolean) => { id: string; name: string } | undefined;
 /** Channels known to use a host (from the scan, else from rules/channels.toml). */
 export type HostChannels = (host: string) => { id: string; name: string }[];
 
@@ -105,7 +105,9 @@ export function observe(input: ObserveInput): Observation[] {
       seen.count++;
       return;
     }
-    const hit = input.classify?.(url);
+    // a websocket upgrade is the websocket channel of that URL when the scan has one
+    const ws = o.upgrade?.toLowerCase() === 'websocket' ? input.classify?.(url, true) : undefined;
+    const hit = ws && (!input.channels || channelById.has(ws.id)) ? ws : input.classify?.(url);
     const channel = hit?.id ?? null;
     const known = channel ? channelById.get(channel) : undefined;
     const predicted: Verdict | null = input.channels ? (known ? predictionFor(known, input) : 'unknown') : null;
