@@ -45,7 +45,7 @@ export interface ChannelRules {
   channels: ChannelRule[];
   /** Registry crates and child processes that carry some channels instead of a reqwest client. */
   transports: Record<string, TransportRule>;
-  approaches: Record<Approach, { name: string; cost: number }>;
+  approaches: Record<Approach, { name: string; cost: number; plain?: string; next?: string[] }>;
   scoring: Record<Verdict, number>;
   /** Thresholds of the tracing level ([tracing]). */
   tracing: { good_from: number; poor_below: number; poor_unknown_above: number };
@@ -137,7 +137,7 @@ export function parseChannelRules(text: string, file: string): ChannelRules {
   for (const c of channels) for (const n of c.env) counts.set(n, [...(counts.get(n) ?? []), c]);
   const uniqueOverrides = new Map<string, ChannelRule>();
   for (const [n, list] of counts) if (list.length === 1) uniqueOverrides.set(n, list[0]!);
-  const approaches = doc.approach as Record<Approach, { name: string; cost: number }>;
+  const approaches = doc.approach as Record<Approach, { name: string; cost: number; plain?: string; next?: string[] }>;
   const scoring = doc.scoring as Record<Verdict, number>;
   const transports = (doc.transport ?? {}) as Record<string, TransportRule>;
   const localHosts = new Set(strings((doc.local as Record<string, unknown> | undefined)?.hosts));

@@ -1,4 +1,6 @@
 // Words the reporters use for approaches and flags. One place, so table, Markdown and SARIF agree.
+import { loadChannelRules } from '../channels/rules.js';
+import { shQuote } from '../patch/codex-home/envfile.js';
 import type { Approach, Channel, ClientSite, Platform, ScanResult, ScanWarning, TlsFeature, Tracing } from '../model.js';
 
 export const APPROACH_LABEL: Record<Approach, string> = {
@@ -123,4 +125,21 @@ export function tracingLine(t: Tracing): string {
 export function tracingBanner(t: Tracing): string | undefined {
   if (t.level !== 'poor') return undefined;
   return `This codex's client code was not understood: ${tracingLine(t)}. The verdicts below rest on guesses; codex-mitm verify runs the real binary and is the way to know.`;
+}
+
+/**
+ * The report's first screen: how to capture this codex in plain words. The approach in one
+ * sentence, what it misses, and the commands that set it up (rules/channels.toml [approach.x]
+ * `plain` and `next`, the tree's path quoted for the shell).
+ */
+export function captureHowTo(r: ScanResult): { sentence: string; misses: string[]; next: string[] } | undefined {
+  const rec = r.recommendation;
+  if (!rec) return undefined;
+  const a = loadChannelRules().approaches[rec.approach];
+  const root = shQuote(r.root.replace(/\\/g, '/'));
+  return {
+    sentence: a?.plain ?? APPROACH_LABEL[rec.approach] ?? rec.approach,
+    misses: rec.misses.map((m) => missLabel(r, m)),
+    next: (a?.next ?? []).map((c) => c.replace('{root}', root)),
+  };
 }

@@ -1,6 +1,6 @@
 // Markdown: the full report, and the channel table that docs/channels.md embeds.
 import type { Channel, Override, ScanResult } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
+import { APPROACH_LABEL, captureHowTo, clientFlags, codexVersion, featureNotes, missLabel, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
 import { byLocation, loc, uniqBy } from './style.js';
 
 /** How many evidence sites a channel row lists before "+N more". */
@@ -64,10 +64,11 @@ export function renderMarkdown(r: ScanResult): string {
   if (banner) out.push(`> **Warning.** ${mdCell(banner)}`, '');
   if (r.recommendation) {
     const rec = r.recommendation;
-    out.push('## Recommendation', '', `**Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}.** ${rec.reason}`, '');
-    if (rec.misses.length) {
-      out.push('Not captured by it:', '', ...rec.misses.map((m) => `- ${mdCell(missLabel(r, m))}`), '');
-    }
+    const how = captureHowTo(r)!;
+    out.push('## Recommendation', '', `**Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}.** ${how.sentence}`, '');
+    if (how.misses.length) out.push('It misses:', '', ...how.misses.map((m) => `- ${mdCell(m)}`), '');
+    if (how.next.length) out.push('Next:', '', '```sh', ...how.next.map((n) => (n.startsWith('then ') ? `# ${n}` : n)), '```', '');
+    out.push(`Why this approach: ${rec.reason}`, '');
   }
   if (r.capabilities) {
     const cap = r.capabilities;

@@ -1,6 +1,6 @@
 // Terminal report: recommendation and channel coverage first, then the facts behind them.
 import type { ConfigKey, EnvVar, ScanResult, TlsFeature, Verdict } from '../model.js';
-import { APPROACH_LABEL, clientFlags, codexVersion, featureNotes, missLabel, platformLetters, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
+import { APPROACH_LABEL, captureHowTo, clientFlags, codexVersion, featureNotes, missLabel, platformLetters, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
 import { byLocation, layout, loc, overrideLabel, paint, uniqBy, VERDICT_GLYPH, verdictCell, wrap, type Cell } from './style.js';
 
 export interface TableOptions {
@@ -29,15 +29,21 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     for (const l of wrap(banner, w, '! ', '  ')) out.push(paint(l, 'warn', c));
   }
 
-  // Recommendation
-  if (r.recommendation) {
+  // Recommendation: how to capture this codex, in plain words, and the next command; the scoring
+  // behind it is in the Why section
+  const how = captureHowTo(r);
+  if (r.recommendation && how) {
     const rec = r.recommendation;
     section('Recommendation');
     for (const l of wrap(`Approach ${APPROACH_LABEL[rec.approach] ?? rec.approach}`, w, '  ', '    ')) out.push(paint(l, 'bold', c));
-    out.push(...wrap(rec.reason, w, '  '));
-    if (rec.misses.length) {
-      out.push(`  ${paint('Not captured by it:', 'warn', c)}`);
-      for (const m of rec.misses) out.push(...wrap(missLabel(r, m), w, '    - ', '      '));
+    out.push(...wrap(how.sentence, w, '  '));
+    if (how.misses.length) {
+      out.push(`  ${paint('It misses:', 'warn', c)}`);
+      for (const m of how.misses) out.push(...wrap(m, w, '    - ', '      '));
+    }
+    if (how.next.length) {
+      out.push(`  ${paint('Next:', 'bold', c)}`);
+      for (const n of how.next) out.push(...wrap(n, w, '    ', '      '));
     }
   }
   if (r.capabilities) {
@@ -77,6 +83,7 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     if (r.channels.some((ch) => ch.unclassified)) out.push(paint('  * no rule in rules/channels.toml names this host', 'dim', c));
 
     section('Why (per channel: overrides, then the reasons for A / B / CA)');
+    if (r.recommendation) out.push(...wrap(`Why approach ${r.recommendation.approach.toUpperCase()}: ${r.recommendation.reason}`, w, '  ', '    '));
     for (const ch of r.channels.filter((x) => x.contacted)) {
       out.push(paint(`  ${ch.name}`, 'bold', c));
       const ov = ch.overrides.length ? uniqBy(ch.overrides, overrideLabel).map((o) => `${overrideLabel(o)} (${o.file}:${o.line})`).join(', ') : 'none';

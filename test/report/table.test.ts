@@ -65,9 +65,17 @@ describe('renderTable', () => {
     expect(lines.find((l) => l.trimStart().startsWith('chatgpt_base_url'))).toMatch(/ConfigToml\s+Option<String>\s+config\/src\/lib\.rs:50$/);
   });
 
-  it('names the channels the recommendation misses', () => {
-    const out = renderTable(sample(), { color: false, includeTests: false });
-    expect(out).toContain('  Not captured by it:\n    - Feedback | Sentry (o1.ingest.sentry.io)\n    - something else\n');
+  it('opens with the approach in plain words, what it misses and the next command; the score is under Why', () => {
+    const r = sample();
+    const out = renderTable(r, { color: false, includeTests: false });
+    expect(out).toContain('  It misses:\n    - Feedback | Sentry (o1.ingest.sentry.io)\n    - something else\n');
+    const rec = out.slice(out.indexOf('Recommendation'), out.indexOf('What this tree can do'));
+    // the next command names the scanned tree, quoted for the shell (its path has a space)
+    expect(rec).toContain(`Next:\n    codex-mitm patch --approach ${r.recommendation!.approach} `);
+    expect(rec).toContain(`'${r.root}'`);
+    expect(rec).not.toContain(r.recommendation!.reason);
+    const why = out.slice(out.indexOf('Why (per channel'));
+    expect(why).toContain(`Why approach ${r.recommendation!.approach.toUpperCase()}:`);
   });
 
   it('ends with the summary and one line per warning with file:line', () => {
