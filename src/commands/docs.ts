@@ -10,6 +10,7 @@ import { InputError, type ScanResult } from '../model.js';
 import { renderChannelTable } from '../report/markdown.js';
 import { findRegion, replaceRegion } from '../report/region.js';
 import { renderVersionsTable, type VersionScan } from '../report/versions.js';
+import { shQuote } from '../patch/codex-home/envfile.js';
 import { writeFileAtomic } from '../patch/engine/atomic.js';
 
 export interface DocsOptions {
@@ -69,7 +70,14 @@ export async function docsCommand(file: string | undefined, opts: DocsOptions, i
   }
   if (opts.check) {
     io.stdout(createTwoFilesPatch(shown, shown, text, next, 'current', 'generated'));
-    io.stderr(`codex-mitm: ${shown} is stale; run \`codex-mitm docs${file ? ` ${file}` : ''}\` to update it.\n`);
+    // the same command without --check: the same file, tree and version reports (quoted for the shell)
+    const again = [
+      'codex-mitm docs',
+      ...(file ? [shQuote(file)] : []),
+      ...(opts.root ? ['--root', shQuote(opts.root)] : []),
+      ...(versionFiles.length ? ['--versions', ...versionFiles.map(shQuote)] : []),
+    ].join(' ');
+    io.stderr(`codex-mitm: ${shown} is stale; run \`${again}\` to update it.\n`);
     return 1;
   }
   await writeFileAtomic(target, next);

@@ -10,6 +10,7 @@ const BIN = join(PKG, 'bin/codex-mitm.js');
 const DOC = readFileSync(join(PKG, 'docs/channels.md'), 'utf8');
 const BEGIN = '<!-- codex-mitm:channels:begin -->';
 const END = '<!-- codex-mitm:channels:end -->';
+const FIXTURE_PATH = join(PKG, 'fixtures/codex-rs');
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -87,6 +88,13 @@ describe('codex-mitm docs', () => {
     expect(r.stdout).toContain('\n+| channel | default endpoint | override (env / config / none) | A | B | CA | evidence |\n');
     expect(r.stderr).toContain('docs/channels.md is stale');
     expect(readFileSync(file, 'utf8')).toBe(STALE);
+  });
+
+  it('--check names the command that updates the file with the same tree, quoted', () => {
+    const { dir } = project(STALE);
+    const r = cli(dir, 'docs/channels.md', '--root', FIXTURE_PATH, '--check');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`run \`codex-mitm docs docs/channels.md --root ${FIXTURE_PATH}\` to update it`);
   });
 
   it('keeps a CRLF file CRLF and byte-identical outside the markers', () => {
