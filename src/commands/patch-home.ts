@@ -115,7 +115,11 @@ export async function unpatchHomeCommand(path: string | undefined, opts: PatchHo
   const home = resolveCodexHome(opts.codexHome, io.env, io.cwd);
   await checkHome(home, !opts.dryRun);
   const res = await undoHome(home, approach, { ...(opts.force ? { force: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
-  if (res.via === 'none') throw new InputError(`no approach ${approach} patch found here; nothing to unpatch`, home);
+  // nothing applied: a no-op, like a second `patch` (exit 0), said plainly
+  if (res.via === 'none') {
+    io.stdout(`Nothing to unpatch: no approach ${approach} patch found in ${home}.\n`);
+    return 0;
+  }
   // A dry run that the real run would refuse says so the same way: exit 2.
   const wouldRefuse = Boolean(opts.dryRun) && !opts.force && res.refused.length > 0;
   if (opts.json) {

@@ -1,4 +1,5 @@
 // `codex-mitm patch --approach b [PATH]` and `codex-mitm unpatch --approach b [PATH]`.
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Io } from '../io.js';
 import { InputError } from '../model.js';
@@ -136,6 +137,11 @@ function lockSection(plan: ApproachBPlan, dryRun: boolean): string[] {
 /** Restores every byte approach B changed (refuses files edited since, unless --force). */
 export async function unpatchTreeCommand(path: string | undefined, opts: UnpatchTreeOptions, io: Io): Promise<number> {
   const root = await findCodexRoot(resolve(io.cwd, path ?? '.'));
+  // nothing recorded: a no-op, like a second `patch` (exit 0), said plainly
+  if (!existsSync(stateFileOf(root, 'b'))) {
+    io.stdout(`Nothing to unpatch: no approach b patch is recorded in ${root} (${rel(root, stateFileOf(root, 'b'))} not found).\n`);
+    return 0;
+  }
   const res: UnpatchResult = await unpatchTreeB(root, { force: opts.force, dryRun: opts.dryRun });
   // A dry run exits as the real run would: 2 when it would refuse (no --force) or leave files unrestored.
   const refusedNow = res.refused.length > 0 && !opts.force;

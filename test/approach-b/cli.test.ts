@@ -155,11 +155,12 @@ describe('unpatch --approach b refusals', () => {
     await expectOriginal(root);
   });
 
-  it('unpatch with nothing recorded is bad input', async () => {
+  it('unpatch with nothing recorded is a no-op that says so (exit 0, like a second patch)', async () => {
     const root = await makeTree();
     const r = runCli(['unpatch', '--approach', 'b', root]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('nothing to unpatch');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Nothing to unpatch: no approach b patch is recorded in');
+    await expectOriginal(root);
   });
 });
 
