@@ -21,9 +21,10 @@ async function loadWizard(): Promise<typeof import('../tui/run.js')> {
 }
 
 export async function wizardCommand(_p: string | undefined, opts: { root?: string; codexHome?: string }, io: Io): Promise<number> {
+  // asked for and not possible here: refused like any other bad input (exit 2), nothing written
   if (!io.isTTY || !process.stdin.isTTY) {
-    io.stdout('codex-mitm wizard needs a terminal; use `codex-mitm scan` and `codex-mitm patch` instead (see --help).\n');
-    return 0;
+    io.stderr('codex-mitm: the wizard needs a terminal; use `codex-mitm scan` and `codex-mitm patch` instead (see --help)\n');
+    return 2;
   }
   const { runWizard } = await loadWizard();
   return runWizard({ root: opts.root, codexHome: opts.codexHome }, io);

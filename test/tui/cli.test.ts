@@ -143,16 +143,16 @@ describe('wizard without a terminal', () => {
   const dirs: string[] = [];
   afterAll(() => cleanupDirs(...dirs));
 
-  it('`codex-mitm wizard` prints a one-line note and exits 0, writing nothing', () => {
+  it('`codex-mitm wizard` without a terminal is refused in one line (exit 2), writing nothing', () => {
     const home = tempDir('home');
     writeFileSync(join(home, 'config.toml'), 'model = "o3"\n');
     dirs.push(home);
     const before = snapshot(home);
     const r = cli(['wizard', '--root', 'fixtures/codex-rs', '--codex-home', home]);
-    expect(r.status).toBe(0);
-    expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(/wizard needs a terminal; use `codex-mitm scan` and `codex-mitm patch`/);
-    expect(r.stderr).toBe('');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^codex-mitm: the wizard needs a terminal; use `codex-mitm scan` and `codex-mitm patch`/);
+    expect(r.stdout).toBe('');
     expect(snapshot(home)).toEqual(before);
   });
 
