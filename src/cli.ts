@@ -30,7 +30,8 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
     .name('codex-mitm')
     .description('Find every network channel of a codex-rs tree, how to capture it, and make it so.')
     .version(VERSION, '-V, --version')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // one error style: commander's own usage errors read like every other one (`codex-mitm: ...`)
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (str, write) => write(str.replace(/^error: /, 'codex-mitm: ')) })
     .showHelpAfterError(false)
     .exitOverride();
 
@@ -133,8 +134,43 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
     .option('--codex-home <dir>', 'codex home')
     .action((opts) => setHandler(() => wizardCommand(undefined, opts, io)));
 
+  for (const cmd of program.commands) {
+    const ex = EXAMPLES[cmd.name()];
+    if (ex) cmd.addHelpText('after', `\nExamples:\n${ex.map((l) => `  ${l}`).join('\n')}\n`);
+  }
+  program.addHelpText('after', `\nExamples:\n${EXAMPLES.top!.map((l) => `  ${l}`).join('\n')}\n`);
   return program;
 }
+
+/** `--help` examples of each command (and of the program). */
+const EXAMPLES: Record<string, string[]> = {
+  top: [
+    'codex-mitm scan ~/src/codex              # which channels, how to capture them, the next command',
+    'codex-mitm patch --approach ca --root ~/src/codex/codex-rs',
+    'codex-mitm run -- codex                  # start codex with the applied approach',
+  ],
+  scan: [
+    'codex-mitm scan ~/src/codex                      # a checkout or its codex-rs folder',
+    'codex-mitm scan codex-rs --json -o scan.json     # the full report as JSON (schemaVersion 1)',
+    'codex-mitm scan codex-rs --markdown --include-tests',
+  ],
+  docs: [
+    'codex-mitm docs --check                          # exit 1 with a diff when docs/channels.md is stale',
+    'codex-mitm docs --root ~/src/codex/codex-rs --versions 0.98.json 0.148.json',
+  ],
+  patch: [
+    'codex-mitm patch --approach ca --root codex-rs --dry-run   # show the env file it would write',
+    'codex-mitm patch --approach a --root codex-rs --auth chatgpt',
+    'codex-mitm patch --approach b codex-rs                     # switch webpki roots to native roots',
+  ],
+  unpatch: ['codex-mitm unpatch --approach ca', 'codex-mitm unpatch --approach b codex-rs --dry-run'],
+  run: ['codex-mitm run -- codex', 'codex-mitm run --approach a -- codex exec "hello"'],
+  verify: [
+    'codex-mitm verify --approach ca --root codex-rs             # needs the codex binary on PATH',
+    'codex-mitm verify --codex ./node_modules/.bin/codex --approach a --auth chatgpt --markdown',
+  ],
+  wizard: ['codex-mitm wizard --root ~/src/codex/codex-rs'],
+};
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let handler: Handler | undefined;

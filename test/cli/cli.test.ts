@@ -17,6 +17,24 @@ describe('codex-mitm CLI basics', () => {
     for (const c of ['scan', 'docs', 'patch', 'unpatch', 'verify', 'run', 'wizard']) expect(r.stdout).toContain(c);
   });
 
+  it('every command\'s --help ends with examples', () => {
+    for (const c of ['scan', 'docs', 'patch', 'unpatch', 'verify', 'run', 'wizard']) {
+      const r = runCli([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.stdout, c).toMatch(new RegExp(`\\nExamples:\\n  codex-mitm ${c} `));
+    }
+    expect(runCli(['--help']).stdout).toMatch(/\nExamples:\n  codex-mitm scan /);
+  });
+
+  it('a usage error reads like every other error: one codex-mitm line, exit 2', () => {
+    for (const args of [['scan', '--bogus'], ['patch'], ['frobnicate']]) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^codex-mitm: /);
+      expect(r.stderr, args.join(' ')).not.toMatch(/^error:/m);
+    }
+  });
+
   it('without arguments and without a TTY prints help and exits 0', () => {
     const r = runCli([]);
     expect(r.code).toBe(0);
