@@ -28,9 +28,20 @@ export function processIo(): Io {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY,
-    color: isTTY && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && process.env.TERM !== 'dumb',
+    color: colorWanted(process.env, isTTY),
     env: process.env,
     cwd: process.cwd(),
     columns: isTTY ? process.stdout.columns : undefined,
   };
+}
+
+/**
+ * Colours: NO_COLOR (non-empty) turns them off; FORCE_COLOR turns them on even in a pipe (`0` or
+ * `false` off), as most tools read it; otherwise a TTY that is not `TERM=dumb`.
+ */
+export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return isTTY && env.TERM !== 'dumb';
 }

@@ -113,3 +113,17 @@ describe('codex-mitm CLI basics', () => {
     expect(r.stderr).toContain('choose one');
   });
 });
+
+describe('colours', () => {
+  it('NO_COLOR wins, FORCE_COLOR turns them on in a pipe, a TTY decides otherwise', async () => {
+    const { colorWanted } = await import('../../src/io.js');
+    expect(colorWanted({ NO_COLOR: '1', FORCE_COLOR: '1' }, true)).toBe(false);
+    expect(colorWanted({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(colorWanted({ FORCE_COLOR: '0' }, true)).toBe(false);
+    expect(colorWanted({}, true)).toBe(true);
+    expect(colorWanted({ TERM: 'dumb' }, true)).toBe(false);
+    expect(colorWanted({}, false)).toBe(false);
+    const r = runCli(['scan', FIXTURE, '--no-cache'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(r.stdout).toContain('\u001b[1m');
+  });
+});
