@@ -1,4 +1,5 @@
 // `patch --approach a|ca`, `unpatch --approach a|ca`, `run`: the user's codex home.
+import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
 import type { Io } from '../io.js';
 import { InputError } from '../model.js';
@@ -166,7 +167,13 @@ export async function runCommand(argv: string[], opts: { approach?: 'a' | 'ca'; 
   }
   const vars = envText !== null && envApproach === approach ? parseEnvFile(envText, envPath) : {};
   const env: NodeJS.ProcessEnv = { ...io.env, ...vars, ...(opts.codexHome ? { CODEX_HOME: home } : {}) };
-  if (Object.keys(vars).length === 0) io.stderr(`codex-mitm: approach ${approach} lives in config.toml; running the command unchanged\n`);
+  if (Object.keys(vars).length === 0)
+    io.stderr(`codex-mitm: approach ${approach} lives in config.toml (${join(home, r.files.config)}${opts.codexHome ? ', and CODEX_HOME points there' : ''}): no variable to set\n`);
+  // the proxies the approach points codex at must be running, or codex only retries and gives up
+  const targets = proxyTargets(vars, approach === 'a' && cfg !== null ? cfg : '');
+  const down = (await Promise.all(targets.map(async (t) => ((await listening(t.host, t.port)) ? undefined : t)))).filter(Boolean) as typeof targets;
+  for (const t of down)
+    io.stderr(`codex-mitm: nothing listens on ${t.host}:${t.port} (${t.from}): codex's requests fail until that proxy runs (start it with the command \`codex-mitm patch\` printed)\n`);
   return new Promise<number>((resolveCode, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env });
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
@@ -191,4 +198,30 @@ export async function runCommand(argv: string[], opts: { approach?: 'a' | 'ca'; 
 
 function osSignal(sig: NodeJS.Signals): number | undefined {
   return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[sig];
+}
+
+/** Loopback host:port pairs codex is pointed at: HTTPS_PROXY of the env file, loopback base URLs in config.toml. */
+function proxyTargets(vars: Record<string, string>, block: string): { host: string; port: number; from: string }[] {
+  const out: { host: string; port: number; from: string }[] = [];
+  const add = (url: string, from: string): void => {
+    const m = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):(\d+)/.exec(url);
+    if (m && !out.some((o) => o.host === m[1] && o.port === Number(m[2]))) out.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), from });
+  };
+  for (const k of ['HTTPS_PROXY', 'https_proxy']) if (vars[k]) add(vars[k]!, `${k} from the env file`);
+  for (const m of block.matchAll(/^\s*([a-z_]+)\s*=\s*"(https?:\/\/[^"]+)"/gm)) add(m[2]!, `${m[1]} in config.toml`);
+  return out;
+}
+
+/** Whether something accepts a TCP connection on host:port (loopback only, half a second). */
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = connect({ host, port });
+    const end = (ok: boolean) => {
+      s.destroy();
+      done(ok);
+    };
+    s.setTimeout(500, () => end(false));
+    s.once('connect', () => end(true));
+    s.once('error', () => end(false));
+  });
 }

@@ -1,5 +1,6 @@
 // `codex-mitm patch --approach ca`, switching between a and ca, and `codex-mitm run`, through the
 // built CLI against temporary codex homes. Expected files are written out by hand.
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -128,6 +129,26 @@ describe('run', () => {
     expect(r2.code).toBe(0);
     expect(r2.stdout).toBe('[]\n');
     expect(r2.stderr).toContain('approach a lives in config.toml');
+  });
+
+  it('says when nothing listens where the env file points codex (the proxy is not running)', async () => {
+    sb = await sandbox();
+    const ca = join(sb.dir, 'ca.pem');
+    await writeCa(ca);
+    const server = createServer();
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      expect(sb.cli(['patch', '--approach', 'ca', '--codex-home', sb.home, '--codex-version', '0.115.0', '--ca', ca, '--proxy-port', String(port)]).code).toBe(0);
+      const up = sb.cli(['run', '--codex-home', sb.home, '--', '/bin/sh', '-c', 'exit 0']);
+      expect(up.code).toBe(0);
+      expect(up.stderr).not.toContain('nothing listens');
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+    const down = sb.cli(['run', '--codex-home', sb.home, '--', '/bin/sh', '-c', 'exit 0']);
+    expect(down.code).toBe(0);
+    expect(down.stderr).toContain(`codex-mitm: nothing listens on 127.0.0.1:${port} (HTTPS_PROXY from the env file)`);
   });
 
   it('refuses when nothing is applied, or the command does not exist', async () => {
