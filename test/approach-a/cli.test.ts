@@ -37,8 +37,8 @@ describe('patch --approach a', () => {
     );
     expect(await sb.read('codex-mitm.env')).toBe(`${ENV_HEAD.replace(/HOME/g, sb.home)}export OPENAI_BASE_URL=http://127.0.0.1:8080/v1\n`);
     const flows = join(sb.home, 'codex-mitm-flows');
-    expect(r.stdout).toContain(`mitmdump --mode reverse:https://api.openai.com/ --listen-host 127.0.0.1 --listen-port 8080 -w ${flows}/model-api.flow`);
-    expect(r.stdout).toContain(`mitmdump --mode reverse:https://chatgpt.com/ --listen-host 127.0.0.1 --listen-port 8081 -w ${flows}/chatgpt.flow`);
+    expect(r.stdout).toContain(`(umask 077 && mitmdump --mode reverse:https://api.openai.com/ --listen-host 127.0.0.1 --listen-port 8080 -w +${flows}/model-api.flow)`);
+    expect(r.stdout).toContain(`(umask 077 && mitmdump --mode reverse:https://chatgpt.com/ --listen-host 127.0.0.1 --listen-port 8081 -w +${flows}/chatgpt.flow)`);
     expect(r.stdout).toContain('bearer tokens');
     expect(r.stdout).toContain('+chatgpt_base_url = "http://127.0.0.1:8081/backend-api/"');
     expect((await fs.stat(flows)).mode & 0o777).toBe(0o700);

@@ -34,9 +34,10 @@ describe('patch --approach ca', () => {
     const r = sb.cli(['patch', '--approach', 'ca', '--codex-home', sb.home, '--codex-version', '0.115.0']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD.replace(/HOME/g, sb.home)}${PROXY}export CODEX_CA_CERTIFICATE=${ca}\nexport SSL_CERT_FILE=${ca}\n`);
+    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD.replace(/HOME/g, sb.home)}${PROXY}export CODEX_CA_CERTIFICATE=${ca}\nexport SSL_CERT_FILE=${ca}\nexport GIT_SSL_CAINFO=${ca}\n`);
     expect(await sb.read('config.toml')).toBe(config);
-    expect(r.stdout).toContain(`mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w ${join(sb.home, 'codex-mitm-flows', 'codex.flow')}`);
+    // appends to the flow file (a restart keeps earlier flows) and creates it 0600 (umask 077)
+    expect(r.stdout).toContain(`(umask 077 && mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w +${join(sb.home, 'codex-mitm-flows', 'codex.flow')})`);
     expect(r.stdout).toContain('bearer tokens');
 
     const u = sb.cli(['unpatch', '--approach', 'ca', '--codex-home', sb.home]);
@@ -51,7 +52,7 @@ describe('patch --approach ca', () => {
     const r = sb.cli(['patch', '--approach', 'ca', '--codex-home', sb.home, '--ca', ca, '--proxy-port', '9090']);
     expect(r.code).toBe(0);
     expect(await sb.read('codex-mitm.env')).toBe(
-      `${HEAD.replace(/HOME/g, sb.home)}${PROXY.replace(/8080/g, '9090')}export SSL_CERT_FILE='${ca}'\n`,
+      `${HEAD.replace(/HOME/g, sb.home)}${PROXY.replace(/8080/g, '9090')}export SSL_CERT_FILE='${ca}'\nexport GIT_SSL_CAINFO='${ca}'\n`,
     );
     expect(r.stdout).toContain('codex 0.98.0 predates CODEX_CA_CERTIFICATE');
   });
@@ -91,7 +92,7 @@ describe('patch --approach ca', () => {
     // The diff shows the config going back to the user's bytes.
     expect(toCa.stdout).toContain('-chatgpt_base_url = "http://127.0.0.1:8081/backend-api/"');
     expect(await sb.read('config.toml')).toBe(original);
-    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD.replace(/HOME/g, sb.home)}${PROXY}export SSL_CERT_FILE=${ca}\n`);
+    expect(await sb.read('codex-mitm.env')).toBe(`${HEAD.replace(/HOME/g, sb.home)}${PROXY}export SSL_CERT_FILE=${ca}\nexport GIT_SSL_CAINFO=${ca}\n`);
     expect(await fs.readdir(join(sb.home, '.codex-mitm'))).not.toContain('a.json');
 
     const back = sb.cli(['patch', '--approach', 'a', '--codex-home', sb.home, '--codex-version', '0.98.0', '--auth', 'apikey']);

@@ -307,16 +307,18 @@ describe('next steps: commands survive copy and paste', () => {
     fits(f, 80, 24);
     const state = await quitState(w);
     const steps = state.preview.plan!.nextSteps;
-    const proxy = steps.find((s) => /^\s+mitmdump /.test(s))!.trim();
+    const proxy = steps.find((s) => /^\s+\(umask 077 && mitmdump /.test(s))!.trim();
     expect(proxy).toContain(home);
-    // the rows of the command as shown: from "mitmdump" while the row before ends with "\"
+    // the rows of the command as shown: from "(umask 077 && mitmdump" while the row before ends with "\"
     const lines = f.split('\n');
-    const at = lines.findIndex((l) => l.trim().startsWith('mitmdump '));
+    const at = lines.findIndex((l) => l.trim().startsWith('(umask 077 && mitmdump '));
     expect(at).toBeGreaterThan(0);
     let end = at;
     while (lines[end]!.endsWith('\\')) end++;
     const shown = lines.slice(at, end + 1).join('\n');
-    expect(argv(shown), shown).toEqual(argv(proxy));
+    // the words inside the subshell, as bash reads them
+    const inner = (t: string) => argv(t.trim().replace(/^\(umask 077 &&/, '').replace(/\)$/, ''));
+    expect(inner(shown), shown).toEqual(inner(proxy));
     // a command inside prose: the text between the backticks, continuations joined
     const undo = /`(codex-mitm unpatch[^`]*)`/.exec(f.replace(/\\\n/g, ''));
     expect(undo, f).not.toBeNull();

@@ -168,6 +168,7 @@ export function planApproachCa(input: HomePlanInput): HomePlan {
   for (const k of r.ca.proxy_env) plan.env[k] = proxyUrl;
   for (const k of r.ca.no_proxy_env) plan.env[k] = r.ca.no_proxy;
   for (const k of routes.caEnv) plan.env[k] = ca;
+  for (const k of r.ca.child_ca_env ?? []) plan.env[k] = ca;
   plan.notes.push(`codex version: ${input.target.version ?? 'unknown'} (from ${srcLabel(input.target)})`);
   if (input.target.note) plan.notes.push(input.target.note);
   plan.notes.push(

@@ -41,7 +41,7 @@ export function proxyCommands(
         port: o.proxyPort,
         flow,
         // a CA outside ~/.mitmproxy: mitmproxy must sign with that CA's key, from that folder
-        command: `mitmdump${o.confdir ? ` --set confdir=${shQuote(o.confdir)}` : ''} --listen-host ${o.host} --listen-port ${o.proxyPort} -w ${shQuote(flow)}`,
+        command: saving(`mitmdump${o.confdir ? ` --set confdir=${shQuote(o.confdir)}` : ''} --listen-host ${o.host} --listen-port ${o.proxyPort}`, flow),
       },
     ];
   }
@@ -57,9 +57,17 @@ export function proxyCommands(
         host: o.host,
         port,
         flow,
-        command: `mitmdump --mode reverse:${upstream} --listen-host ${o.host} --listen-port ${port} -w ${shQuote(flow)}`,
+        command: saving(`mitmdump --mode reverse:${shQuote(upstream)} --listen-host ${o.host} --listen-port ${port}`, flow),
       };
     });
+}
+
+/**
+ * A mitmdump command that appends to its flow file (`-w +FILE`: a restart keeps earlier flows) and
+ * creates it readable by you only (`umask 077`: flows hold bearer tokens and API keys).
+ */
+function saving(command: string, flow: string): string {
+  return `(umask 077 && ${command} -w ${shQuote(`+${flow}`)})`;
 }
 
 /** Per-channel coverage for the approach, from the scan's channel model. */

@@ -28,6 +28,8 @@ export interface HomeRules {
     ca_env_since: string;
     fallback_env: string;
     proxy_env: string[];
+    /** CA variables for child processes with their own TLS (git). */
+    child_ca_env?: string[];
     no_proxy_env: string[];
     no_proxy: string;
     /** Note on the variables reaching the commands codex runs. */
