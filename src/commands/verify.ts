@@ -51,6 +51,15 @@ export async function verifyCommand(_pos: string | undefined, opts: VerifyComman
   const timeoutMs = parseTimeout(opts.timeout);
   if (opts.json && opts.markdown) throw new InputError('--json and --markdown cannot be used together');
 
+  // a run takes up to the timeout: on a terminal, say so and count the seconds on stderr
+  let tick: NodeJS.Timeout | undefined;
+  if (io.isTTY) {
+    const started = Date.now();
+    const total = Math.round(timeoutMs / 1000);
+    const show = () => io.stderr(`\rcodex-mitm verify: running codex offline against loopback listeners… ${Math.round((Date.now() - started) / 1000)}/${total} s`);
+    show();
+    tick = setInterval(show, 1000);
+  }
   const report: VerifyReport = await runVerify({
     codex: opts.codex,
     approach,
@@ -61,10 +70,15 @@ export async function verifyCommand(_pos: string | undefined, opts: VerifyComman
     root: opts.root,
     env: io.env,
     cwd: io.cwd,
+  }).finally(() => {
+    if (tick) {
+      clearInterval(tick);
+      io.stderr('\r\u001b[2K');
+    }
   });
   if (opts.json) io.stdout(renderJson(report));
   else if (opts.markdown) io.stdout(renderMarkdown(report));
-  else io.stdout(renderTable(report));
+  else io.stdout(renderTable(report, io.isTTY ? io.columns : undefined));
   if (nothingSeen(report)) {
     const how = report.codex.timedOut ? 'hung until the timeout' : `exited with ${report.codex.exitCode ?? report.codex.signal}`;
     io.stderr(`codex-mitm verify: codex ${how} without contacting any listener; nothing was verified\n`);

@@ -1,6 +1,7 @@
 // Renderers for a verify report: a table for people, Markdown for docs, JSON for machines.
 import type { VerifyReport } from './index.js';
 import type { Observation, Route } from './observe.js';
+import { layout, wrap } from '../report/style.js';
 
 const ROUTE_TEXT: Record<Route, string> = {
   reverse: 'reverse listener',
@@ -67,28 +68,28 @@ function outcome(r: VerifyReport): string {
   return `codex ${how}; ${r.observations.filter((o) => o.route !== 'not-seen').length} distinct requests/connections seen`;
 }
 
-export function renderTable(r: VerifyReport): string {
-  const rows = sorted(r.observations).map((o) => [
-    o.host,
-    o.method,
-    pathText(o),
-    routeText(o),
-    channelText(o),
-    o.predicted ?? '',
-  ]);
-  const head = ['HOST', 'METHOD', 'PATH', 'ROUTE', 'CHANNEL', r.root ? `PREDICTED (${r.approach})` : ''];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
+/** The table for people; `width` (the terminal's columns) shortens the wide columns to fit, and
+ *  TLS errors go below the table, one line each, instead of widening it. */
+export function renderTable(r: VerifyReport, width?: number): string {
+  const obs = sorted(r.observations);
+  const rows = obs.map((o) => [o.host, o.method, pathText(o), ROUTE_TEXT[o.route] + (o.route === 'intercepted' && o.scheme === 'http' ? ' (plain HTTP)' : ''), channelText(o), o.predicted ?? '']);
+  // the approach is in the first line; the column says what it predicts
+  const head = ['HOST', 'METHOD', 'PATH', 'ROUTE', 'CHANNEL', r.root ? 'PREDICTED' : ''];
   const out: string[] = [`codex-mitm verify: ${header(r)}`];
-  for (const s of r.settings) out.push(`  ${s}`);
-  for (const n of r.notes) out.push(`  note: ${n}`);
+  const w = width ?? 10_000;
+  // `env A/B/C=value` as words a narrow terminal can wrap between
+  for (const s of r.settings) out.push(...wrap(s.replace(/^env ([A-Za-z0-9_/]+)=/, (_m, names: string) => `env ${names.split('/').join(' ')} = `), w, '  ', '    '));
+  for (const n of r.notes) out.push(...wrap(`note: ${n}`, w, '  ', '    '));
   out.push('');
   if (rows.length === 0) out.push('No request reached any listener.');
-  else out.push(line(head), ...rows.map(line));
+  else {
+    out.push(...layout(head, rows, { width: width ?? 10_000, indent: 0, color: false, shrink: [2, 4, 0, 3], minWidths: [12, 7, 12, 18, 12, 7] }));
+    const errors = obs.filter((o) => o.error);
+    if (errors.length) {
+      out.push('');
+      for (const o of errors) out.push(...wrap(`${o.host} ${o.method}${o.path ? ` ${o.path}` : ''}: ${o.error}`, width ?? 10_000, '  ! ', '    '));
+    }
+  }
   out.push('', outcome(r));
   if (nothingSeen(r) && r.codex.stderrTail.trim()) {
     out.push('codex said (last lines of its stderr):', ...r.codex.stderrTail.trimEnd().split('\n').map((l) => `  ${l}`));
