@@ -3,6 +3,7 @@ import type { Io } from '../io.js';
 import { InputError } from '../model.js';
 import { render, type Format } from '../report/index.js';
 import { scan } from '../scan/index.js';
+import { loadRules } from '../scan/rust/rules-load.js';
 import { progressReporter } from './progress.js';
 
 export interface ScanCommandOptions {
@@ -24,6 +25,16 @@ export async function scanCommand(path: string | undefined, opts: ScanCommandOpt
     result = await scan(path ?? io.cwd, { includeTests: opts.includeTests, useCache: opts.cache !== false, onProgress: progress.update });
   } finally {
     progress.done();
+  }
+  // a folder that is not codex's (a home folder, another Rust project): refused, naming what is there
+  const prefix = loadRules().data.tree?.package_prefix;
+  if (prefix && result.crates.length > 0 && !result.crates.some((c) => c.name === prefix || c.name.startsWith(`${prefix}-`))) {
+    const names = result.crates.map((c) => c.name).sort();
+    const shown = names.slice(0, 4).join(', ') + (names.length > 4 ? `, and ${names.length - 4} more` : '');
+    throw new InputError(
+      `not a codex-rs tree: ${result.summary.manifests} Cargo.toml ${result.summary.manifests === 1 ? 'declares' : 'declare'} ${names.length} package${names.length === 1 ? '' : 's'} (${shown}), none named ${prefix}-*; pass a codex checkout or its codex-rs folder`,
+      result.root,
+    );
   }
   const text = render(result, format, { color: io.color && !opts.output, includeTests: Boolean(opts.includeTests), width: opts.output ? undefined : io.columns });
   if (opts.output) {

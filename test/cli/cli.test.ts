@@ -114,6 +114,18 @@ describe('codex-mitm CLI basics', () => {
   });
 });
 
+describe('scan of a folder that is not codex', () => {
+  it('is refused in one line naming what is there (exit 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cm-notcodex-'));
+    writeFileSync(join(dir, 'Cargo.toml'), '[package]\nname = "hello"\nversion = "0.1.0"\n');
+    writeFileSync(join(dir, 'main.rs'), 'fn main() { let _ = "https://example.org/x"; }\n');
+    const r = runCli(['scan', dir, '--no-cache']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe(`codex-mitm: ${dir}: not a codex-rs tree: 1 Cargo.toml declares 1 package (hello), none named codex-*; pass a codex checkout or its codex-rs folder`);
+  });
+});
+
 describe('colours', () => {
   it('NO_COLOR wins, FORCE_COLOR turns them on in a pipe, a TTY decides otherwise', async () => {
     const { colorWanted } = await import('../../src/io.js');

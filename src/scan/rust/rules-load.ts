@@ -13,6 +13,7 @@ let cached: RustRules | undefined;
 /** The keys each section of rules/rust.toml may have: a key in the wrong section (or misspelt)
  *  would be read as absent, silently. `*` takes any key (a table of names). */
 const SECTIONS: Record<string, readonly string[]> = {
+  tree: ['package_prefix'],
   limits: ['max_file_bytes'],
   prefilter: ['tokens', 'word_tokens', 'path_fragment', 'config_token'],
   clients: [

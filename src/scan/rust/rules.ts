@@ -3,6 +3,8 @@
 // the parsed data from the main thread, never load a TOML parser.
 
 export interface RustRulesData {
+  /** What makes a tree codex's. */
+  tree?: { package_prefix: string };
   limits: { max_file_bytes: number };
   prefilter: { tokens: string[]; word_tokens: string[]; config_token: string; path_fragment: string };
   clients: {
