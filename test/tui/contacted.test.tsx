@@ -50,7 +50,10 @@ describe('wizard: channels codex never contacts', () => {
     expect(row).toMatch(/·\s+·\s+·\s*$/);
     expect(table).toContain('· not contacted');
     // a contacted channel keeps its verdicts
-    expect(table.split('\n').find((l) => l.includes('Announcement'))).toMatch(/✗\s+✗\s+✗\s*$/);
+    expect(table.split('\n').find((l) => l.includes('Announcement') && !l.includes('misses:'))).toMatch(/✗\s+✗\s+✗\s*$/);
+    // the recommendation names what it misses by name, not by rule id
+    expect(table).toMatch(/misses: .*Announcement tip/);
+    expect(table).not.toMatch(/misses: .*\bannouncement\b/);
     // its evidence says it is not contacted rather than listing reasons for ✗
     const idx = table.split('\n').filter((l) => /^[› ] \S/.test(l) && !/^\s*channel\s/.test(l)).findIndex((l) => l.includes('Loopback'));
     expect(idx).toBeGreaterThanOrEqual(0);

@@ -1,4 +1,5 @@
 // 3. Channels: one row per channel (hosts, override, coverage per approach); Enter shows evidence.
+import { captureHowTo } from '../../report/labels.js';
 import React from 'react';
 import { Box } from 'ink';
 import type { Approach, Channel } from '../../model.js';
@@ -29,20 +30,25 @@ function hostText(c: Channel): string {
   return c.hosts.length > 1 ? `${c.hosts[0]} +${c.hosts.length - 1}` : c.hosts[0]!;
 }
 
-/** The recommendation in at most two lines (reason) + one (misses), so the table keeps its rows at 80x24. */
+/** The recommendation in at most two lines (the approach in plain words) + one (what it misses, by
+ *  name), so the table keeps its rows at 80x24. The scoring is for the report's Why section. */
 export function Recommendation({ s }: { s: State }) {
-  const rec = s.scan.result?.recommendation;
-  if (!rec) return <Paint tone="dim">no recommendation</Paint>;
+  const r = s.scan.result;
+  const rec = r?.recommendation;
+  if (!r || !rec) return <Paint tone="dim">no recommendation</Paint>;
+  const how = captureHowTo(r)!;
   const badge = ` ★ Recommended: ${SHORT[rec.approach]} `;
   const room = Math.max(20, 2 * (s.columns - badge.length - 2));
-  const reason = rec.reason.length > room ? `${rec.reason.slice(0, room - 1)}…` : rec.reason;
+  const reason = how.sentence.length > room ? `${how.sentence.slice(0, room - 1)}…` : how.sentence;
+  const misses = how.misses.join(', ');
+  const missRoom = Math.max(20, s.columns - 12);
   return (
     <Box flexDirection="column">
       <Box>
         <Paint tone="good" inverse fixed>{badge}</Paint>
         <Paint wrap="wrap">{` ${reason}`}</Paint>
       </Box>
-      {rec.misses.length ? <Paint tone="warn">{`  misses: ${rec.misses.join(', ')}`}</Paint> : null}
+      {how.misses.length ? <Paint tone="warn">{`  misses: ${misses.length > missRoom ? `${misses.slice(0, missRoom - 1)}…` : misses}`}</Paint> : null}
     </Box>
   );
 }
