@@ -1,8 +1,6 @@
 import type { CliFlag, Capabilities, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
 import { binaryClosure, CLI_PACKAGE, unifiedFeatures } from '../scan/cargo/index.js';
-
-/** Proxy env vars (codex reads them itself, not only reqwest). */
-const PROXY_ENV = /^(https?|all|no)_proxy$/i;
+import { loadRules } from '../scan/rust/rules-load.js';
 
 export interface ProductionFacts {
   crates: CrateInfo[];
@@ -36,7 +34,8 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
     (c.tls.useRustls && !c.conditionalCalls?.includes('use_rustls_tls')) ||
     (c.tls.preconfiguredTls && !c.conditionalCalls?.some((m) => m === 'use_preconfigured_tls' || m.startsWith('tls_backend_preconfigured')));
   const nativeTlsDefault = evidence.some((e) => e.roots === 'native-tls') && !f.clients.some(forcesRustls);
-  const systemProxy = f.literals?.find((l) => l.value === 'respect_system_proxy');
+  const rust = loadRules();
+  const systemProxy = f.literals?.find((l) => l.value === rust.data.literals?.system_proxy);
   const version = f.workspaceVersion && f.workspaceVersion !== '0.0.0' ? f.workspaceVersion : undefined;
   return {
     capabilities: {
@@ -46,7 +45,8 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
       customCaEnv,
       reqwestFeatures: features,
       nativeTlsDefault,
-      proxyEnv: [...new Set(f.envVars.filter((e) => PROXY_ENV.test(e.name)).map((e) => e.name.toUpperCase()))].sort(),
+      // the proxy names rules/rust.toml [env] known_names lists, as codex itself reads them
+      proxyEnv: [...new Set(f.envVars.filter((e) => rust.knownEnvNames.has(e.name)).map((e) => e.name.toUpperCase()))].sort(),
       ...(systemProxy ? { systemProxy: { key: `features.${systemProxy.value}`, file: systemProxy.file, line: systemProxy.line } } : {}),
     },
     evidence,

@@ -5,6 +5,7 @@
 // factories are traced through across files and crates (resolve/factories.ts), whatever the
 // functions are called. Pure.
 import type { RawFlag, RawFunction, RawStruct } from './facts.js';
+import { lastStartingBy } from './spans.js';
 
 const LITERAL_START = /\/\/|\/\*|b?r#*"|"|'/g;
 const spaces = (s: string): string => (s.includes('\n') ? s.replace(/[^\n]/g, ' ') : ' '.repeat(s.length));
@@ -287,16 +288,7 @@ export function indexFile(text: string, flagRules?: FlagRules, firstLine = 1): F
   impls.sort((a, b) => a.start - b.start);
   /** The innermost impl block around `f`: the last one starting before it that contains it. */
   const implOf = (f: Span): (typeof impls)[number] | undefined => {
-    let lo = 0;
-    let hi = impls.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (impls[mid]!.start < f.start) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    let idx = lastStartingBy(impls, f.start - 1);
     // impls nest rarely (an impl inside a fn inside an impl): a few steps back at most
     for (let steps = 0; idx >= 0 && steps < 4; idx--, steps++) if (impls[idx]!.end >= f.end) return impls[idx];
     return undefined;
@@ -327,16 +319,7 @@ export function indexFile(text: string, flagRules?: FlagRules, firstLine = 1): F
   const sets = out.map(() => ({ calls: new Set<string>(), methods: new Set<string>(), consts: new Set<string>(), refs: new Set<string>() }));
   const innermost = (pos: number): number => {
     // fns sorted by start; the last one starting before pos that contains it (nested ones start later)
-    let lo = 0;
-    let hi = fns.length - 1;
-    let idx = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (fns[mid]!.start <= pos) {
-        idx = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    let idx = lastStartingBy(fns, pos);
     while (idx >= 0 && !(pos >= fns[idx]!.bodyStart && pos < fns[idx]!.end)) idx--;
     return idx;
   };

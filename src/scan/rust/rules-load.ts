@@ -21,7 +21,7 @@ const SECTIONS: Record<string, readonly string[]> = {
     'no_proxy', 'proxy', 'known_methods', 'terminal', 'ca_env_pattern', 'ca_config_function_pattern',
   ],
   env: ['read_functions', 'const_name_pattern', 'write_methods', 'map_methods', 'map_types', 'known_names', 'override_name_pattern'],
-  literals: ['known'],
+  literals: ['system_proxy'],
   debug: ['attributes', 'conditions'],
   endpoints: [
     'known_hosts', 'deny_hosts', 'deny_exact_hosts', 'deny_prefixes', 'deny_urls', 'deny_symbol_pattern', 'not_contacted_contexts',

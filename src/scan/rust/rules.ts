@@ -57,7 +57,7 @@ export interface RustRulesData {
   };
   tests: { path_patterns: string[]; attributes: string[]; helper_patterns?: string[] };
   /** String literals that are capabilities when present. */
-  literals?: { known: string[] };
+  literals?: { system_proxy?: string };
   /** Debug-build-only code. */
   debug?: { attributes: string[]; conditions: string[] };
   /** Endpoint carriers: client factory names too generic to resolve by name. */
@@ -193,7 +193,7 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     flagRules: {
       urlField: new RegExp(data.flags?.url_field_pattern ?? '(?!)'),
       urlValues: new Set(data.flags?.url_value_names ?? []),
-      literals: data.literals?.known ?? [],
+      literals: Object.values(data.literals ?? {}).filter((v): v is string => typeof v === 'string'),
     },
     debugAttrs: (data.debug?.attributes ?? []).map((p) => new RegExp(p)),
     debugConditions: data.debug?.conditions ?? [],

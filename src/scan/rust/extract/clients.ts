@@ -268,6 +268,11 @@ export function clientsIn(ctx: FileContext): void {
     };
     facts.clients.push(client);
   }
+  /** A site with no builder chain to follow (a websocket connect, a one-shot request). */
+  const bareSite = (c: SyntaxNode, constructor: string): void => {
+    const enclosing = fnOf(c);
+    facts.clients.push({ line: lineOf(c), constructor, calls: [], via: [], ...(enclosing ? { function: enclosing.name } : {}), test: inTest(c.startIndex) });
+  };
   // websocket connections: tokio-tungstenite's connect functions (rules factories.websocket_connect)
   const ws = rules.data.factories?.websocket_connect ?? [];
   if (ws.length && ctx.text.includes('tungstenite')) {
@@ -280,15 +285,7 @@ export function clientsIn(ctx: FileContext): void {
       const full = resolvePath(fn.text.replace(/\s+/g, ''), uses);
       // bare `connect_async(..)` counts when the file imports it from tokio-tungstenite
       if (!ws.includes(full)) continue;
-      const enclosing = fnOf(c);
-      facts.clients.push({
-        line: lineOf(c),
-        constructor: full,
-        calls: [],
-        via: [],
-        ...(enclosing ? { function: enclosing.name } : {}),
-        test: inTest(c.startIndex),
-      });
+      bareSite(c, full);
     }
   }
   // one-shot requests on reqwest's default client: `reqwest::get(url)`
@@ -298,15 +295,7 @@ export function clientsIn(ctx: FileContext): void {
     if (!c || !fn || fn.type !== 'scoped_identifier' || c.startIndex !== fn.startIndex) continue;
     const full = resolvePath(fn.text.replace(/\s+/g, ''), uses);
     if (!rules.constructors.has(full)) continue;
-    const enclosing = fnOf(c);
-    facts.clients.push({
-      line: lineOf(c),
-      constructor: full,
-      calls: [],
-      via: [],
-      ...(enclosing ? { function: enclosing.name } : {}),
-      test: inTest(c.startIndex),
-    });
+    bareSite(c, full);
   }
 }
 

@@ -5,6 +5,7 @@ import Rust from 'tree-sitter-rust';
 import type { SyntaxNode } from 'tree-sitter';
 import type { RustRules } from '../rules.js';
 import type { TextRange } from '../sparse.js';
+import { lastStartingBy } from '../spans.js';
 
 let parser: Parser | undefined;
 let errorQuery: Parser.Query | undefined;
@@ -160,16 +161,7 @@ export function functionsOf(root: SyntaxNode): Fn[] {
 /** Index of the innermost function around `pos`: the last one starting at or before it that
  *  contains it (nested functions start later); -1 at file level. */
 export function innermostAt(fns: readonly Fn[], pos: number): number {
-  let lo = 0;
-  let hi = fns.length - 1;
-  let idx = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (fns[mid]!.start <= pos) {
-      idx = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  let idx = lastStartingBy(fns, pos);
   while (idx >= 0 && fns[idx]!.end <= pos) idx--;
   return idx;
 }

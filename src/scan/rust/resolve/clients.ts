@@ -3,6 +3,7 @@
 import type { ClientSite, ClientTls } from '../../../model.js';
 import type { RawHelper } from '../facts.js';
 import { words } from '../facts.js';
+import type { RustRules } from '../rules.js';
 import type { ResolveContext } from './context.js';
 
 export function clientsOf(ctx: ResolveContext): ClientSite[] {
@@ -69,15 +70,7 @@ export function clientsOf(ctx: ResolveContext): ClientSite[] {
           preconfiguredCa = caEnv.length > 0;
         }
       }
-      const tls: ClientTls = {
-        useRustls: has(c.use_rustls),
-        useNativeTls: has(c.use_native_tls),
-        rootsAdded: has(c.roots_added),
-        builtInRootsDisabled: has(c.builtin_roots),
-        acceptsInvalidCerts: has(c.accept_invalid),
-        preconfiguredTls: has(c.preconfigured),
-        customCaEnv: has(c.roots_added) || preconfiguredCa ? caEnv : [],
-      };
+      const tls = tlsOf(calls, rules, { customCaEnv: has(c.roots_added) || preconfiguredCa ? caEnv : [] });
       const websocket = (rules.data.factories?.websocket_connect ?? []).includes(raw.constructor);
       clients.push({
         file: e.file,
@@ -101,4 +94,19 @@ export function clientsOf(ctx: ResolveContext): ClientSite[] {
 
   return clients;
 
+}
+
+/** The TLS facts of a builder that had `calls` applied (rules/rust.toml [clients] lists). */
+export function tlsOf(calls: readonly string[], rules: RustRules, o: { customCaEnv: string[]; preconfiguredTls?: boolean }): ClientTls {
+  const c = rules.data.clients;
+  const has = (l: string[]): boolean => calls.some((m) => l.includes(m));
+  return {
+    useRustls: has(c.use_rustls),
+    useNativeTls: has(c.use_native_tls),
+    rootsAdded: has(c.roots_added),
+    builtInRootsDisabled: has(c.builtin_roots),
+    acceptsInvalidCerts: has(c.accept_invalid),
+    preconfiguredTls: o.preconfiguredTls ?? has(c.preconfigured),
+    customCaEnv: o.customCaEnv,
+  };
 }

@@ -5,7 +5,8 @@
 // it reaches and of every builder helper (a function taking a ClientBuilder) the builder is handed
 // to on the way, so a custom CA added three calls down in another crate reaches the endpoint that
 // calls the factory. Names of codex's own helpers play no part. Pure.
-import type { ClientFactory, ClientSite, ClientTls } from '../../../model.js';
+import type { ClientFactory, ClientSite } from '../../../model.js';
+import { tlsOf } from './clients.js';
 import type { RawFunction, RawHelper } from '../facts.js';
 import { words } from '../facts.js';
 import type { ResolveContext } from './context.js';
@@ -253,12 +254,10 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
     l.push(s);
     sitesOf.set(f.id, l);
   }
-  const rawHelpers = new Map<string, RawHelper>();
-  for (const e of entries) for (const h of e.facts?.helpers ?? []) rawHelpers.set(`${e.file}#${h.name}#${h.line}`, h);
-  const helperFacts = (f: FnNode): RawHelper | undefined => {
-    for (const [k, h] of rawHelpers) if (k.startsWith(`${f.file}#${f.name}#`) && h.line >= f.line && h.line <= f.endLine) return h;
-    return undefined;
-  };
+  const helpersByFile = new Map<string, RawHelper[]>();
+  for (const e of entries) if (e.facts?.helpers?.length) helpersByFile.set(e.file, e.facts.helpers);
+  const helperFacts = (f: FnNode): RawHelper | undefined =>
+    helpersByFile.get(f.file)?.find((h) => h.name === f.name && h.line >= f.line && h.line <= f.endLine);
   const isHelper = (f: FnNode): boolean => f.params.some((t) => rules.builderTypes.has(full(t, f.uses)));
   const calleeCache = new Map<number, FnNode[]>();
   const callees = (f: FnNode): FnNode[] => {
@@ -378,15 +377,7 @@ export function factoryGraph(ctx: ResolveContext, clients: ClientSite[]): Factor
     // the env vars read where that custom-CA function is defined
     if (preconfigured) for (const file of flow.caCrates) addCa(file);
     for (const s of sites) for (const n of s.tls.customCaEnv) if (!caEnv.includes(n)) caEnv.push(n);
-    const tls: ClientTls = {
-      useRustls: has(c.use_rustls),
-      useNativeTls: has(c.use_native_tls),
-      rootsAdded: has(c.roots_added),
-      builtInRootsDisabled: has(c.builtin_roots),
-      acceptsInvalidCerts: has(c.accept_invalid),
-      preconfiguredTls: has(c.preconfigured) || (websocket && caEnv.length > 0),
-      customCaEnv: caEnv,
-    };
+    const tls = tlsOf(calls, rules, { customCaEnv: caEnv, preconfiguredTls: has(c.preconfigured) || (websocket && caEnv.length > 0) });
     const conditionalCalls = calls.filter((m) => !flow.calls.get(m));
     const returns = typesOf(f, 'returns')[0];
     const own = sitesOf.get(id) ?? [];
