@@ -3,11 +3,11 @@
 # the cache test/verify/real-codex.test.ts uses: ${XDG_CACHE_HOME:-~/.cache}/codex-mitm/codex-<version>.
 # Already cached versions are skipped. Never fails the caller: without the npm registry the
 # integration test skips and says why.
-#   usage: bash .ci/install-codex.sh [VERSION...]      (default: 0.98.0 0.169.0)
+#   usage: bash .ci/install-codex.sh [VERSION...]      (default: 0.98.0 0.169.0 0.171.0)
 set -uo pipefail
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/codex-mitm"
 versions=("$@")
-[ ${#versions[@]} -eq 0 ] && versions=(0.98.0 0.169.0)
+[ ${#versions[@]} -eq 0 ] && versions=(0.98.0 0.169.0 0.171.0)
 for v in "${versions[@]}"; do
   dir="$cache/codex-$v"
   if [ -x "$dir/node_modules/.bin/codex" ]; then

@@ -16,6 +16,8 @@ const unpatchHomeCommand: typeof import('./commands/patch-home.js').unpatchHomeC
   (await import('./commands/patch-home.js')).unpatchHomeCommand(...a);
 const runCommand: typeof import('./commands/patch-home.js').runCommand = async (...a) => (await import('./commands/patch-home.js')).runCommand(...a);
 const verifyCommand: typeof import('./commands/verify.js').verifyCommand = async (...a) => (await import('./commands/verify.js')).verifyCommand(...a);
+const captureCommand: typeof import('./commands/capture.js').captureCommand = async (...a) => (await import('./commands/capture.js')).captureCommand(...a);
+const showCommand = async (...a: Parameters<typeof import('./commands/show.js').showCommand>): Promise<number> => (await import('./commands/show.js')).showCommand(...a);
 const wizardCommand: typeof import('./commands/wizard.js').wizardCommand = async (...a) => (await import('./commands/wizard.js')).wizardCommand(...a);
 
 const require = createRequire(import.meta.url);
@@ -127,6 +129,33 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
     .addOption(new Option('--ca-env <name>', 'approach ca: which env var carries the CA').choices(['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE', 'none']))
     .action((opts) => setHandler(() => verifyCommand(undefined, opts, io)));
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('capture')
+    .description('run codex through a recording proxy: every request forwarded upstream and saved as HAR')
+    .argument('[codex-args...]', 'arguments for codex, after --')
+    .option('--codex <bin>', 'codex binary (default: codex on PATH)')
+    .addOption(approach('ca (forward proxy + CA env) or a (reverse listeners); default: from --root, else by version', ['a', 'ca']))
+    .option('--out <dir>', 'folder for the recordings (default: ~/.local/state/codex-mitm/captures)')
+    .option('--root <path>', 'codex-rs tree or scan --json report: predictions and the default approach')
+    .addOption(new Option('--home <which>', 'throwaway: a copy of your config in a temporary home; user: your codex home').choices(['throwaway', 'user']).default('throwaway'))
+    .option('--codex-home <dir>', 'your codex home (default: $CODEX_HOME, else ~/.codex)')
+    .option('--upstream <host=addr>', 'send HOST to ADDR[:PORT] instead (repeatable; HOST may be *)', collect)
+    .option('--upstream-proxy <url>', 'chain to this proxy (corporate gateways)')
+    .option('--upstream-ca <pem>', 'also trust this CA for upstream TLS (repeatable)', collect)
+    .option('--keep-secrets', 'do not redact tokens, keys and cookies in the recording')
+    .option('--no-isolate', 'run codex without the private network namespace')
+    .option('--json', 'print the summary as JSON')
+    .action((args: string[], opts) => setHandler(() => captureCommand(args, opts, io)));
+
+  program
+    .command('show')
+    .description('summarise a capture: per channel, per request, and the model turns put back together')
+    .argument('<file>', 'a .har file written by capture')
+    .option('--channel <id>', 'only this channel')
+    .option('--json', 'JSON')
+    .action((file: string, opts) => setHandler(async () => showCommand(file, opts, io)));
+
   program
     .command('wizard', { isDefault: false })
     .description('interactive wizard (also: codex-mitm with no arguments in a terminal)')
@@ -148,6 +177,7 @@ const EXAMPLES: Record<string, string[]> = {
     'codex-mitm scan ~/src/codex              # which channels, how to capture them, the next command',
     'codex-mitm patch --approach ca --root ~/src/codex/codex-rs',
     'codex-mitm run -- codex                  # start codex with the applied approach',
+    'codex-mitm capture -- exec "hello"       # or: record everything codex sends, in one command',
   ],
   scan: [
     'codex-mitm scan ~/src/codex                      # a checkout or its codex-rs folder',
@@ -169,6 +199,12 @@ const EXAMPLES: Record<string, string[]> = {
     'codex-mitm verify --approach ca --root codex-rs             # needs the codex binary on PATH',
     'codex-mitm verify --codex ./node_modules/.bin/codex --approach a --auth chatgpt --markdown',
   ],
+  capture: [
+    'codex-mitm capture                               # interactive codex, everything recorded',
+    'codex-mitm capture --home user -- exec "hello"   # your sign-in; the HAR path is printed at exit',
+    'codex-mitm capture --approach a --root codex-rs -- exec "hello"',
+  ],
+  show: ['codex-mitm show ~/.local/state/codex-mitm/captures/codex-0.171.0-20261202T120000Z.har', 'codex-mitm show FILE.har --channel model-api --json'],
   wizard: ['codex-mitm wizard --root ~/src/codex/codex-rs'],
 };
 

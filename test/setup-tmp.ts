@@ -14,3 +14,7 @@ afterAll(() => {
   process.env.TMPDIR = outer;
   rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
+
+// The codex-mitm CA of in-process runs (verify, capture) lives in this file's folder too.
+process.env.CODEX_MITM_CONFIG_DIR = join(base, 'codex-mitm-config');
+process.env.CODEX_MITM_STATE_DIR = join(base, 'codex-mitm-state');

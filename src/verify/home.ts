@@ -4,13 +4,22 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, stringify, TomlError } from 'smol-toml';
 import { InputError, type Approach, type Capabilities } from '../model.js';
+import { dropCommandKeys } from '../capture/drop-commands.js';
+import { loadCaptureRules } from '../capture/rules.js';
 import { planApproachA } from '../patch/codex-home/plan.js';
 import type { CodexTarget } from '../patch/codex-home/version.js';
-import type { RunningListener } from './listeners.js';
 import type { VerifyRules } from './rules.js';
 
 export type VerifyAuth = 'apikey' | 'chatgpt';
 export type CaEnvChoice = 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none' | 'both';
+
+/** A listener standing in for an upstream base URL. */
+export interface RunningListener {
+  name: string;
+  port: number;
+  /** e.g. http://127.0.0.1:PORT/v1 */
+  baseUrl: string;
+}
 
 export interface HomeOptions {
   /** Folder to build in (empty, owned by the run). */
@@ -30,6 +39,8 @@ export interface HomeOptions {
   /** The caller's env: only PATH-like basics are taken from it. */
   parentEnv: NodeJS.ProcessEnv;
   rules: VerifyRules;
+  /** A real API key for auth.json (capture); verify always writes a fake one. */
+  apiKey?: string;
 }
 
 export interface Home {
@@ -44,8 +55,6 @@ export interface Home {
 
 /** Env names passed through from the caller (everything else is dropped). */
 const KEEP_ENV = ['PATH', 'Path', 'SystemRoot', 'SYSTEMROOT', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LC_ALL', 'USER', 'LOGNAME', 'SHELL'];
-/** Config tables that would start programs on the user's behalf. */
-const DROP_KEYS = ['mcp_servers', 'notify'];
 const FAKE_API_KEY = 'sk-codex-mitm-verify-fake-key-not-valid';
 
 type Table = Record<string, unknown>;
@@ -160,6 +169,19 @@ export function plannedApproachA(
   return { backendUrl: str(out[rules.backend.configKey]), modelUrl: str(out[rules.model.configKey]), env: { ...plan.env } };
 }
 
+/** Every proxy variable codex or its children may read: the rules' HTTPS ones, their HTTP twins
+ *  and ALL_PROXY, upper and lower case. */
+export function proxyEnvNames(rules: VerifyRules): string[] {
+  const names = new Set<string>();
+  for (const name of rules.proxyEnv) {
+    names.add(name);
+    names.add(name.replace(/^(https)/i, (m) => m.slice(0, 4)));
+  }
+  names.add('ALL_PROXY');
+  names.add('all_proxy');
+  return [...names];
+}
+
 export function buildHome(opts: HomeOptions): Home {
   const { rules } = opts;
   const codexHome = join(opts.dir, 'codex-home');
@@ -171,11 +193,8 @@ export function buildHome(opts: HomeOptions): Home {
 
   const { config, source } = readUserConfig(opts.userHome);
   notes.push(source ? `config copied from ${source}` : 'no user config.toml: started from an empty one');
-  for (const key of DROP_KEYS) {
-    if (key in config) {
-      delete config[key];
-      notes.push(`dropped \`${key}\` from the copied config (it starts programs)`);
-    }
+  for (const key of dropCommandKeys(config, loadCaptureRules().config.drop)) {
+    notes.push(`dropped \`${key}\` from the copied config (it starts programs)`);
   }
   // Never let the copied config send codex to the user's keyring or real credentials.
   config.cli_auth_credentials_store = 'file';
@@ -201,13 +220,7 @@ export function buildHome(opts: HomeOptions): Home {
   env.CODEX_HOME = codexHome;
   env.NO_COLOR = '1';
   env.TERM = 'dumb';
-  const proxyNames = new Set<string>();
-  for (const name of opts.rules.proxyEnv) {
-    proxyNames.add(name);
-    proxyNames.add(name.replace(/^(https)/i, (m) => m.slice(0, 4)));
-  }
-  proxyNames.add('ALL_PROXY');
-  proxyNames.add('all_proxy');
+  const proxyNames = proxyEnvNames(rules);
   for (const name of proxyNames) env[name] = opts.listeners.proxyUrl;
   for (const name of rules.noProxyEnv) env[name] = rules.noProxy;
   settings.push(`env ${[...proxyNames].join('/')}=${opts.listeners.proxyUrl}`);
@@ -238,8 +251,7 @@ export function buildHome(opts: HomeOptions): Home {
   if (opts.approach === 'ca' && opts.caEnv !== 'none') {
     const caFile = join(opts.dir, 'codex-mitm-verify-ca.pem');
     writeFileSync(caFile, opts.caPem);
-    const names =
-      opts.caEnv === 'both' ? [rules.caEnv, rules.fallbackCaEnv] : [opts.caEnv];
+    const names = opts.caEnv === 'both' ? [rules.caEnv, rules.fallbackCaEnv, ...rules.childCaEnv] : [opts.caEnv];
     for (const name of names) {
       env[name] = caFile;
       settings.push(`env ${name}=<run CA>`);
@@ -247,7 +259,8 @@ export function buildHome(opts: HomeOptions): Home {
   }
 
   writeFileSync(join(codexHome, 'config.toml'), stringify(config) + '\n');
-  writeFileSync(join(codexHome, 'auth.json'), JSON.stringify(fakeAuth(opts.auth), null, 2) + '\n', { mode: 0o600 });
-  settings.push(`auth.json: fake ${opts.auth === 'apikey' ? 'API key' : 'ChatGPT sign-in'}`);
+  const auth = opts.apiKey ? { OPENAI_API_KEY: opts.apiKey } : fakeAuth(opts.auth);
+  writeFileSync(join(codexHome, 'auth.json'), JSON.stringify(auth, null, 2) + '\n', { mode: 0o600 });
+  settings.push(opts.apiKey ? 'auth.json: your API key (from the environment)' : `auth.json: fake ${opts.auth === 'apikey' ? 'API key' : 'ChatGPT sign-in'}`);
   return { codexHome, workDir, env, settings, notes };
 }

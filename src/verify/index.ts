@@ -6,11 +6,13 @@ import { join, resolve } from 'node:path';
 import { parseJsonText } from '../json-error.js';
 import { InputError, type Approach, type Capabilities, type Channel } from '../model.js';
 import { checkHome, resolveCodexHome } from '../patch/codex-home/home.js';
-import { createRunCa } from './ca.js';
 import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
-import { startListeners } from './listeners.js';
+import { startEngine } from '../proxy/engine.js';
+import { prepareSandbox } from '../proxy/isolate.js';
+import { loadUserCa } from '../proxy/user-ca.js';
+import { sightingsOf } from './sightings.js';
 import { failures, hostChannelsOf, observe, type Classify, type HostChannels, type Observation } from './observe.js';
-import { loadVerifyRules } from './rules.js';
+import { loadVerifyRules, type StandInRule } from './rules.js';
 import { codexVersion, resolveBinary, runDetached } from './run.js';
 
 export type { Observation, Route } from './observe.js';
@@ -30,6 +32,8 @@ export interface VerifyOptions {
   cwd: string;
   /** Prompt given to `codex exec`. */
   prompt?: string;
+  /** Run codex in a private network namespace when the machine can (default true). */
+  isolate?: boolean;
   /** Channel classifier and scan; default: src/channels/rules.ts and src/scan/index.ts when present. */
   classify?: Classify;
   scan?: (root: string) => Promise<{ channels?: Channel[]; capabilities?: Capabilities }>;
@@ -54,6 +58,8 @@ export interface VerifyReport {
   root?: string;
   settings: string[];
   notes: string[];
+  /** codex ran in a private network namespace whose only way out was the proxy. */
+  isolated: boolean;
   listeners: { reverse: { name: string; port: number; baseUrl: string }[]; proxy: { port: number; url: string } };
   observations: Observation[];
   failures: Observation[];
@@ -70,7 +76,7 @@ interface ChannelRulesModule {
   loadChannelRules?: () => { channels: { id: string; name: string; hosts: string[]; contacted?: boolean }[] };
 }
 
-async function channelRules(): Promise<{ classify?: Classify; hostChannels?: HostChannels }> {
+export async function channelRules(): Promise<{ classify?: Classify; hostChannels?: HostChannels }> {
   try {
     const mod = (await import(CHANNEL_RULES)) as ChannelRulesModule;
     return {
@@ -82,7 +88,7 @@ async function channelRules(): Promise<{ classify?: Classify; hostChannels?: Hos
   }
 }
 
-async function defaultScan(): Promise<VerifyOptions['scan']> {
+export async function defaultScan(): Promise<VerifyOptions['scan']> {
   const mod = (await import(SCAN)) as { scan?: (root: string) => unknown };
   if (typeof mod.scan !== 'function') throw new Error('src/scan/index.ts exports no scan()');
   const scan = mod.scan;
@@ -137,11 +143,19 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   const hostChannels = channels ? hostChannelsOf(channels) : known.hostChannels;
 
   const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-'));
-  const ca = createRunCa();
-  const listeners = await startListeners(ca, [rules.model, rules.backend]);
+  const ca = await loadUserCa(opts.env);
+  const engine = await startEngine({
+    ca,
+    answer: { kind: 'stub', status: 503, body: 'codex-mitm verify: nothing is forwarded\n' },
+    reverse: [rules.model, rules.backend].map((r) => ({ name: r.name, upstream: r.upstream })),
+  });
   try {
-    const model = listeners.reverse.find((l) => l.name === rules.model.name)!;
-    const backend = listeners.reverse.find((l) => l.name === rules.backend.name)!;
+    const stand = (r: StandInRule) => {
+      const l = engine.reverse.find((x) => x.name === r.name)!;
+      return { name: l.name, port: l.port, baseUrl: `${l.origin}${r.basePath}` };
+    };
+    const model = stand(rules.model);
+    const backend = stand(rules.backend);
     // Version first, with a bare environment (no proxy, throwaway home).
     const bareEnv: Record<string, string> = { PATH: opts.env.PATH ?? '', HOME: dir, CODEX_HOME: dir, NO_COLOR: '1' };
     const { version, text: versionText } = await codexVersion(bin, bareEnv, dir);
@@ -156,23 +170,35 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       approach: opts.approach,
       auth: opts.auth,
       caEnv: opts.caEnv,
-      caPem: ca.certPem,
+      caPem: ca.cert,
       version,
       capabilities,
-      listeners: { model, backend, proxyUrl: listeners.proxy.url },
+      listeners: { model, backend, proxyUrl: engine.proxy.url },
       parentEnv: opts.env,
       rules,
     });
-    const result = await runDetached(bin, ['exec', '--skip-git-repo-check', opts.prompt ?? DEFAULT_PROMPT], {
+    const sandbox = await prepareSandbox({
+      ports: engine.ports,
+      command: bin,
+      args: ['exec', '--skip-git-repo-check', opts.prompt ?? DEFAULT_PROMPT],
+      cwd: home.workDir,
+      isolate: opts.isolate !== false,
+    });
+    const result = await runDetached(sandbox.file, sandbox.args, {
       env: home.env,
       cwd: home.workDir,
       timeoutMs: opts.timeoutMs,
       onInterrupt: () => rmSync(dir, { recursive: true, force: true }),
     });
-    await listeners.close();
+    const log = await sandbox.finish();
+    await engine.close();
+    engine.traffic.escapes.push(...log.escapes);
+    const notes = [...home.notes, ...log.notes];
+    notes.push(sandbox.isolated ? 'codex ran in a private network namespace: its only way out was the proxy' : `not isolated: ${sandbox.reason}`);
 
     const observations = observe({
-      sightings: listeners.sightings,
+      sightings: sightingsOf(engine.traffic),
+      escapes: engine.traffic.escapes,
       upstreamOf: { [rules.model.name]: rules.model.upstream, [rules.backend.name]: rules.backend.upstream },
       portOf: { [rules.model.name]: model.port, [rules.backend.name]: backend.port },
       classify,
@@ -198,8 +224,9 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
       auth: opts.auth,
       caEnv: opts.caEnv,
       settings: home.settings,
-      notes: home.notes,
-      listeners: { reverse: listeners.reverse.map((l) => ({ ...l })), proxy: listeners.proxy },
+      notes,
+      isolated: sandbox.isolated,
+      listeners: { reverse: [model, backend], proxy: engine.proxy },
       observations,
       failures: failures(observations, opts.approach === 'a' || (opts.approach === 'ca' && opts.caEnv !== 'none')),
     };
@@ -210,7 +237,7 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
     }
     return report;
   } finally {
-    await listeners.close();
+    await engine.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,10 @@
 // Turn what the listeners saw into observations: one per host/method/path and route, with the
 // channel it belongs to and, when a scan is given, what the static analysis predicted.
 import type { Approach, Channel, Verdict } from '../model.js';
-import type { SeenRequest, Sighting } from './listeners.js';
+import type { Escape } from '../proxy/traffic.js';
+import type { SeenRequest, Sighting } from './sightings.js';
 
-export type Route = 'reverse' | 'intercepted' | 'refused' | 'not-seen';
+export type Route = 'reverse' | 'intercepted' | 'refused' | 'escaped' | 'not-seen';
 
 export interface Observation {
   host: string;
@@ -56,6 +57,8 @@ export function hostChannelsOf(channels: { id: string; name: string; hosts: stri
 
 export interface ObserveInput {
   sightings: Sighting[];
+  /** Names codex looked up inside the sandbox: it tried to go around the proxy. */
+  escapes?: Escape[];
   /** Reverse listener name → upstream origin it stands for (e.g. model-api → https://api.openai.com). */
   upstreamOf: Record<string, string>;
   /** Reverse listener name → its loopback port (absolute-form proxy requests to it count as reverse). */
@@ -174,12 +177,7 @@ export function observe(input: ObserveInput): Observation[] {
     } else {
       const host = s.port === 443 ? s.host : `${s.host}:${s.port}`;
       const origin = `https://${host}`;
-      if (s.tls === 'accepted' || s.tls === 'plain') {
-        if (s.requests.length === 0) {
-          const o: Omit<Observation, 'channel' | 'predicted' | 'count'> = { host, method: 'CONNECT', path: '', route: 'intercepted', scheme: s.tls === 'plain' ? 'http' : 'https' };
-          if (s.error) o.error = s.error;
-          addHostOnly(o, s.host);
-        }
+      if (s.tls === 'accepted') {
         for (const req of s.requests) {
           const path = pathOnly(req.path);
           const o: Omit<Observation, 'channel' | 'predicted' | 'count'> = {
@@ -187,16 +185,20 @@ export function observe(input: ObserveInput): Observation[] {
             method: req.method,
             path,
             route: 'intercepted',
-            scheme: s.tls === 'plain' ? 'http' : 'https',
+            scheme: 'https',
           };
           if (req.upgrade) o.upgrade = req.upgrade;
           add(o, `${origin}${path}`);
         }
       } else {
-        const error = s.error ?? 'tunnel opened, no TLS handshake finished before the run ended';
+        const error = s.error ?? 'TLS refused';
         addHostOnly({ host, method: 'CONNECT', path: '', route: 'refused', scheme: 'https', error }, s.host);
       }
     }
+  }
+
+  for (const e of input.escapes ?? []) {
+    addHostOnly({ host: e.target, method: e.how === 'dns' ? 'DNS' : 'CONNECT', path: '', route: 'escaped', error: 'went around the proxy (blocked by the sandbox)' }, e.target);
   }
 
   const out = [...byKey.values()];

@@ -7,10 +7,11 @@ const ROUTE_TEXT: Record<Route, string> = {
   reverse: 'reverse listener',
   intercepted: 'forward proxy, TLS intercepted',
   refused: 'forward proxy, TLS refused',
+  escaped: 'went around the proxy',
   'not-seen': 'not seen',
 };
 
-const ROUTE_ORDER: Route[] = ['reverse', 'intercepted', 'refused', 'not-seen'];
+const ROUTE_ORDER: Route[] = ['reverse', 'intercepted', 'refused', 'escaped', 'not-seen'];
 
 function sorted(observations: Observation[]): Observation[] {
   return [...observations].sort(

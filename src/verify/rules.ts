@@ -23,6 +23,9 @@ export interface VerifyRules {
   backend: StandInRule;
   caEnv: string;
   fallbackCaEnv: string;
+  /** CA variables of the programs codex starts (git). */
+  childCaEnv: string[];
+  caEnvSince: string;
   proxyEnv: string[];
   noProxyEnv: string[];
   noProxy: string;
@@ -86,6 +89,8 @@ export function loadVerifyRules(): VerifyRules {
     },
     caEnv: str(ca, 'ca_env', 'ca'),
     fallbackCaEnv: str(ca, 'fallback_env', 'ca'),
+    childCaEnv: strs(ca, 'child_ca_env', 'ca'),
+    caEnvSince: str(ca, 'ca_env_since', 'ca'),
     proxyEnv: strs(ca, 'proxy_env', 'ca'),
     noProxyEnv: strs(ca, 'no_proxy_env', 'ca'),
     noProxy: str(ca, 'no_proxy', 'ca'),

@@ -1,15 +1,12 @@
 // `codex-mitm verify` through the real CLI entry (dist/, built by `npm test`'s pretest), with the
-// fake codex, plus the listener and home building blocks on their own.
-import { spawn, spawnSync } from 'node:child_process';
+// fake codex, plus the home building block on its own.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRunCa } from '../../src/verify/ca.js';
 import { buildHome, fakeAuth } from '../../src/verify/home.js';
-import { startListeners } from '../../src/verify/listeners.js';
 import { loadVerifyRules } from '../../src/verify/rules.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -110,76 +107,6 @@ describe('codex-mitm verify (CLI)', () => {
     const d = cli(['--codex', join(FAKE, 'codex-0.98.0'), '--approach', 'a', '--json'], missing);
     expect(d.status).toBe(0);
     expect(JSON.parse(d.stdout).notes).toContain('no user config.toml: started from an empty one');
-  });
-});
-
-describe('listeners', () => {
-  it('record requests with credentials redacted and answer 503 without forwarding', async () => {
-    const l = await startListeners(createRunCa(), [{ name: 'model-api', basePath: '/v1' }]);
-    try {
-      const status = await new Promise<number>((res, rej) => {
-        const req = http.request(
-          { host: '127.0.0.1', port: l.reverse[0]!.port, path: '/v1/models?x=1', headers: { authorization: 'Bearer sk-secret', 'x-custom': 'kept', cookie: 'c=1' } },
-          (r) => {
-            r.resume();
-            res(r.statusCode ?? 0);
-          },
-        );
-        req.on('error', rej);
-        req.end();
-      });
-      expect(status).toBe(503);
-      expect(l.sightings).toHaveLength(1);
-      const s = l.sightings[0]!;
-      expect(s).toMatchObject({ kind: 'reverse', listener: 'model-api', method: 'GET', path: '/v1/models?x=1' });
-      if (s.kind !== 'reverse') throw new Error('unexpected');
-      expect(s.headers.authorization).toBe('<redacted>');
-      expect(s.headers.cookie).toBe('<redacted>');
-      expect(s.headers['x-custom']).toBe('kept');
-      expect(JSON.stringify(l.sightings)).not.toContain('sk-secret');
-    } finally {
-      await l.close();
-    }
-  });
-});
-
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-if (!hasOpenssl) console.warn('skipping the openssl s_client listener test: no openssl on PATH');
-
-/** openssl s_client through the proxy (as codex's native-tls = OpenSSL would connect); sends one GET. */
-function sClient(proxyPort: number, caFile: string): Promise<number | null> {
-  return new Promise((res) => {
-    const p = spawn(
-      'openssl',
-      ['s_client', '-quiet', '-proxy', `127.0.0.1:${proxyPort}`, '-connect', 'api.openai.com:443', '-servername', 'api.openai.com', '-verify_return_error', '-CAfile', caFile],
-      { stdio: ['pipe', 'ignore', 'ignore'] },
-    );
-    p.stdin.end('GET /v1/models HTTP/1.1\r\nHost: api.openai.com\r\nConnection: close\r\n\r\n');
-    p.on('close', (code) => res(code));
-  });
-}
-
-describe.skipIf(!hasOpenssl)('forward proxy with an OpenSSL client', () => {
-  it('records `unknown ca` when the client does not trust the run CA, and the request when it does', async () => {
-    const ca = createRunCa();
-    const l = await startListeners(ca, []);
-    const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-verify-ossl-'));
-    try {
-      const runCa = join(dir, 'ca.pem');
-      const otherCa = join(dir, 'other.pem');
-      writeFileSync(runCa, ca.certPem);
-      writeFileSync(otherCa, createRunCa('some other CA').certPem);
-      await sClient(l.proxy.port, otherCa);
-      await sClient(l.proxy.port, runCa);
-      await l.close();
-      expect(l.sightings).toEqual([
-        expect.objectContaining({ kind: 'tunnel', host: 'api.openai.com', port: 443, sni: 'api.openai.com', tls: 'refused', error: expect.stringMatching(/unknown ca/), requests: [] }),
-        expect.objectContaining({ kind: 'tunnel', host: 'api.openai.com', tls: 'accepted', requests: [expect.objectContaining({ method: 'GET', path: '/v1/models' })] }),
-      ]);
-    } finally {
-      await l.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

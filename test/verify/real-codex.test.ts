@@ -2,44 +2,20 @@
 // ~/.cache/codex-mitm/codex-<version> (or $XDG_CACHE_HOME/codex-mitm), run by verify against
 // loopback listeners. Skipped, with the reason printed, only when a version is not cached and the
 // npm registry cannot be reached. Nothing here talks to anything but 127.0.0.1 and the registry.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Observation, VerifyOptions, VerifyReport } from '../../src/verify/index.js';
+import { codexBin, isolationMissing, prepareCodex } from '../helpers/codex-bin.js';
 import { alive, portOpen } from '../helpers/process.js';
 import { verifyRun } from '../helpers/verify-run.js';
 
 const VERSIONS = ['0.98.0', '0.169.0'] as const;
-const CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codex-mitm');
-const bin = (v: string): string => join(CACHE, `codex-${v}`, 'node_modules', '.bin', 'codex');
+const bin = codexBin;
 
-/** Install the versions not cached yet; returns why the suite must skip, or undefined. */
-function prepare(): string | undefined {
-  for (const v of VERSIONS) {
-    if (existsSync(bin(v))) continue;
-    const install = spawnSync('npm', ['install', '--prefix', join(CACHE, `codex-${v}`), `@openai/codex@${v}`, '--no-audit', '--no-fund'], {
-      encoding: 'utf8',
-      timeout: 150_000,
-    });
-    if (install.status === 0 && existsSync(bin(v))) continue;
-    const view = spawnSync('npm', ['view', `@openai/codex@${v}`, 'version'], { encoding: 'utf8', timeout: 30_000 });
-    if (view.status !== 0) {
-      const why = (view.stderr || view.error?.message || '')
-        .split('\n')
-        .filter((l) => l.startsWith('npm error') && !l.includes('complete log'))
-        .slice(0, 2)
-        .join('; ');
-      return `npm registry unreachable, cannot install @openai/codex@${v}: ${why || `npm view exited ${view.status}`}`;
-    }
-    // Registry reachable but the install failed: that is a failure, not a skip.
-    throw new Error(`npm install @openai/codex@${v} failed: ${install.stderr}`);
-  }
-  return undefined;
-}
-
-const skipReason = prepare();
+// A real codex runs only inside a private network namespace whose only way out is the proxy.
+const skipReason = isolationMissing() ?? prepareCodex(VERSIONS);
 if (skipReason) console.warn(`skipping real codex verify tests: ${skipReason}`);
 
 // An empty user codex home (one given explicitly must exist).
@@ -71,7 +47,8 @@ describe.skipIf(Boolean(skipReason))('verify against the real codex', { timeout:
   it.concurrent('0.98.0, no CA (approach b): the model API refuses our certificate', async () => {
     const r = await verify('0.98.0', { approach: 'b' });
     const refused = find(r, 'refused', 'api.openai.com', '');
-    expect(refused?.error).toMatch(/unknown ca/);
+    expect(refused?.error).toMatch(/unknown ca|certificate rejected/);
+    expect(r.isolated).toBe(true);
     expect(r.observations.some((o) => o.route === 'intercepted')).toBe(false);
   });
 
