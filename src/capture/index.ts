@@ -100,15 +100,23 @@ function neutralise(config: Table, patterns: string[], home: string): string[] {
   return args;
 }
 
-function newFile(dir: string, base: string, ext: string): { path: string; fd: number } {
-  for (let i = 0; ; i++) {
-    const path = join(dir, `${base}${i ? `-${i}` : ''}${ext}`);
+const OUTPUTS = ['.har', '.jsonl', '.proxy.log'] as const;
+
+/** The files of one run, made new (never an earlier run's): one base name free for every output. */
+function newFiles(dir: string, base: string): Record<(typeof OUTPUTS)[number], { path: string; fd: number }> {
+  for (let i = 0; i < 1000; i++) {
+    const name = `${base}${i ? `-${i}` : ''}`;
+    if (OUTPUTS.some((ext) => existsSync(join(dir, name + ext)))) continue;
+    const made: { path: string; fd: number }[] = [];
     try {
-      return { path, fd: openSync(path, 'wx', 0o600) };
+      for (const ext of OUTPUTS) made.push({ path: join(dir, name + ext), fd: openSync(join(dir, name + ext), 'wx', 0o600) });
+      return Object.fromEntries(OUTPUTS.map((ext, k) => [ext, made[k]!])) as ReturnType<typeof newFiles>;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 1000) throw err;
+      for (const m of made) closeSync(m.fd);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
+  throw new InputError('no free file name for the recording', dir);
 }
 
 function stamp(d: Date): string {
@@ -122,6 +130,8 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'codex-mitm-capture-'));
   chmodSync(scratch, 0o700);
   let engine: Engine | undefined;
+  let files: ReturnType<typeof newFiles> | undefined;
+  let written = false;
   try {
     const bare: Record<string, string> = { PATH: opts.env.PATH ?? '', HOME: scratch, CODEX_HOME: scratch, NO_COLOR: '1' };
     const { version, text } = await codexVersion(bin, bare, scratch);
@@ -156,8 +166,9 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureResult> {
     if (!opts.out) privateDir(stateDir(opts.env));
     privateDir(outDir);
     const base = `codex-${version ?? 'unknown'}-${stamp(new Date())}`;
-    const jsonl = newFile(outDir, base, '.jsonl');
-    const proxyLog = newFile(outDir, base, '.proxy.log');
+    files = newFiles(outDir, base);
+    const jsonl = files['.jsonl'];
+    const proxyLog = files['.proxy.log'];
     const redact = redactor(opts.keepSecrets ? undefined : captureRules.redact);
     const known = await channelRules();
     const classify: Classify | undefined = known.classify;
@@ -256,16 +267,19 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureResult> {
       notes,
     };
     const har = toHar(engine.traffic.exchanges, classify, redact, meta, VERSION);
-    const harFile = newFile(outDir, base, '.har');
+    const harFile = files['.har'];
     writeSync(harFile.fd, JSON.stringify(har, null, 1) + '\n');
-    closeSync(harFile.fd);
-    closeSync(jsonl.fd);
-    closeSync(proxyLog.fd);
+    written = true;
     const summary = summarise(har.log.entries, { tlsFailures: engine.traffic.tlsFailures, escapes: engine.traffic.escapes, predicted });
     return { har: harFile.path, jsonl: jsonl.path, approach, ...(version ? { version } : {}), isolated: sandbox.isolated, notes, summary, exitCode };
   } finally {
     await engine?.close();
     rmSync(scratch, { recursive: true, force: true });
+    for (const f of Object.values(files ?? {})) {
+      closeSync(f.fd);
+      // a run that never started leaves no empty recording behind
+      if (!written) rmSync(f.path, { force: true });
+    }
   }
 }
 

@@ -102,5 +102,5 @@ export function renderSummary(s: CaptureSummary, width = 100): string {
     out.push('', 'tried to go around the proxy (blocked by the sandbox, not captured):');
     for (const e of s.escaped) out.push(`  ${e.target} (${e.how === 'dns' ? 'DNS lookup' : 'connect'})`);
   }
-  return out.join('\n');
+  return out.map((l) => cut(l)).join('\n');
 }

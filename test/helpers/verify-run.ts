@@ -9,7 +9,7 @@ export function verifyRun(codex: string, codexHome: string, opts: Partial<Verify
     timeoutMs: 20_000,
     auth: 'apikey',
     caEnv: 'both',
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, CODEX_MITM_CONFIG_DIR: process.env.CODEX_MITM_CONFIG_DIR },
     cwd: process.cwd(),
     ...opts,
   });

@@ -15,7 +15,7 @@ const FAKE = join(ROOT, 'fixtures/fake-codex');
 function cli(args: string[], home: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/codex-mitm.js'), 'verify', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, CODEX_HOME: home },
+    env: { PATH: process.env.PATH, CODEX_HOME: home, CODEX_MITM_CONFIG_DIR: process.env.CODEX_MITM_CONFIG_DIR },
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -127,7 +127,7 @@ describe('verify --codex-home that does not exist', () => {
     const r = await verifyRun(join(FAKE, 'codex-0.98.0'), undefined as never, {
       approach: 'a',
       codexHome: undefined,
-      env: { PATH: process.env.PATH, CODEX_HOME: join(dir, 'no-such-default-home') },
+      env: { PATH: process.env.PATH, CODEX_HOME: join(dir, 'no-such-default-home'), CODEX_MITM_CONFIG_DIR: process.env.CODEX_MITM_CONFIG_DIR },
     });
     expect(r.notes).toContain('no user config.toml: started from an empty one');
     expect(r.observations.length).toBeGreaterThan(0);
