@@ -135,6 +135,27 @@ describe('forwarding (capture)', () => {
   });
 });
 
+describe('--upstream-proxy', () => {
+  it('chains to another proxy (a corporate gateway that intercepts with its own CA)', async () => {
+    const stub = await startStubUpstream();
+    const gatewayCa = await mockttp.generateCACertificate({ subject: { commonName: 'corporate gateway CA' } });
+    const gateway = await startEngine({ ca: gatewayCa, answer: { kind: 'forward', upstreams: { '*': `127.0.0.1:${stub.port}` }, trustedCAs: [stub.caPem] } });
+    const e = await startEngine({ ca, answer: { kind: 'forward', upstreamProxy: gateway.proxy.url, trustedCAs: [gatewayCa.cert] } });
+    try {
+      const r = await viaProxy(e.proxy.port, 'chatgpt.com', '/backend-api/wham/tasks', ca.cert);
+      expect(r.status).toBe(200);
+      await e.close();
+      await gateway.close();
+      expect(e.traffic.exchanges.map((x) => x.url)).toEqual(['https://chatgpt.com/backend-api/wham/tasks']);
+      expect(gateway.traffic.exchanges.map((x) => x.url)).toEqual(['https://chatgpt.com/backend-api/wham/tasks']);
+    } finally {
+      await e.close();
+      await gateway.close();
+      await stub.stop();
+    }
+  });
+});
+
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.warn('skipping the openssl s_client engine test: no openssl on PATH');
 

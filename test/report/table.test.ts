@@ -71,7 +71,8 @@ describe('renderTable', () => {
     expect(out).toContain('  It misses:\n    - Feedback | Sentry (o1.ingest.sentry.io)\n    - something else\n');
     const rec = out.slice(out.indexOf('Recommendation'), out.indexOf('What this tree can do'));
     // the next command names the scanned tree, quoted for the shell (its path has a space)
-    expect(rec).toContain(`Next:\n    codex-mitm patch --approach ${r.recommendation!.approach} `);
+    const verb = r.recommendation!.approach === 'b' ? 'patch' : 'capture';
+    expect(rec).toContain(`Next:\n    codex-mitm ${verb} --approach ${r.recommendation!.approach} `);
     expect(rec).toContain(`'${r.root}'`);
     expect(rec).not.toContain(r.recommendation!.reason);
     const why = out.slice(out.indexOf('Why (per channel'));
