@@ -2,7 +2,7 @@
 // namespace, against a loopback stub upstream with its own CA (fully offline): a turn completes,
 // every request lands in the HAR with its channel, secrets are redacted, files are private, and
 // nothing went anywhere but 127.0.0.1.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -110,5 +110,52 @@ describe.skipIf(Boolean(skipReason))(`capture with the real codex ${VERSION}`, {
     const shown = JSON.parse(r.stdout) as { turns: { text: string; usage: { input_tokens: number; output_tokens: number } }[] };
     expect(shown.turns.length).toBeGreaterThan(0);
     for (const t of shown.turns) expect(t).toMatchObject({ text: `${STUB_TEXT} (websocket)`, usage: { input_tokens: 42, output_tokens: 5 }, status: 'completed' });
+  });
+});
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!skipReason && !hasTmux) console.warn('skipping the interactive capture test: no tmux on PATH');
+
+describe.skipIf(Boolean(skipReason) || !hasTmux)(`interactive codex ${VERSION} through capture, in tmux`, { timeout: 120_000 }, () => {
+  it('the TUI owns the terminal, a turn completes, and the summary follows its exit', async () => {
+    const stub = await startStubUpstream();
+    const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-capture-tui-'));
+    const session = `codex-mitm-capture-${process.pid}`;
+    const stubCa = join(dir, 'stub-ca.pem');
+    writeFileSync(stubCa, stub.caPem);
+    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', session).stdout;
+    const waitFor = async (re: RegExp, ms = 40_000): Promise<string> => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const text = screen();
+        if (re.test(text)) return text;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${re}; screen:\n${text}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    };
+    try {
+      const cmd = [
+        `cd ${dir} &&`,
+        `env -i PATH="${process.env.PATH}" HOME=${dir} CODEX_HOME=${join(dir, 'none')} CODEX_MITM_CONFIG_DIR=${join(dir, 'cfg')} OPENAI_API_KEY=${FAKE_KEY} TERM=xterm-256color`,
+        `${process.execPath} ${join(ROOT, 'bin/codex-mitm.js')} capture --codex ${codexBin(VERSION)} --out ${join(dir, 'out')} --upstream '*=127.0.0.1:${stub.port}' --upstream-ca ${stubCa};`,
+        'sleep 60',
+      ].join(' ');
+      expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', cmd).status).toBe(0);
+      await waitFor(/Ask Codex to do anything|describe a task/);
+      tmux('send-keys', '-t', session, '-l', 'say ok');
+      await new Promise((r) => setTimeout(r, 500));
+      tmux('send-keys', '-t', session, 'C-m');
+      await waitFor(new RegExp(`${STUB_TEXT} \\(websocket\\)`));
+      tmux('send-keys', '-t', session, '-l', '/quit');
+      await new Promise((r) => setTimeout(r, 500));
+      tmux('send-keys', '-t', session, 'C-m');
+      const end = await waitFor(/look at it: codex-mitm show /);
+      expect(end).toMatch(/Responses API over websocket \(model turns\)\s+\d+/);
+      expect(end).toContain('codex ran in a private network namespace');
+    } finally {
+      tmux('kill-session', '-t', session);
+      await stub.stop();
+    }
   });
 });
