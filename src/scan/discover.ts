@@ -58,6 +58,10 @@ async function exists(p: string): Promise<boolean> {
  * codex-rs), else `PATH/codex-rs`, else the one `codex-rs` folder below PATH (depth <= 3). Two or
  * more below PATH are an error: picking one would scan, or patch, a tree the user did not mean.
  */
+/** The path leads to no single codex-rs tree although it names or holds some (inside one crate,
+ *  or two or more trees below): worth saying, unlike a folder with no tree at all. */
+export class AmbiguousRootError extends InputError {}
+
 export async function findCodexRoot(path: string): Promise<string> {
   const abs = resolve(path);
   if (!(await exists(abs))) throw new InputError('path does not exist', abs);
@@ -68,7 +72,7 @@ export async function findCodexRoot(path: string): Promise<string> {
   // codex binary and every other crate, so the verdicts would be wrong
   for (let up = dirname(abs); up !== dirname(up); up = dirname(up)) {
     if (up.split(sep).pop() === 'codex-rs' || (await isWorkspaceRoot(up))) {
-      throw new InputError(`is inside the codex-rs tree ${up}: give that folder (one crate alone cannot say what the codex binary does)`, abs);
+      throw new AmbiguousRootError(`is inside the codex-rs tree ${up}: give that folder (one crate alone cannot say what the codex binary does)`, abs);
     }
   }
   const { globby } = await import('globby');
@@ -85,7 +89,7 @@ export async function findCodexRoot(path: string): Promise<string> {
   top.sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (top.length > 1) {
     const shown = top.slice(0, 4).join(', ') + (top.length > 4 ? `, and ${top.length - 4} more` : '');
-    throw new InputError(`${top.length} codex-rs folders below this folder (${shown}): pass the one to use`, abs);
+    throw new AmbiguousRootError(`${top.length} codex-rs folders below this folder (${shown}): pass the one to use`, abs);
   }
   if (top.length === 1) return join(abs, top[0]!);
   return abs;

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
 import { renderDiff, stateFileOf, STATE_DIR_NAME, writeFileAtomic, type Plan } from '../patch/engine/index.js';
-import { findCodexRoot } from '../scan/discover.js';
+import { AmbiguousRootError, findCodexRoot } from '../scan/discover.js';
 import { webpkiManifests } from './webpki.js';
 import {
   applyHome,
@@ -50,7 +50,8 @@ export interface TreeInfo {
 
 export interface WizardActions {
   /** codex-rs folder at or under `cwd`, or undefined. */
-  detectRoot(cwd: string): Promise<string | undefined>;
+  /** The tree under cwd; `error` when cwd holds several or is inside one (no tree: neither). */
+  detectRoot(cwd: string): Promise<{ root?: string; error?: string }>;
   /** Version of the tree and auth mode of the home. Never throws: problems come back as rootError. */
   info(root: string, home: string, cwd: string): Promise<TreeInfo>;
   /** Tab completion: the new input and the candidates (directories end with /). */
@@ -271,9 +272,9 @@ export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = 
   return {
     async detectRoot(cwd) {
       try {
-        return await findRoot(cwd);
-      } catch {
-        return undefined;
+        return { root: await findRoot(cwd) };
+      } catch (err) {
+        return err instanceof AmbiguousRootError ? { error: wizardError(err) } : {};
       }
     },
     async info(root, home, cwd) {

@@ -79,10 +79,10 @@ async function run(p: NonNullable<State['pending']>, s: State, actions: WizardAc
   switch (p.kind) {
     case 'info': {
       if (p.root === null) {
-        const root = await actions.detectRoot(s.cwd);
+        const { root, error } = await actions.detectRoot(s.cwd);
         const info = root
           ? await actions.info(root, p.home, s.cwd)
-          : { ...(await actions.info(s.cwd, p.home, s.cwd)), root: undefined, rootError: undefined, version: undefined };
+          : { ...(await actions.info(s.cwd, p.home, s.cwd)), root: undefined, rootError: error, version: undefined };
         dispatch({ type: 'info', seq, ...info, root, detected: Boolean(root) });
         return;
       }

@@ -403,3 +403,20 @@ describe('wizard, a second run', () => {
     expect(snapshot(home)).toEqual(after);
   });
 });
+
+describe('wizard, where the current folder holds two codex-rs trees', () => {
+  it('says why none was picked (both named) instead of an empty source tree', async () => {
+    const dir = keep(tempDir('two-trees'));
+    const { cpSync } = await import('node:fs');
+    cpSync(FIXTURE, join(dir, 'one', 'codex-rs'), { recursive: true });
+    cpSync(FIXTURE, join(dir, 'two', 'codex-rs'), { recursive: true });
+    const w = drive({ cwd: dir, home: apiKeyHome(null) });
+    try {
+      const f = squeeze(await w.waitFor('codex-rs folders below'));
+      expect(f).toContain(squeeze('2 codex-rs folders below this folder (one/codex-rs, two/codex-rs)'));
+      expect(f).not.toContain(squeeze('detected under the current directory'));
+    } finally {
+      w.unmount();
+    }
+  });
+});
