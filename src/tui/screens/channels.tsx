@@ -10,13 +10,16 @@ import { Frame } from './frame.js';
 const APPROACHES: Approach[] = ['a', 'b', 'ca'];
 const SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };
 
-/** Column widths: name fixed, hosts as wide as the widest (up to 30), overrides take the rest. */
-function widths(columns: number, channels: Channel[]) {
+/** Column widths: hosts as wide as the widest (up to 30); the channel name as wide as the widest
+ *  too, while the overrides keep room for theirs (up to 28); the overrides take what is left. */
+export function widths(columns: number, channels: Channel[]) {
   const cov = 4 * 3;
-  const name = columns >= 110 ? 28 : 22;
-  const widest = Math.max(5, ...channels.map((c) => hostText(c).length));
-  const hosts = Math.min(widest, 30, Math.max(12, Math.floor((columns - name - cov - 5) / 2)));
-  const override = Math.max(8, columns - 2 - name - hosts - cov - 3);
+  const widest = (texts: string[], min: number) => Math.max(min, ...texts.map((t) => t.length));
+  const hosts = Math.min(widest(channels.map(hostText), 5), 30, Math.max(12, Math.floor((columns - 22 - cov - 5) / 2)));
+  const available = columns - 2 - cov - 3 - hosts;
+  const overrideWanted = Math.min(widest(channels.map(overrideText), 8), 28);
+  const name = Math.max(14, Math.min(widest(channels.map((c) => c.name), 7), Math.max(22, available - overrideWanted)));
+  const override = Math.max(8, available - name);
   return { name, hosts, override };
 }
 
