@@ -332,7 +332,8 @@ function chooseKey(s: State, input: string, key: Key): State {
       if (!/^\d+$/.test(c.draft) || port < 1 || port > 65535) {
         return { ...s, choose: { ...c, error: `port must be a number from 1 to 65535, not "${c.draft}"` } };
       }
-      return { ...s, choose: { ...c, [c.editing]: String(port), editing: null, error: undefined } };
+      const next = { ...c, [c.editing]: String(port), editing: null, error: undefined };
+      return { ...s, choose: { ...next, ...(portClash(next) ? { error: portClash(next) } : {}) } };
     }
     const draft = editDraft(c.draft, input, key);
     if (draft === null || (c.editing !== 'caFile' && draft && !/^\d*$/.test(draft))) return s;
@@ -362,10 +363,19 @@ function chooseKey(s: State, input: string, key: Key): State {
   return startPlan(s);
 }
 
+/** Approach A with an API key runs two reverse proxies: they cannot share a port. Said on this
+ *  screen, as soon as the second port is set, not at Preview. */
+function portClash(c: ChooseState): string | undefined {
+  if (c.approach !== 'a' || c.auth === 'chatgpt' || c.modelPort !== c.backendPort) return undefined;
+  return `the model API and backend proxies both use port ${c.modelPort}: approach A with an API key needs two ports`;
+}
+
 function startPlan(s: State): State {
   const c = s.choose;
   const opt = c.options.find((o) => o.approach === c.approach);
   if (opt && !opt.ok) return { ...s, choose: { ...c, error: `approach ${c.approach.toUpperCase()} is not available: ${opt.why}` } };
+  const clash = portClash(c);
+  if (clash) return { ...s, choose: { ...c, error: clash } };
   return request({ ...s, screen: 'preview', preview: { status: 'planning', diff: [], tail: [], scroll: 0 } }, { kind: 'plan' });
 }
 

@@ -117,6 +117,21 @@ describe('wizard reducer', () => {
     expect(s.choose.modelPort).toBe('9191');
   });
 
+  it('approach A with an API key: a port equal to the other proxy is caught on Choose, not at Preview', () => {
+    let s = run(atChannels(), key('c'), key('1'), DOWN, DOWN, DOWN);
+    if (s.choose.auth !== 'apikey') s = run(s, ENTER);
+    expect(s.choose.auth).toBe('apikey');
+    s = run(s, DOWN, ENTER, key(`\u0015${s.choose.backendPort}\r`));
+    expect(s.choose.error).toMatch(/both use port 8081: approach A with an API key needs two ports/);
+    s = run(s, DOWN, DOWN, ENTER);
+    expect(s.screen).toBe('choose');
+    expect(s.choose.error).toMatch(/both use port/);
+    // the ChatGPT sign-in needs only the backend proxy: the same port is fine there
+    s = run(s, UP, UP, UP, ENTER, DOWN, DOWN, DOWN, ENTER);
+    expect(s.choose.auth).toBe('chatgpt');
+    expect(s.screen).toBe('preview');
+  });
+
   it('refuses to scan while the tree is in error', () => {
     const s = run(start(), { type: 'info', seq: 1, rootError: 'no Cargo.toml' }, DOWN, DOWN, ENTER);
     expect(s.screen).toBe('where');
