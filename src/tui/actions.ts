@@ -2,10 +2,12 @@
 // Screens never import those modules; wiring changes touch only this file.
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
 import { renderDiff, stateFileOf, STATE_DIR_NAME, writeFileAtomic, type Plan } from '../patch/engine/index.js';
 import { AmbiguousRootError, findCodexRoot } from '../scan/discover.js';
+import { codexVersion, resolveBinary } from '../verify/run.js';
 import { webpkiManifests } from './webpki.js';
 import {
   applyHome,
@@ -46,6 +48,8 @@ export interface TreeInfo {
   /** Where the auth mode comes from, or why it is unknown. */
   authSource?: string;
   rootError?: string;
+  /** `codex --version` of the codex on PATH, or null when there is none. */
+  installed?: string | null;
 }
 
 export interface WizardActions {
@@ -121,6 +125,35 @@ async function treeVersion(root: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+const installedCache = new Map<string, Promise<string | null>>();
+
+/** The version of the codex on PATH (run once per PATH, offline, with a throwaway home). */
+function installedCodex(env: NodeJS.ProcessEnv, cwd: string): Promise<string | null> {
+  const key = env.PATH ?? '';
+  let p = installedCache.get(key);
+  if (!p) {
+    p = (async () => {
+      let bin: string;
+      try {
+        bin = resolveBinary('codex', cwd, env.PATH);
+      } catch {
+        return null;
+      }
+      const home = await fs.mkdtemp(join(tmpdir(), 'codex-mitm-version-'));
+      try {
+        const { version } = await codexVersion(bin, { PATH: env.PATH ?? '', HOME: home, CODEX_HOME: home, NO_COLOR: '1' }, home);
+        return version ?? null;
+      } catch {
+        return null;
+      } finally {
+        await fs.rm(home, { recursive: true, force: true });
+      }
+    })();
+    installedCache.set(key, p);
+  }
+  return p;
 }
 
 /** The codex-rs folder for a path the user gave (a checkout or the folder itself). */
@@ -279,7 +312,7 @@ export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = 
     },
     async info(root, home, cwd) {
       const abs = expandPath(home, process.env, cwd);
-      const out: TreeInfo = { home: abs, ...(await readAuthMode(abs)) };
+      const out: TreeInfo = { home: abs, ...(await readAuthMode(abs)), installed: await installedCodex(env, cwd) };
       try {
         const r = await findRoot(expandPath(root, process.env, cwd));
         out.root = r;

@@ -84,6 +84,7 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
           home: a.home ?? s.where.home,
           rootDetected: a.detected ?? s.where.rootDetected,
           version: a.version,
+          ...(a.installed !== undefined ? { installed: a.installed } : {}),
           auth: a.auth,
           authSource: a.authSource,
           rootError: a.rootError,

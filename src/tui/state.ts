@@ -34,6 +34,8 @@ export interface WhereState {
   home: string;
   homeSource: HomeSource;
   version?: string;
+  /** Version of the codex on PATH; null: none there; undefined: not looked yet. */
+  installed?: string | null;
   auth?: EditAuth | null;
   authSource?: string;
   rootError?: string;
@@ -145,7 +147,7 @@ export type Pending =
 export type Action =
   | { type: 'key'; input: string; key: Key }
   | { type: 'resize'; columns: number; rows: number }
-  | { type: 'info'; seq: number; root?: string; detected?: boolean; version?: string; auth?: EditAuth | null; authSource?: string; home?: string; rootError?: string }
+  | { type: 'info'; seq: number; root?: string; detected?: boolean; version?: string; installed?: string | null; auth?: EditAuth | null; authSource?: string; home?: string; rootError?: string }
   | { type: 'completions'; seq: number; value: string; candidates: string[] }
   | { type: 'progress'; seq: number; done: number; total: number }
   | { type: 'scanned'; seq: number; result: ScanResult; options: ApproachOption[] }

@@ -84,7 +84,7 @@ describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
   });
 
   it('walks where, scan, channels, choose, preview, declines to apply, and writes nothing', async () => {
-    const where = await waitFor(/codex version\s+0\.115\.0/, 150_000);
+    const where = await waitFor(/tree version\s+0\.115\.0/, 150_000);
     expect(where).toContain('codex-mitm wizard');
     expect(where).toContain(tree.root);
     expect(where).toMatch(/auth mode\s+API key/);
@@ -99,7 +99,7 @@ describe.skipIf(!hasTmux)('codex-mitm wizard in tmux', () => {
     const pasted = await waitFor(/› Codex home/);
     expect(pasted).toMatch(new RegExp(`Source tree\\s+${tree.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`));
     expect(pasted).not.toContain('█');
-    await waitFor(/codex version\s+0\.115\.0/);
+    await waitFor(/tree version\s+0\.115\.0/);
 
     await send('Down', 'Down', 'Enter');
     const summary = await waitFor('channels found');

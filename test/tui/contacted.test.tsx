@@ -14,7 +14,7 @@ const keep = (d: string) => (dirs.push(d), d);
 
 /** Where -> Scan -> Channels table. */
 async function atChannels(w: Driven): Promise<string> {
-  await w.waitFor(/codex version\s+0\.115\.0/);
+  await w.waitFor(/tree version\s+0\.115\.0/);
   await w.press(KEY.down, KEY.down, KEY.enter);
   await w.waitFor('channels found');
   await w.press(KEY.enter);

@@ -23,7 +23,7 @@ function apiKeyHome(config: string | null = USER_CONFIG): string {
 
 /** Where -> Scan (summary shown). */
 async function scanned(w: Driven): Promise<string> {
-  await w.waitFor(/codex version\s+0\.115\.0/);
+  await w.waitFor(/tree version\s+0\.115\.0/);
   await w.press(KEY.down, KEY.down, KEY.enter);
   return w.waitFor('channels found');
 }
@@ -42,7 +42,7 @@ describe('wizard, approach A into a temporary codex home', () => {
     const cwd = keep(tempDir('cwd'));
     const w = drive({ cwd, root: FIXTURE, home });
 
-    const where = await w.waitFor(/codex version\s+0\.115\.0/);
+    const where = await w.waitFor(/tree version\s+0\.115\.0/);
     expect(where).toContain('step 1/6');
     expect(where).toContain(FIXTURE);
     expect(where).toContain(home);
@@ -236,7 +236,7 @@ describe('quitting writes nothing', () => {
         const home = apiKeyHome();
         const before = [snapshot(tree.dir), snapshot(home)];
         const w = drive({ cwd: tree.dir, root: tree.root, home });
-        await w.waitFor(/codex version\s+0\.115\.0/);
+        await w.waitFor(/tree version\s+0\.115\.0/);
         for (const k of keys) {
           if (k.startsWith('@')) await w.waitFor(k.slice(1));
           else await w.press(k);
@@ -415,6 +415,22 @@ describe('wizard, where the current folder holds two codex-rs trees', () => {
       const f = squeeze(await w.waitFor('codex-rs folders below'));
       expect(f).toContain(squeeze('2 codex-rs folders below this folder (one/codex-rs, two/codex-rs)'));
       expect(f).not.toContain(squeeze('detected under the current directory'));
+    } finally {
+      w.unmount();
+    }
+  });
+});
+
+describe('wizard, first screen: the installed codex against the tree', () => {
+  it('shows the codex on PATH and warns when its version is not the tree version', async () => {
+    const bin = keep(tempDir('path'));
+    writeFileSync(join(bin, 'codex'), `#!/bin/sh\nexec "${process.execPath}" "${join(FIXTURE, '..', 'fake-codex', 'codex.mjs')}" --fake-version 0.169.0 "$@"\n`);
+    chmodSync(join(bin, 'codex'), 0o755);
+    const w = drive({ cwd: bin, root: FIXTURE, home: apiKeyHome(null), env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    try {
+      const f = squeeze(await w.waitFor(/installed\s+codex 0\.169\.0/));
+      expect(f).toContain(squeeze('the tree is codex 0.115.0 but the installed codex is 0.169.0'));
+      expect(f).toContain(squeeze('rust-v0.169.0'));
     } finally {
       w.unmount();
     }

@@ -22,7 +22,7 @@ function home(): string {
 /** Every screen's frame along an approach A path. */
 async function framesOfAllScreens(w: Driven): Promise<string[]> {
   const out: string[] = [];
-  out.push(await w.waitFor(/codex version\s+0\.115\.0/));
+  out.push(await w.waitFor(/tree version\s+0\.115\.0/));
   await w.press(KEY.down, KEY.down, KEY.enter);
   out.push(await w.waitFor('channels found'));
   await w.press(KEY.enter);
@@ -68,7 +68,7 @@ describe('layout', () => {
     dirs.push(h);
     writeFileSync(join(h, 'auth.json'), '{"OPENAI_API_KEY": \n');
     const w = drive({ cwd: h, root: FIXTURE, home: h, columns: 80, rows: 24 });
-    const f = strip(await w.waitFor(/codex version\s+0\.115\.0/));
+    const f = strip(await w.waitFor(/tree version\s+0\.115\.0/));
     const lines = f.split('\n');
     const at = lines.findIndex((l) => /auth mode/.test(l));
     expect(lines[at]).toMatch(/^\s+auth mode\s+unknown \(API key assumed\)\s*$/);
@@ -84,7 +84,7 @@ describe('layout', () => {
   it('80x24: a missing CA certificate points to the "CA certificate" field, not a flag', async () => {
     const h = home();
     const w = drive({ cwd: h, root: FIXTURE, home: h, columns: 80, rows: 24 });
-    await w.waitFor(/codex version\s+0\.115\.0/);
+    await w.waitFor(/tree version\s+0\.115\.0/);
     await w.press(KEY.down, KEY.down, KEY.enter);
     await w.waitFor('channels found');
     await w.press(KEY.enter, 'c', '3');
@@ -107,7 +107,7 @@ describe('layout', () => {
   it('80x24: wrapped diff rows repeat their +/- marker (NO_COLOR)', async () => {
     const h = home();
     const w = drive({ cwd: h, root: FIXTURE, home: h, columns: 80, rows: 24 });
-    await w.waitFor(/codex version\s+0\.115\.0/);
+    await w.waitFor(/tree version\s+0\.115\.0/);
     await w.press(KEY.down, KEY.down, KEY.enter);
     await w.waitFor('channels found');
     await w.press(KEY.enter, 'c', '2', KEY.enter);
@@ -134,7 +134,7 @@ describe('layout', () => {
     it(`${columns}x${rows}: paging the approach B Preview to the end shows its last line whole`, async () => {
       const h = home();
       const w = drive({ cwd: h, root: FIXTURE, home: h, columns, rows });
-      await w.waitFor(/codex version\s+0\.115\.0/);
+      await w.waitFor(/tree version\s+0\.115\.0/);
       await w.press(KEY.down, KEY.down, KEY.enter);
       await w.waitFor('channels found');
       await w.press(KEY.enter, 'c', '2', KEY.enter);
@@ -161,7 +161,7 @@ describe('layout', () => {
     dirs.push(tree.dir);
     const h = home();
     const w = drive({ cwd: h, root: tree.root, home: h, columns: 80, rows: 24 });
-    await w.waitFor(/codex version\s+0\.115\.0/);
+    await w.waitFor(/tree version\s+0\.115\.0/);
     await w.press(KEY.down, KEY.down, KEY.enter);
     await w.waitFor('channels found');
     await w.press(KEY.enter, 'c', '2');

@@ -37,7 +37,7 @@ function chatgptHome(): string {
 async function atChannels(columns: number, rows: number, tree = keep(fixtureCopy().dir), home = chatgptHome()): Promise<{ w: Driven; root: string; home: string }> {
   const root = join(tree, 'codex-rs');
   const w = drive({ cwd: home, root, home, columns, rows });
-  await w.waitFor(/codex version\s+0\.115\.0/);
+  await w.waitFor(/tree version\s+0\.115\.0/);
   await w.press(KEY.down, KEY.down, KEY.enter);
   await w.waitFor('channels found');
   await w.press(KEY.enter);

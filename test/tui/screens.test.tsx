@@ -45,7 +45,7 @@ describe('screens', () => {
     const f = frameOf(<WhereScreen s={s} />);
     expect(f).toMatch(/Source tree\s+\/w\/codex-rs\s+detected under the current directory/);
     expect(f).toMatch(/Codex home\s+\/home\/u\/\.codex\s+from \$CODEX_HOME/);
-    expect(f).toMatch(/codex version\s+0\.98\.0/);
+    expect(f).toMatch(/tree version\s+0\.98\.0/);
     expect(f).toMatch(/auth mode\s+ChatGPT sign-in\s+auth\.json \(tokens\)/);
   });
 

@@ -45,6 +45,7 @@ export function WhereScreen({ s }: { s: State }) {
   // A known mode's source fits beside it; anything else (why it is unknown) goes below, whole.
   const sourceInline = Boolean(source) && Boolean(w.auth) && label + 4 + authValue.length + 2 + source.length <= s.columns;
   const sourceBelow = Boolean(source) && !sourceInline;
+  const mismatch = !w.detecting && w.version && w.installed && w.version !== '0.0.0' && w.version !== w.installed;
   const more = w.completions.length > 6 ? ` (+${w.completions.length - 6} more)` : '';
   return (
     <Frame step={1} keys={keys} width={s.columns}>
@@ -57,9 +58,20 @@ export function WhereScreen({ s }: { s: State }) {
       {row(1, 'Codex home', w.home, HOME_SOURCE[w.homeSource], 'home')}
       <Box marginTop={1} flexDirection="column">
         <Box>
-          <Paint fixed>{`  ${pad('codex version', label)}`}</Paint>
+          <Paint fixed>{`  ${pad('tree version', label)}`}</Paint>
           <Paint tone={w.version ? 'good' : 'dim'}>{w.detecting ? '…' : (w.version ?? 'unknown')}</Paint>
         </Box>
+        <Box>
+          <Paint fixed>{`  ${pad('installed', label)}`}</Paint>
+          <Paint tone={w.installed ? 'good' : 'dim'}>{w.detecting && w.installed === undefined ? '…' : w.installed ? `codex ${w.installed} (on PATH)` : 'no codex on PATH'}</Paint>
+        </Box>
+        {mismatch ? (
+          <Box paddingLeft={label + 3}>
+            <Paint tone="warn" wrap="wrap">
+              {`the tree is codex ${w.version} but the installed codex is ${w.installed}: the findings may not match what it sends; point at the source of ${w.installed} (git tag rust-v${w.installed})`}
+            </Paint>
+          </Box>
+        ) : null}
         <Box>
           <Paint fixed>{`  ${pad('auth mode', label)}`}</Paint>
           <Paint tone={w.auth ? 'good' : 'dim'} fixed>
