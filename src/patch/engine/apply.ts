@@ -7,6 +7,7 @@ import { unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
 import { verifyState } from './verify-state.js';
 import { recordEdits, reverseEdits } from './reverse.js';
+import { assertPlainPath, assertRealDirs, readNoFollow } from './trust.js';
 import {
   absPath,
   readCurrent,
@@ -66,6 +67,14 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   const files = changedFiles(plan);
   if (files.length === 0) return { written: [], unchanged: true, stateFile };
 
+  // 0. No link on the way to a file the plan writes or to the state folder (a planted
+  //    `.codex-mitm -> /elsewhere` or `crate -> /elsewhere` must not make us write there).
+  await assertRealDirs(target, stateDir, 'the patch state folder');
+  for (const f of files) {
+    const key = storedPath(target, resolve(f.path));
+    if (!isAbsolute(key)) await assertPlainPath(target, key, f.display);
+  }
+
   // 1. An earlier run's state must still describe the tree (and its backups must be intact).
   const previous = await verifyState(target, plan.approach, opts.stateDir);
   const byPath = new Map<string, PatchStateFile>((previous?.files ?? []).map((f) => [f.path, f]));
@@ -93,8 +102,13 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     : [];
   const backupDir = join(stateDir, 'backup', plan.approach);
   const freshStateDir = (await readCurrentDir(stateDir)) === null;
-  await fs.mkdir(backupDir, { recursive: true });
-  if (freshStateDir) await ensureGitignore(stateDir);
+  // private whatever the umask: the backups are copies of the user's files
+  await fs.mkdir(backupDir, { recursive: true, mode: 0o700 });
+  await assertRealDirs(target, backupDir, 'the backup folder');
+  if (freshStateDir) {
+    for (const d of [stateDir, join(stateDir, 'backup'), backupDir]) await fs.chmod(d, 0o700);
+    await ensureGitignore(stateDir);
+  }
   for (const f of files) {
     const abs = resolve(f.path);
     const cur = current.get(abs) ?? null;
@@ -118,9 +132,9 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     if (cur !== null && before !== null) {
       backup = `backup/${plan.approach}/${before}`;
       const bfile = join(stateDir, ...backup.split('/'));
-      const existing = await readCurrent(bfile);
+      const existing = await readNoFollow(bfile, `the backup of ${key}`);
       if (existing === null || sha256(existing) !== before) await writeFileAtomic(bfile, cur, 0o600);
-      mode = (await fs.stat(abs)).mode & 0o7777;
+      mode = (await fs.lstat(abs)).mode & 0o777;
     }
     entries.push({ path: key, existed: cur !== null, mode, before, after, earlier: [], backup, ...(run ? { edits: [run] } : {}) });
   }
@@ -133,7 +147,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     updatedAt: now,
     files: entries,
   };
-  await writeFileAtomic(stateFile, stateToJson(state), 0o644);
+  await writeFileAtomic(stateFile, await stateToJson(state), 0o644);
 
   // 4. The files, one atomic write each.
   const writer = opts.writer ?? writeFileAtomic;
@@ -216,6 +230,7 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
   const actions: Action[] = [];
   const refused: UnpatchResult['refused'] = [];
   // Check every file (and every backup) before touching any.
+  for (const f of state.files) await assertPlainPath(root, f.path, f.path);
   for (const f of state.files) {
     const abs = absPath(root, f.path);
     const backup = f.existed ? await tryReadBackup(stateDir, f) : undefined;
@@ -300,7 +315,7 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
   if (opts.dryRun) return result;
 
   for (const a of todo) {
-    if (a.kind === 'restore') await writeFileAtomic(a.abs, a.bytes!, a.f.existed ? (a.f.mode ?? undefined) : undefined);
+    if (a.kind === 'restore') await writeFileAtomic(a.abs, a.bytes!, a.f.existed && a.f.mode !== null ? a.f.mode & 0o777 : undefined);
     else await fs.rm(a.abs, { force: true });
   }
   if (lost.length > 0) {
@@ -308,7 +323,7 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
     // back, finds them original and finishes), with the backups those entries name.
     const keep = lost.map((a) => a.f);
     const now = new Date().toISOString();
-    await writeFileAtomic(stateFile, stateToJson({ ...state, updatedAt: now, files: keep }), 0o644);
+    await writeFileAtomic(stateFile, await stateToJson({ ...state, updatedAt: now, files: keep }), 0o644);
     const wanted = new Set(keep.map((f) => f.backup).filter((b): b is string => b !== null));
     for (const a of todo) {
       if (a.f.backup && !wanted.has(a.f.backup)) await fs.rm(join(stateDir, ...a.f.backup.split('/')), { force: true });
@@ -321,6 +336,7 @@ export async function unpatchState(target: string, approach: Approach, opts: Unp
   }
   // The patch is undone: drop its state and backups (keep what other approaches recorded).
   await fs.rm(stateFile, { force: true });
+  await assertRealDirs(stateDir, join(stateDir, 'backup', approach), 'the backup folder');
   await fs.rm(join(stateDir, 'backup', approach), { recursive: true, force: true });
   await removeIfEmpty(join(stateDir, 'backup'));
   const left = await fs.readdir(stateDir).catch(() => [] as string[]);

@@ -1,12 +1,13 @@
 // The patch state: what a patch changed, with the hashes and backups that let `unpatch` put every
 // byte back. One JSON file per approach: <stateDir>/<approach>.json (stateDir default
 // <target>/.codex-mitm); original bytes in <stateDir>/backup/<approach>/<sha256 of the bytes>.
-import { promises as fs } from 'node:fs';
+import { promises as fs, constants as fsConstants } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseJsonText } from '../../json-error.js';
 import { InputError, type Approach } from '../../model.js';
 import type { RecordedEdit } from './reverse.js';
+import { assertRealDirs, checkStateMac, readNoFollow, signState } from './trust.js';
 
 export const STATE_VERSION = 1;
 export const STATE_DIR_NAME = '.codex-mitm';
@@ -40,6 +41,9 @@ export interface PatchState {
   createdAt: string;
   updatedAt: string;
   files: PatchStateFile[];
+  /** HMAC-SHA256 of the rest, keyed by the user's state key (trust.ts): a state without it, or
+   *  with another one, was not written by this user's codex-mitm and is refused. */
+  mac?: string;
 }
 
 export function sha256(data: string | Buffer): string {
@@ -67,17 +71,18 @@ export function absPath(target: string, stored: string): string {
 
 /** Reads the state of `approach`; undefined when none was recorded. Bad JSON, a wrong shape or
  *  another state version → InputError naming the file. */
-export async function readState(target: string, approach: Approach, stateDir?: string): Promise<PatchState | undefined> {
+export async function readState(target: string, approach: Approach, stateDir?: string, env: NodeJS.ProcessEnv = process.env): Promise<PatchState | undefined> {
   const file = stateFileOf(target, approach, stateDir);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`cannot read patch state: ${(err as Error).message}`, file);
-  }
+  const dir = stateDirOf(target, stateDir);
+  await assertRealDirs(resolve(target), dir, 'the patch state folder');
+  const bytes = await readNoFollow(file, 'the patch state');
+  if (bytes === null) return undefined;
+  const text = bytes.toString('utf8');
   const data = parseJsonText(text, file, 'patch state is corrupted');
-  return validateState(data, file, approach);
+  // the shape first (clear messages for a damaged state), then whose it is
+  const checked = validateState(structuredClone(data), file, approach);
+  await checkStateMac(data as Record<string, unknown>, file, env);
+  return checked;
 }
 
 function validateState(data: unknown, file: string, approach: Approach): PatchState {
@@ -108,8 +113,9 @@ function validateState(data: unknown, file: string, approach: Approach): PatchSt
     if (!hex(e.after)) bad(`files[${i}].after`);
     if (e.existed) {
       if (!hex(e.before)) bad(`files[${i}].before`);
-      if (typeof e.backup !== 'string' || e.backup.includes('..')) bad(`files[${i}].backup`);
-      if (typeof e.mode !== 'number') bad(`files[${i}].mode`);
+      if (typeof e.backup !== 'string' || !new RegExp(`^backup/${approach}/[0-9a-f]{64}$`).test(e.backup) || e.backup !== `backup/${approach}/${String(e.before)}`) bad(`files[${i}].backup`);
+      // permission bits only: a state never gives a file setuid, setgid or sticky bits
+      if (typeof e.mode !== 'number' || !Number.isInteger(e.mode) || e.mode < 0 || e.mode > 0o777) bad(`files[${i}].mode`);
     } else if (e.before !== null) bad(`files[${i}].before must be null for a created file`);
     if (e.earlier !== undefined && !(Array.isArray(e.earlier) && e.earlier.every(hex))) bad(`files[${i}].earlier`);
     if (e.earlier === undefined) e.earlier = [];
@@ -133,16 +139,25 @@ function validEdits(v: unknown): boolean {
   );
 }
 
+/** The backup file of a recorded entry, checked to lie in real folders (no link on the way). */
+async function backupFile(stateDir: string, f: PatchStateFile): Promise<string> {
+  const file = join(stateDir, ...f.backup!.split('/'));
+  await assertRealDirs(stateDir, join(stateDir, ...f.backup!.split('/').slice(0, -1)), 'the backup folder');
+  return file;
+}
+
 /** The original bytes of a recorded file, or why they cannot be had (missing / corrupted backup). */
 export async function tryReadBackup(stateDir: string, f: PatchStateFile): Promise<{ bytes: Buffer } | { why: string }> {
   if (!f.backup || !f.before) return { why: `no backup recorded for ${f.path}` };
-  const file = join(stateDir, ...f.backup.split('/'));
-  let bytes: Buffer;
+  const file = await backupFile(stateDir, f);
+  let bytes: Buffer | null;
   try {
-    bytes = await fs.readFile(file);
-  } catch {
-    return { why: `backup of ${f.path} is missing (${file})` };
+    bytes = await readNoFollow(file, `the backup of ${f.path}`);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    bytes = null;
   }
+  if (bytes === null) return { why: `backup of ${f.path} is missing (${file})` };
   if (sha256(bytes) !== f.before) return { why: `backup of ${f.path} is corrupted (sha256 of ${file} differs from the recorded original)` };
   return { bytes };
 }
@@ -150,29 +165,34 @@ export async function tryReadBackup(stateDir: string, f: PatchStateFile): Promis
 /** The original bytes of a recorded file, checked against the recorded before-hash. */
 export async function readBackup(stateDir: string, f: PatchStateFile, stateFile: string): Promise<Buffer> {
   if (!f.backup || !f.before) throw new InputError(`no backup recorded for ${f.path}`, stateFile);
-  const file = join(stateDir, ...f.backup.split('/'));
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch {
-    throw new InputError(`backup of ${f.path} is missing (${file}); nothing was changed`, stateFile);
-  }
+  const file = await backupFile(stateDir, f);
+  const bytes = await readNoFollow(file, `the backup of ${f.path}`);
+  if (bytes === null) throw new InputError(`backup of ${f.path} is missing (${file}); nothing was changed`, stateFile);
   if (sha256(bytes) !== f.before) {
     throw new InputError(`backup of ${f.path} is corrupted (sha256 differs from the recorded original); nothing was changed`, file);
   }
   return bytes;
 }
 
-/** Current bytes of a file, or null when it does not exist. */
+/** Current bytes of a file, or null when it does not exist. Only a regular file is read (a FIFO
+ *  or a device in its place is refused at once, never waited on). */
 export async function readCurrent(path: string): Promise<Buffer | null> {
+  let fh;
   try {
-    return await fs.readFile(path);
+    fh = await fs.open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
   }
+  try {
+    if (!(await fh.stat()).isFile()) throw new InputError('not a regular file (a FIFO, socket or device is not read)', path);
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
 }
 
-export function stateToJson(state: PatchState): string {
-  return `${JSON.stringify(state, null, 2)}\n`;
+/** The state's text, signed with the user's state key. */
+export async function stateToJson(state: PatchState, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return signState(state, env);
 }

@@ -1,5 +1,6 @@
 // Checks that an earlier patch's state still describes the files on disk.
 import { InputError, type Approach } from '../../model.js';
+import { assertPlainPath } from './trust.js';
 import { absPath, readBackup, readCurrent, readState, sha256, stateDirOf, stateFileOf, type PatchState } from './state.js';
 
 /** Throws InputError when a recorded file is neither original nor patched, when a backup is missing
@@ -10,6 +11,7 @@ export async function verifyState(target: string, approach: Approach, stateDir?:
   const file = stateFileOf(target, approach, stateDir);
   for (const f of state.files) {
     const abs = absPath(target, f.path);
+    await assertPlainPath(target, f.path, f.path);
     const cur = await readCurrent(abs);
     const h = cur === null ? null : sha256(cur);
     if (!(h === f.before || h === f.after || (h !== null && f.earlier.includes(h)))) {
