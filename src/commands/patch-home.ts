@@ -136,6 +136,7 @@ export async function unpatchHomeCommand(path: string | undefined, opts: PatchHo
   }
   for (const r of res.refused) io.stdout(`${opts.force ? 'overwrote edits in' : 'refused'} ${r.path}: ${r.reason}\n`);
   if (res.via === 'markers') io.stdout('(no patch state was recorded: cleaned from the codex-mitm markers in the files)\n');
+  for (const c of res.saved ?? []) io.stdout(`kept a copy of the bytes before this cleanup: ${c}\n`);
   io.stdout(
     opts.dryRun
       ? `dry run: nothing written to ${home}\n`

@@ -44,24 +44,85 @@ export function parseConfig(text: string, file: string): Record<string, unknown>
   }
 }
 
+/** What codex-mitm left in a config.toml: the block's marker lines and the in-place records.
+ *  Markers count only as whole comment lines outside every string (a line of the user's
+ *  multi-line string that reads like one is the user's); a record only as the trailing comment of
+ *  a key codex-mitm manages whose recorded text (a JSON string) is a statement of that same key. */
+interface Marks {
+  /** Offsets of the start marker's line and of the end marker (its `#`), when present. */
+  start?: { at: number; line: number; text: string };
+  end?: { at: number };
+  records: { stmt: TomlStatement; was: string }[];
+  statements?: TomlStatement[];
+}
+
+function managedMarks(text: string): Marks {
+  const { block } = homeRules();
+  let scan;
+  try {
+    scan = scanToml(text);
+  } catch {
+    // A text the scanner cannot follow: marker lines are found line by line (no record is undone).
+    const out: Marks = { records: [] };
+    let off = 0;
+    text.split('\n').forEach((raw, i) => {
+      const l = raw.replace(/\r$/, '');
+      if (!out.start && l.startsWith(block.start)) out.start = { at: off, line: i + 1, text: l };
+      else if (out.start && !out.end && l.startsWith(block.end)) out.end = { at: off };
+      off += raw.length + 1;
+    });
+    return out;
+  }
+  const out: Marks = { records: [], statements: scan.statements };
+  for (const c of scan.commentLines) {
+    const l = text.slice(c.lineStart, c.end).replace(/^\ufeff/, '');
+    if (!out.start && l.startsWith(block.start)) out.start = { at: c.lineStart, line: c.line, text: l };
+    else if (out.start && !out.end && c.lineStart > out.start.at && l.startsWith(block.end)) out.end = { at: c.hash };
+  }
+  const r = homeRules();
+  const managed = new Set([r.backend.config_key, r.model_api.config_key]);
+  for (const st of scan.statements) {
+    if (st.kind !== 'kv' || !st.comment?.startsWith(block.was) || !managed.has(st.path[st.path.length - 1]!)) continue;
+    let was: unknown;
+    try {
+      was = JSON.parse(st.comment.slice(block.was.length).trim());
+    } catch {
+      continue; // not a record codex-mitm wrote (`# codex-mitm-was: not json`): the user's comment
+    }
+    if (typeof was !== 'string') continue;
+    let inner;
+    try {
+      inner = scanToml(was).statements;
+    } catch {
+      continue;
+    }
+    const k = inner[0];
+    if (inner.length !== 1 || !k || k.kind !== 'kv' || k.start !== 0 || k.end !== was.length) continue;
+    if (k.path.length > st.path.length || !k.path.every((seg, i) => seg === st.path[st.path.length - k.path.length + i])) continue;
+    out.records.push({ stmt: st, was });
+  }
+  return out;
+}
+
 /** The managed block in `text`, if any. */
 export function findBlock(text: string): BlockInfo | undefined {
   const { block } = homeRules();
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!.replace(/\r$/, '');
-    if (!l.startsWith(block.start)) continue;
-    const words = l.slice(block.start.length).trim().split(/\s+/).filter(Boolean);
-    const approach = words.find((w) => w.startsWith('approach='))?.slice('approach='.length);
-    return { ...(approach ? { approach } : {}), flags: words.filter((w) => !w.startsWith('approach=')), line: i + 1 };
-  }
-  return undefined;
+  const start = managedMarks(text).start;
+  if (!start) return undefined;
+  const words = start.text.slice(block.start.length).trim().split(/\s+/).filter(Boolean);
+  const approach = words.find((w) => w.startsWith('approach='))?.slice('approach='.length);
+  return { ...(approach ? { approach } : {}), flags: words.filter((w) => !w.startsWith('approach=')), line: start.line };
 }
 
-/** true when `text` carries anything codex-mitm put there (block or in-place records). */
+/** true when `text` carries anything codex-mitm put there (a marker line or an in-place record). */
 export function hasManagedContent(text: string): boolean {
   const { block } = homeRules();
-  return text.includes(block.start) || text.includes(block.was);
+  // cheap first: most configs never mention codex-mitm
+  if (!text.includes(block.start) && !text.includes(block.end) && !text.includes(block.was)) return false;
+  const m = managedMarks(text);
+  if (m.start || m.records.length > 0) return true;
+  // an end marker line left alone (its start line was deleted): damaged, still ours
+  return (m.statements ? scanToml(text).commentLines : []).some((c) => text.slice(c.lineStart, c.end).startsWith(block.end));
 }
 
 /**
@@ -154,23 +215,16 @@ export function reverseConfig(text: string): { text: string | null; changed: boo
   if (!hasManagedContent(text)) return { text, changed: false };
   const splices: { at: number; end: number; insert: string }[] = [];
   let created = false;
-  let statements: TomlStatement[] | undefined;
-  try {
-    statements = scanToml(text).statements;
-  } catch {
-    // A document edited into something the scanner cannot follow: only the block is removed.
-  }
-  const startIdx = lineStartOf(text, block.start);
-  const endMarker = startIdx >= 0 ? text.indexOf(block.end, startIdx) : -1;
-  for (const s of statements ?? []) {
-    if (s.kind === 'kv' && s.comment?.startsWith(block.was)) {
-      // A record moved into the block would overlap the block's splice: it stays, and the result
-      // then still carries codex-mitm content (callers treat that as damaged).
-      if (endMarker >= 0 && s.start >= startIdx && s.start < endMarker) continue;
-      const was = JSON.parse(s.comment.slice(block.was.length).trim()) as string;
-      // The recorded statement replaces everything from the key through the record comment.
-      splices.push({ at: s.start, end: s.end, insert: was });
-    }
+  const marks = managedMarks(text);
+  const statements = marks.statements;
+  const startIdx = marks.start?.at ?? -1;
+  const endMarker = marks.start && marks.end ? marks.end.at : -1;
+  for (const { stmt: s, was } of marks.records) {
+    // A record moved into the block would overlap the block's splice: it stays, and the result
+    // then still carries codex-mitm content (callers treat that as damaged).
+    if (endMarker >= 0 && s.start >= startIdx && s.start < endMarker) continue;
+    // The recorded statement replaces everything from the key through the record comment.
+    splices.push({ at: s.start, end: s.end, insert: was });
   }
   let blockSplice: { at: number; end: number; insert: string } | undefined;
   let kept: { offset: number; lastOffset: number; lines: string[]; count: number } | undefined;
@@ -294,12 +348,6 @@ export function canon(v: unknown): unknown {
 
 function samePath(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function lineStartOf(text: string, marker: string): number {
-  let i = text.indexOf(marker);
-  while (i > 0 && text[i - 1] !== '\n') i = text.indexOf(marker, i + 1);
-  return i;
 }
 
 function splice(text: string, splices: { at: number; end: number; insert: string }[]): string {

@@ -1,9 +1,10 @@
 // Approach A and the CA route over the user's codex home: gather inputs from disk, plan (pure),
 // undo an earlier codex-mitm patch, apply through the engine. The CLI and the wizard both call these.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { assertRealDirs } from '../engine/trust.js';
 import { InputError, type ScanResult } from '../../model.js';
-import { applyPlan, isEmptyPlan, readState, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
+import { applyPlan, isEmptyPlan, readState, sha256, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
 import { findBlock, hasManagedContent, parseConfig, reverseConfig, type KeptLines } from './config-edit.js';
 import { envFileApproach } from './envfile.js';
@@ -211,6 +212,9 @@ export interface UndoResult {
   kept: ({ path: string } & KeptLines)[];
   /** 'state': from the engine's backups; 'markers': from the markers in the files (no state). */
   via: 'state' | 'markers' | 'none';
+  /** Copies of files cleaned from their markers (no state, so no backup existed), made before the
+   *  first change. */
+  saved?: string[];
 }
 
 /**
@@ -269,6 +273,8 @@ export async function undoHome(
         throw new InputError('the codex-mitm block in config.toml is damaged (a marker is missing): remove its lines by hand', configPath);
       }
       if (!opts.dryRun) {
+        // no state, so no backup: one is made before the first byte changes
+        (out.saved ??= []).push(await saveCopy(home, configPath, cfg));
         if (back === null) await fs.rm(configPath, { force: true });
         else await writeFileAtomic(configPath, back);
       }
@@ -279,7 +285,10 @@ export async function undoHome(
   }
   const envText = await readHomeFile(envPath, false);
   if (envText !== null && envFileApproach(envText) === approach) {
-    if (!opts.dryRun) await fs.rm(envPath, { force: true });
+    if (!opts.dryRun) {
+      (out.saved ??= []).push(await saveCopy(home, envPath, envText));
+      await fs.rm(envPath, { force: true });
+    }
     out.removed.push(envPath);
     if (out.via === 'none') out.via = 'markers';
   }
@@ -332,6 +341,20 @@ export async function applyHome(approach: HomeApproach, req: HomeRequest, prepar
   await fs.mkdir(flowsDir, { recursive: true, mode: 0o700 });
   await fs.chmod(flowsDir, 0o700);
   return { written: res.written, undone, plan, flowsDir };
+}
+
+/** A copy of `text` (the bytes of `file`) under <state dir>/undone/, 0600 in 0700 folders, no link
+ *  followed; returns its path. */
+async function saveCopy(home: string, file: string, text: string): Promise<string> {
+  const dir = join(stateDirOf(home), 'undone');
+  await assertRealDirs(home, dir, 'the patch state folder');
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await assertRealDirs(home, dir, 'the patch state folder');
+  await fs.chmod(stateDirOf(home), 0o700);
+  await fs.chmod(dir, 0o700);
+  const copy = join(dir, `${basename(file)}.${sha256(text)}`);
+  await writeFileAtomic(copy, text, 0o600);
+  return copy;
 }
 
 async function removeIfEmpty(dir: string): Promise<void> {

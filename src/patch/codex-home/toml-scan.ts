@@ -28,12 +28,24 @@ export interface TomlScan {
   firstHeader?: TomlStatement;
   /** Line ending used by the document ('\n' when it has none). */
   eol: '\n' | '\r\n';
+  /** Whole comment lines (only blanks before the `#`), outside every string and value. */
+  commentLines: TomlCommentLine[];
+}
+
+export interface TomlCommentLine {
+  /** Offset of the line's start and of its `#`; `end` excludes the line break. */
+  lineStart: number;
+  hash: number;
+  end: number;
+  /** 1-based line. */
+  line: number;
 }
 
 const BARE = /[A-Za-z0-9_-]/;
 
 export function scanToml(text: string): TomlScan {
   const statements: TomlStatement[] = [];
+  const commentLines: TomlCommentLine[] = [];
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte order mark stays where it is
   let table: string[] = [];
   let line = 1;
@@ -87,12 +99,20 @@ export function scanToml(text: string): TomlScan {
   while (pos < n) {
     // Skip blank space, line breaks and comment lines.
     let i = pos;
+    let ls0 = lineStart;
+    let ln0 = line;
     for (;;) {
       i = skipInline(i);
-      if (text[i] === '#') i = skipComment(i);
+      if (text[i] === '#') {
+        const e = skipComment(i);
+        if (/^\ufeff?[ \t]*$/.test(text.slice(ls0, i))) commentLines.push({ lineStart: ls0, hash: i, end: e, line: ln0 });
+        i = e;
+      }
       if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
       else if (text[i] === '\n') i += 1;
       else break;
+      ls0 = i;
+      ln0++;
     }
     advanceLines(i);
     if (pos >= n) break;
@@ -134,7 +154,7 @@ export function scanToml(text: string): TomlScan {
   const firstHeader = statements.find((s) => s.kind !== 'kv');
   const firstNl = text.indexOf('\n');
   const eol = firstNl > 0 && text[firstNl - 1] === '\r' ? '\r\n' : '\n';
-  return { statements, ...(firstHeader ? { firstHeader } : {}), eol };
+  return { statements, ...(firstHeader ? { firstHeader } : {}), eol, commentLines };
 }
 
 /** End offset of a basic string starting at `i` (`"`). */
