@@ -5,7 +5,20 @@ import { InputError } from '../../model.js';
 
 const HEADER = '# codex-mitm (managed) approach=';
 
+/** Refuses a value that cannot be written on one shell line: a line break (or NUL) in it would end
+ *  the quoted word or the comment it sits in, and the rest would run as a command when sourced. */
+export function assertOneLine(value: string, what: string, file: string): string {
+  if (/[\n\r\0]/.test(value)) throw new InputError(`${what} holds a line break (or NUL), which cannot be written safely into a shell-sourced file or a printed command; refusing (nothing written)`, file.replace(/[\n\r\0]/g, '?'));
+  return value;
+}
+
 export function renderEnvFile(approach: string, vars: [string, string][], home: string, eol = '\n'): string {
+  const envFile = join(home, 'codex-mitm.env');
+  assertOneLine(home, 'the codex home path', envFile);
+  for (const [k, v] of vars) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new InputError(`${JSON.stringify(k)} is not a variable name`, envFile);
+    assertOneLine(v, `the value of ${k}`, envFile);
+  }
   const lines = [
     `${HEADER}${approach}`,
     `# Source it before starting codex (\`. ${shQuote(join(home, 'codex-mitm.env'))}\`), or run \`codex-mitm run --codex-home ${shQuote(home)} -- codex ...\`.`,
@@ -67,6 +80,9 @@ function unquote(v: string, file: string, line: number): string {
   return out;
 }
 
+/** `v` as one shell word. A line break cannot be quoted safely in a line that is pasted or sourced:
+ *  callers refuse it first (assertOneLine); here it is a programming error. */
 export function shQuote(v: string): string {
+  if (/[\n\r\0]/.test(v)) throw new InputError('a value with a line break cannot be quoted for the shell; refusing (nothing written)');
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }

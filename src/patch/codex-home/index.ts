@@ -7,7 +7,7 @@ import { InputError, type ScanResult } from '../../model.js';
 import { applyPlan, isEmptyPlan, readState, sha256, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
 import { findBlock, hasManagedContent, parseConfig, reverseConfig, type KeptLines } from './config-edit.js';
-import { envFileApproach } from './envfile.js';
+import { assertOneLine, envFileApproach } from './envfile.js';
 import { detectAuth, expandPath, readHome, readHomeFile, resolveCodexHome, checkHome, type HomeFiles } from './home.js';
 import { planApproachA as planA, planApproachCa as planCa, type HomePlan, type HomePlanInput } from './plan.js';
 import { homeRules } from './rules.js';
@@ -68,6 +68,8 @@ export async function prepareHome(approach: HomeApproach, req: HomeRequest): Pro
   const flagVersion = req.codexVersion ?? req.version;
   const codexVersion = flagVersion !== undefined ? parseVersionFlag(flagVersion) : undefined;
   const home = resolveCodexHome(req.codexHome, env, cwd);
+  // written into the env file's comments and the printed commands: one line or nothing
+  assertOneLine(home, 'the codex home path', join(home, r.files.env_file));
   const files = await readHome(home, req.write ?? false);
   const auth = await detectAuth(home, req.auth ?? undefined);
   if (approach === 'a' && auth.mode !== 'chatgpt' && modelPort === backendPort) {
@@ -82,6 +84,7 @@ export async function prepareHome(approach: HomeApproach, req: HomeRequest): Pro
   let ca: string | undefined;
   if (approach === 'ca') {
     ca = expandPath(req.ca ?? r.ca.default_ca, env, cwd);
+    assertOneLine(ca, '--ca', join(home, r.files.env_file));
     await checkCaFile(ca);
   }
   const envOurs = files.envText !== null ? envFileApproach(files.envText) : undefined;
