@@ -16,6 +16,7 @@ const unpatchHomeCommand: typeof import('./commands/patch-home.js').unpatchHomeC
   (await import('./commands/patch-home.js')).unpatchHomeCommand(...a);
 const runCommand: typeof import('./commands/patch-home.js').runCommand = async (...a) => (await import('./commands/patch-home.js')).runCommand(...a);
 const verifyCommand: typeof import('./commands/verify.js').verifyCommand = async (...a) => (await import('./commands/verify.js')).verifyCommand(...a);
+const diffCommand: typeof import('./commands/diff.js').diffCommand = async (...a) => (await import('./commands/diff.js')).diffCommand(...a);
 const captureCommand: typeof import('./commands/capture.js').captureCommand = async (...a) => (await import('./commands/capture.js')).captureCommand(...a);
 const showCommand = async (...a: Parameters<typeof import('./commands/show.js').showCommand>): Promise<number> => (await import('./commands/show.js')).showCommand(...a);
 const wizardCommand: typeof import('./commands/wizard.js').wizardCommand = async (...a) => (await import('./commands/wizard.js')).wizardCommand(...a);
@@ -43,7 +44,10 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
   program
     .command('scan')
     .description('scan a codex checkout (or its codex-rs folder) and report channels, clients, TLS roots')
-    .argument('[path]', 'codex checkout or codex-rs folder (default: current directory)')
+    .argument('[path]', 'codex checkout or codex-rs folder (default: current directory; none there: the source of the installed codex)')
+    .option('--codex-version <version>', 'scan the source of this codex version (fetched once with git: rust-v<version>, codex-rs only)')
+    .option('--source-repo <url>', 'repository to fetch versions from', 'https://github.com/openai/codex.git')
+    .option('--binary <path>', 'also read a codex binary (or its npm launcher): hosts, URLs, env names; cross-checked with the tree')
     .option('--json', 'JSON report (schemaVersion 1)')
     .option('--markdown', 'Markdown report')
     .option('--sarif', 'SARIF 2.1.0 report')
@@ -51,6 +55,16 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
     .option('--no-cache', 'do not use or fill the parse cache')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action((path: string | undefined, opts) => setHandler(() => scanCommand(path, opts, io)));
+
+  program
+    .command('diff')
+    .description('what changed in codex networking between two trees, scan --json reports or versions')
+    .argument('<a>', 'codex-rs tree, scan --json report (*.json) or version (0.148.0)')
+    .argument('<b>', 'the same, for the newer side')
+    .option('--json', 'JSON')
+    .option('--markdown', 'Markdown')
+    .option('--source-repo <url>', 'repository to fetch versions from', 'https://github.com/openai/codex.git')
+    .action((a: string, b: string, opts) => setHandler(() => diffCommand(a, b, opts, io)));
 
   program
     .command('docs')
@@ -183,6 +197,12 @@ const EXAMPLES: Record<string, string[]> = {
     'codex-mitm scan ~/src/codex                      # a checkout or its codex-rs folder',
     'codex-mitm scan codex-rs --json -o scan.json     # the full report as JSON (schemaVersion 1)',
     'codex-mitm scan codex-rs --markdown --include-tests',
+    'codex-mitm scan --codex-version 0.171.0               # fetch that version\'s source once, then scan it',
+    'codex-mitm scan codex-rs --binary $(which codex)       # cross-check the tree with the installed binary',
+  ],
+  diff: [
+    'codex-mitm diff 0.147.1 0.148.0                  # fetches both versions\' source once',
+    'codex-mitm diff old.json new.json --markdown     # two saved scan --json reports',
   ],
   docs: [
     'codex-mitm docs --check                          # exit 1 with a diff when docs/channels.md is stale',
