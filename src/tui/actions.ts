@@ -7,6 +7,7 @@ import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
 import { renderDiff, stateFileOf, STATE_DIR_NAME, writeFileAtomic, type Plan } from '../patch/engine/index.js';
 import { AmbiguousRootError, findCodexRoot } from '../scan/discover.js';
+import { sourceForVersion } from '../source/fetch.js';
 import { codexVersion, resolveBinary } from '../verify/run.js';
 import { webpkiManifests } from './webpki.js';
 import {
@@ -66,6 +67,8 @@ export interface WizardActions {
   plan(req: PlanRequest): Promise<Plan>;
   diff(plan: Plan, color: boolean): string;
   apply(plan: Plan): Promise<{ written: string[]; unchanged: boolean }>;
+  /** The codex-rs source of a version (fetched once into the cache); returns its folder. */
+  fetchSource(version: string, onProgress: (line: string) => void): Promise<string>;
   /** Writes `text` to `file` (relative to cwd); returns the absolute path. */
   save(file: string, text: string, cwd: string): Promise<string>;
 }
@@ -323,6 +326,7 @@ export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = 
       return out;
     },
     complete,
+    fetchSource: (version, onProgress) => sourceForVersion(version, { env, onProgress }),
     async scan(root, onProgress) {
       const mod = (await import('../scan/index.js')) as {
         scan?: (p: string, o?: { onProgress?: (d: number, t: number) => void; useCache?: boolean }) => Promise<ScanResult>;

@@ -90,6 +90,11 @@ async function run(p: NonNullable<State['pending']>, s: State, actions: WizardAc
       dispatch({ type: 'info', seq, ...info });
       return;
     }
+    case 'fetch': {
+      const root = await actions.fetchSource(p.version, (line) => dispatch({ type: 'fetchProgress', seq, line }));
+      dispatch({ type: 'fetched', seq, root });
+      return;
+    }
     case 'complete': {
       const r = await actions.complete(p.input, s.cwd);
       dispatch({ type: 'completions', seq, value: r.value, candidates: r.candidates });

@@ -88,8 +88,9 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
           auth: a.auth,
           authSource: a.authSource,
           rootError: a.rootError,
-          // No tree found: go straight to typing one.
-          ...(a.root === undefined && !s.where.root && s.where.editing === null
+          // No tree found: go straight to typing one (unless the installed codex's source can be
+          // fetched instead: the screen offers both)
+          ...(a.root === undefined && !s.where.root && s.where.editing === null && !a.installed && !a.rootError
             ? { editing: 'root' as const, draft: '', focus: 0 }
             : {}),
           queued: false,
@@ -127,8 +128,16 @@ function onResult(s: State, a: Exclude<Action, { type: 'key' | 'resize' }>): Sta
       return { ...done, apply: { ...s.apply, status: 'done', written: a.written, unchanged: a.unchanged } };
     case 'saved':
       return { ...done, apply: { ...s.apply, saving: false, saved: a.file, saveError: undefined } };
+    case 'fetchProgress':
+      return { ...s, where: { ...s.where, fetching: a.line } };
+    case 'fetched': {
+      const where = { ...s.where, root: a.root, rootDetected: false, fetching: undefined, detecting: true, rootError: undefined, focus: 2 };
+      return request({ ...done, where }, { kind: 'info', root: a.root, home: s.where.home });
+    }
     case 'failed':
       switch (kind) {
+        case 'fetch':
+          return { ...done, where: { ...s.where, fetching: undefined, rootError: a.error } };
         case 'info':
           return { ...done, where: { ...s.where, detecting: false, rootError: a.error } };
         case 'complete':
@@ -264,6 +273,11 @@ function whereKey(s: State, input: string, key: Key): State {
     const draft = editDraft(w.draft, input, key);
     if (draft === null) return s;
     return { ...s, where: { ...w, draft, completions: [], error: undefined } };
+  }
+  if (w.fetching !== undefined) return s;
+  // no tree yet and a codex installed: f fetches the source of its version
+  if (input === 'f' && w.installed && (!w.root || w.rootError)) {
+    return request({ ...s, where: { ...w, fetching: `fetching the source of codex ${w.installed}…`, error: undefined } }, { kind: 'fetch', version: w.installed });
   }
   if (isUp(input, key)) return { ...s, where: { ...w, focus: clamp(w.focus - 1, 0, 2) } };
   if (isDown(input, key) || key.tab) return { ...s, where: { ...w, focus: clamp(w.focus + 1, 0, 2) } };

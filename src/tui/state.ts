@@ -36,6 +36,8 @@ export interface WhereState {
   version?: string;
   /** Version of the codex on PATH; null: none there; undefined: not looked yet. */
   installed?: string | null;
+  /** Fetching the source of the installed codex: git's last progress line. */
+  fetching?: string;
   auth?: EditAuth | null;
   authSource?: string;
   rootError?: string;
@@ -142,13 +144,16 @@ export type Pending =
   | { seq: number; kind: 'scan'; root: string }
   | { seq: number; kind: 'plan' }
   | { seq: number; kind: 'apply' }
-  | { seq: number; kind: 'save'; file: string };
+  | { seq: number; kind: 'save'; file: string }
+  | { seq: number; kind: 'fetch'; version: string };
 
 export type Action =
   | { type: 'key'; input: string; key: Key }
   | { type: 'resize'; columns: number; rows: number }
   | { type: 'info'; seq: number; root?: string; detected?: boolean; version?: string; installed?: string | null; auth?: EditAuth | null; authSource?: string; home?: string; rootError?: string }
   | { type: 'completions'; seq: number; value: string; candidates: string[] }
+  | { type: 'fetchProgress'; seq: number; line: string }
+  | { type: 'fetched'; seq: number; root: string }
   | { type: 'progress'; seq: number; done: number; total: number }
   | { type: 'scanned'; seq: number; result: ScanResult; options: ApproachOption[] }
   | { type: 'planned'; seq: number; plan: PlanLike; diff: string; misses: string[]; warning?: string }

@@ -436,3 +436,33 @@ describe('wizard, first screen: the installed codex against the tree', () => {
     }
   });
 });
+
+describe('wizard without a source tree, codex installed', () => {
+  it('offers to fetch the source of the installed version; f gets it (from the cache here) and the wizard goes on with it', async () => {
+    const dir = keep(tempDir('no-tree'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'codex'), `#!/bin/sh\nexec "${process.execPath}" "${join(FIXTURE, '..', 'fake-codex', 'codex.mjs')}" --fake-version 0.115.0 "$@"\n`);
+    chmodSync(join(bin, 'codex'), 0o755);
+    // the fetch finds the tag already in the cache: no network in tests
+    const cache = join(dir, 'cache');
+    const { cpSync } = await import('node:fs');
+    const { sourceCacheDir } = await import('../../src/source/fetch.js');
+    const cached = join(sourceCacheDir({ XDG_CACHE_HOME: cache }), 'github.com_openai_codex', 'rust-v0.115.0', 'codex-rs');
+    cpSync(FIXTURE, cached, { recursive: true });
+    const work = join(dir, 'work');
+    mkdirSync(work);
+    const w = drive({ cwd: work, home: apiKeyHome(null), env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, XDG_CACHE_HOME: cache } });
+    try {
+      const offer = squeeze(await w.waitFor(/Press f to fetch/));
+      expect(offer).toContain(squeeze('fetch the source of the installed codex 0.115.0 (git tag rust-v0.115.0'));
+      expect(offer).toContain(squeeze('codex-mitm scan --binary'));
+      await w.press('f');
+      const f = squeeze(await w.waitFor(/tree version\s+0\.115\.0/));
+      expect(f).toContain(squeeze(join(cache, "codex-mitm", "source")));
+      expect(f).not.toContain("Pressf");
+    } finally {
+      w.unmount();
+    }
+  });
+});

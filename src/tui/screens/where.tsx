@@ -39,12 +39,13 @@ export function WhereScreen({ s }: { s: State }) {
   const rootNote = w.detecting ? 'looking…' : w.rootError ? '' : w.rootDetected ? 'detected under the current directory' : '';
   const keys = w.editing
     ? 'type a path · Tab complete · Enter accept · Esc cancel · Ctrl-C quit'
-    : '↑↓/j k move · Enter edit/continue · q quit';
+    : `↑↓/j k move · Enter edit/continue${w.installed && (!w.root || w.rootError) ? ' · f fetch source' : ''} · q quit`;
   const authValue = w.detecting ? '…' : w.auth ? AUTH[w.auth] : 'unknown (API key assumed)';
   const source = !w.detecting && w.authSource ? w.authSource : '';
   // A known mode's source fits beside it; anything else (why it is unknown) goes below, whole.
   const sourceInline = Boolean(source) && Boolean(w.auth) && label + 4 + authValue.length + 2 + source.length <= s.columns;
   const sourceBelow = Boolean(source) && !sourceInline;
+  const offerFetch = !w.detecting && w.fetching === undefined && Boolean(w.installed) && (!w.root || Boolean(w.rootError)) && w.editing === null;
   const mismatch = !w.detecting && w.version && w.installed && w.version !== '0.0.0' && w.version !== w.installed;
   const more = w.completions.length > 6 ? ` (+${w.completions.length - 6} more)` : '';
   return (
@@ -88,6 +89,13 @@ export function WhereScreen({ s }: { s: State }) {
           </Box>
         ) : null}
         {w.rootError ? <ErrorLine error={w.rootError} /> : null}
+        {w.fetching !== undefined ? <Paint tone="dim" wrap="truncate-end">{`  ${w.fetching}`}</Paint> : null}
+        {offerFetch ? (
+          <Box flexDirection="column" marginTop={1}>
+            <Paint wrap="wrap">{`No codex source tree yet. Press f to fetch the source of the installed codex ${w.installed} (git tag rust-v${w.installed}, codex-rs only, once), or Enter on Source tree to type a path.`}</Paint>
+            <Paint tone="dim" wrap="wrap">{`Or without source: codex-mitm scan --binary "$(command -v codex)" reads its hosts and URLs from the binary.`}</Paint>
+          </Box>
+        ) : null}
       </Box>
       <Box marginTop={1}>
         <Paint tone={w.focus === 2 ? 'bold' : 'plain'} inverse={w.focus === 2}>
