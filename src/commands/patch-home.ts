@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
 import type { Io } from '../io.js';
 import { InputError } from '../model.js';
-import { forceHint, planToJson, renderDiff } from '../patch/engine/index.js';
+import { forceHint, planToJson, renderDiff, withLock } from '../patch/engine/index.js';
 import {
   applyHome,
   checkHome,
@@ -64,6 +64,12 @@ function request(path: string | undefined, opts: PatchHomeOptions, io: Io): Home
 export async function patchHomeCommand(path: string | undefined, opts: PatchHomeOptions, io: Io): Promise<number> {
   const approach = approachOf(opts);
   const req = request(path, opts, io);
+  if (opts.dryRun) return patchHomeLocked(approach, req, opts, io);
+  // one run per codex home: what it shows and what it writes are read under the same lock
+  return withLock(resolveCodexHome(opts.codexHome, io.env, io.cwd), () => patchHomeLocked(approach, req, opts, io), io.env);
+}
+
+async function patchHomeLocked(approach: HomeApproach, req: HomeRequest, opts: PatchHomeOptions, io: Io): Promise<number> {
   const { prepared: prep, shown, removed, switching, unchanged, portWarnings: warnings } = await previewHome(approach, req);
 
   let written: string[] = [];

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import { assertRealDirs } from '../engine/trust.js';
 import { InputError, type ScanResult } from '../../model.js';
-import { applyPlan, isEmptyPlan, readState, sha256, unpatchState, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
+import { applyPlan, isEmptyPlan, readState, sha256, unpatchState, withLock, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
 import { findBlock, hasManagedContent, parseConfig, reverseConfig, type KeptLines } from './config-edit.js';
 import { assertOneLine, envFileApproach } from './envfile.js';
@@ -230,6 +230,10 @@ export async function undoHome(
   approach: HomeApproach,
   opts: { force?: boolean; dryRun?: boolean; undoInPlace?: boolean } = {},
 ): Promise<UndoResult> {
+  return opts.dryRun ? undoLocked(home, approach, opts) : withLock(home, () => undoLocked(home, approach, opts));
+}
+
+async function undoLocked(home: string, approach: HomeApproach, opts: { force?: boolean; dryRun?: boolean; undoInPlace?: boolean }): Promise<UndoResult> {
   const stateDir = stateDirOf(home);
   const r = homeRules();
   const out: UndoResult = { restored: [], removed: [], refused: [], kept: [], via: 'none' };
@@ -312,6 +316,17 @@ export interface ApplyHomeResult {
  * creates the flows folder 0700.
  */
 export async function applyHome(approach: HomeApproach, req: HomeRequest, prepared: Prepared): Promise<ApplyHomeResult> {
+  return withLock(prepared.input.home, async () => {
+    // what was previewed must still be there: another run may have patched in between
+    const now = await readHome(prepared.input.home, true);
+    if (now.configText !== prepared.files.configText || now.envText !== prepared.files.envText) {
+      throw new InputError('changed since the plan was shown (another codex-mitm run?); nothing was written, run the command again', now.configText !== prepared.files.configText ? now.configPath : now.envPath);
+    }
+    return applyLocked(approach, req, prepared);
+  });
+}
+
+async function applyLocked(approach: HomeApproach, req: HomeRequest, prepared: Prepared): Promise<ApplyHomeResult> {
   const home = prepared.input.home;
   const undone: HomeApproach[] = [];
   let prep = prepared;

@@ -7,6 +7,7 @@ import { unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
 import { verifyState } from './verify-state.js';
 import { recordEdits, reverseEdits } from './reverse.js';
+import { withLock } from './lock.js';
 import { assertPlainPath, assertRealDirs, readNoFollow } from './trust.js';
 import {
   absPath,
@@ -60,7 +61,12 @@ export async function writeProblems(plan: Plan, opts: Pick<ApplyOptions, 'stateD
   return problems;
 }
 
+/** Applies `plan` holding the lock of its target (a second run at once waits, then refuses). */
 export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  return withLock(plan.target, () => applyLocked(plan, opts));
+}
+
+async function applyLocked(plan: Plan, opts: ApplyOptions): Promise<ApplyResult> {
   const target = resolve(plan.target);
   const stateDir = stateDirOf(target, opts.stateDir);
   const stateFile = stateFileOf(target, plan.approach, opts.stateDir);
@@ -218,6 +224,10 @@ export function reverseRecorded(current: Buffer, entry: PatchStateFile): string 
 }
 
 export async function unpatchState(target: string, approach: Approach, opts: UnpatchOptions = {}): Promise<UnpatchResult> {
+  return opts.dryRun ? unpatchLocked(target, approach, opts) : withLock(target, () => unpatchLocked(target, approach, opts));
+}
+
+async function unpatchLocked(target: string, approach: Approach, opts: UnpatchOptions): Promise<UnpatchResult> {
   const root = resolve(target);
   const stateDir = stateDirOf(root, opts.stateDir);
   const stateFile = stateFileOf(root, approach, opts.stateDir);

@@ -7,3 +7,4 @@ export { STATE_VERSION, STATE_DIR_NAME, sha256, stateFileOf } from './state.js';
 export { writeFileAtomic, unwritableReason } from './atomic.js';
 export { verifyState } from './verify-state.js';
 export { recordEdits, reverseEdits, type RecordedEdit } from './reverse.js';
+export { withLock, LOCK_NAME } from './lock.js';
