@@ -9,7 +9,7 @@ import { parseJsonText } from '../json-error.js';
 import { InputError, type ScanResult } from '../model.js';
 import { renderChannelTable } from '../report/markdown.js';
 import { findRegion, replaceRegion } from '../report/region.js';
-import { renderVersionsTable, type VersionScan } from '../report/versions.js';
+import { renderVersionChanges, renderVersionsTable, type VersionScan } from '../report/versions.js';
 import { shQuote } from '../patch/codex-home/envfile.js';
 import { writeFileAtomic } from '../patch/engine/atomic.js';
 
@@ -25,6 +25,7 @@ export const DEFAULT_DOCS_ROOT = fileURLToPath(new URL('../../fixtures/codex-rs'
 
 export const CHANNELS_REGION = 'channels';
 export const VERSIONS_REGION = 'versions';
+export const CHANGES_REGION = 'changes';
 
 /** Body of the channels region for one scan. */
 export function channelsRegion(r: ScanResult): string {
@@ -52,6 +53,8 @@ export async function docsCommand(file: string | undefined, opts: DocsOptions, i
   findRegion(text, CHANNELS_REGION, shown);
   const versionFiles = opts.versions ?? [];
   if (versionFiles.length) findRegion(text, VERSIONS_REGION, shown);
+  const hasChanges = text.includes(`<!-- codex-mitm:${CHANGES_REGION}:begin -->`);
+  if (versionFiles.length && hasChanges) findRegion(text, CHANGES_REGION, shown);
   const scans = await Promise.all(versionFiles.map((f) => readVersionScan(resolve(io.cwd, f), displayPath(io.cwd, resolve(io.cwd, f)))));
 
   const root = opts.root ? resolve(io.cwd, opts.root) : DEFAULT_DOCS_ROOT;
@@ -63,6 +66,7 @@ export async function docsCommand(file: string | undefined, opts: DocsOptions, i
 
   let next = replaceRegion(text, CHANNELS_REGION, channelsRegion(result), shown);
   if (scans.length) next = replaceRegion(next, VERSIONS_REGION, versionsRegion(scans), shown);
+  if (scans.length && hasChanges) next = replaceRegion(next, CHANGES_REGION, `\n${renderVersionChanges(scans)}\n`, shown);
 
   if (next === text) {
     io.stdout(`${shown} is up to date.\n`);

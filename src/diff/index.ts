@@ -52,7 +52,7 @@ export function facets(r: ScanResult) {
     envVars: new Set(prod(r.envVars).filter((e) => !e.debugOnly).map((e) => e.name)),
     configKeys: new Set(prod(r.configKeys).map((k) => k.path ?? k.key)),
     overrides: new Set(channels.flatMap((c) => c.overrides.map((o) => `${o.kind} ${o.name}`))),
-    tlsRoots: new Set(prod(r.tlsFeatures).map((t) => `${t.crate}: ${t.dependency}/${t.feature} (${t.roots})`)),
+    tlsRoots: new Set(prod(r.tlsFeatures).map((t) => `${t.crate || "workspace"}: ${t.dependency}/${t.feature} (${t.roots})`)),
     reqwestFeatures: new Set(r.capabilities?.reqwestFeatures ?? []),
   };
 }

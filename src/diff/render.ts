@@ -51,7 +51,8 @@ export function renderDiffText(d: ScanDiff): string {
 
 const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/`/g, "'");
 
-export function renderDiffMarkdown(d: ScanDiff, heading = '###'): string {
+/** `limit`: at most that many items per list (the rest counted), for docs. */
+export function renderDiffMarkdown(d: ScanDiff, heading = '###', limit = Infinity): string {
   const out: string[] = [`${heading} ${md(title(d))}`, ''];
   if (unchanged(d)) return `${out.join('\n')}No differences.\n`;
   if (d.recommendation) out.push(`- Recommendation: ${d.recommendation.from?.toUpperCase() ?? '—'} → ${d.recommendation.to?.toUpperCase() ?? '—'}`);
@@ -62,7 +63,7 @@ export function renderDiffMarkdown(d: ScanDiff, heading = '###'): string {
   for (const [key, name] of SECTIONS) {
     const s = d[key] as SetChange;
     if (!s.added.length && !s.removed.length) continue;
-    const list = (xs: string[]) => xs.map((x) => `\`${md(x)}\``).join(', ');
+    const list = (xs: string[]) => xs.slice(0, limit).map((x) => `\`${md(x)}\``).join(', ') + (xs.length > limit ? ` and ${xs.length - limit} more` : '');
     out.push(`- ${name}: ${s.added.length ? `added ${list(s.added)}` : ''}${s.added.length && s.removed.length ? '; ' : ''}${s.removed.length ? `removed ${list(s.removed)}` : ''}`);
   }
   return out.join('\n') + '\n';

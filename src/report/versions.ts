@@ -1,5 +1,7 @@
 // The versions table of docs/channels.md: one row per scanned codex version (scan --json files).
 import type { ScanResult, Verdict } from '../model.js';
+import { diffScans } from '../diff/index.js';
+import { renderDiffMarkdown } from '../diff/render.js';
 import { shipped } from './labels.js';
 import { mdCell } from './markdown.js';
 
@@ -80,4 +82,20 @@ export function renderVersionsTable(scans: VersionScan[]): string {
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n') + '\n';
+}
+
+/** "What changed" between consecutive versions of the table (rows labelled by a version only:
+ *  a development tree has no place in the sequence), newest last. */
+export function renderVersionChanges(scans: VersionScan[], limit = 12): string {
+  const ordered = scans
+    .map((v) => ({ v, l: label(v) }))
+    .filter(({ l }) => versionKey(l))
+    .sort((x, y) => compareLabels(x.l, y.l));
+  const out: string[] = [];
+  for (let i = 1; i < ordered.length; i++) {
+    const a = ordered[i - 1]!;
+    const b = ordered[i]!;
+    out.push(renderDiffMarkdown(diffScans(a.v.result, b.v.result, { a: a.l, b: b.l }), '###', limit).trimEnd());
+  }
+  return out.join('\n\n');
 }
