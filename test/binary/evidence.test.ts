@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractNetwork, formatOf, loadBinaryRules, printableRuns, readBinaryEvidence } from '../../src/binary/evidence.js';
+import { codexBin, prepareCodex } from '../helpers/codex-bin.js';
 import { FIXTURE, runCli } from '../helpers/run-cli.js';
 
 // strings packed without separators, as rustc lays out .rodata
@@ -98,5 +99,21 @@ describe('scan --binary', () => {
     const r = runCli(['scan', FIXTURE, '--binary', join(dir, 'nope')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^codex-mitm: .*nope: no such file\n$/);
+  });
+});
+
+const REAL = '0.171.0';
+const realSkip = prepareCodex([REAL]);
+if (realSkip) console.warn(`skipping scan --binary on the real codex: ${realSkip}`);
+
+describe.skipIf(Boolean(realSkip))(`scan --binary on the real codex ${REAL} (npm launcher)`, { timeout: 120_000 }, () => {
+  it('finds the hosts no tree we have knows, and the env names codex reads', () => {
+    const r = runCli(['scan', join(FIXTURE, '..', 'codex-rs-http'), '--binary', codexBin(REAL), '--json', '--no-cache']);
+    expect(r.code).toBe(0);
+    const b = (JSON.parse(r.stdout) as { binary: { version: string; format: string; hosts: string[]; envVars: string[]; crossCheck: { inBinaryOnly: { hosts: string[] }; versions: string } } }).binary;
+    expect(b).toMatchObject({ version: REAL, format: 'elf' });
+    expect(b.crossCheck.inBinaryOnly.hosts).toEqual(expect.arrayContaining(['gov.chatgpt.com', 'codex-portals.api.openai.com', 'auth.api.openai.org', 'codex-cloud-backend.chatgpt.com', 'sts.amazonaws.com']));
+    expect(b.envVars).toEqual(expect.arrayContaining(['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE', 'HTTPS_PROXY']));
+    expect(b.crossCheck.versions).toBe('different');
   });
 });
