@@ -15,7 +15,8 @@ import { startEngine, type Engine } from '../proxy/engine.js';
 import { prepareSandbox } from '../proxy/isolate.js';
 import { loadUserCa, privateDir } from '../proxy/user-ca.js';
 import { buildHome, plannedApproachA, proxyEnvNames } from '../verify/home.js';
-import { channelRules, defaultScan, readScanReport } from '../verify/index.js';
+import { scan } from '../scan/index.js';
+import { channelRules, readScanReport } from '../verify/index.js';
 import { isContacted } from '../verify/observe.js';
 import { compareVersions, loadVerifyRules, type StandInRule, type VerifyRules } from '../verify/rules.js';
 import { codexVersion, resolveBinary } from '../verify/run.js';
@@ -142,10 +143,10 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureResult> {
     let recommended: Approach | undefined;
     if (opts.root) {
       const root = resolve(opts.cwd, opts.root);
-      const scanned = root.endsWith('.json') ? readScanReport(root) : ((await (await defaultScan())!(root)) as { channels?: Channel[]; capabilities?: Capabilities; recommendation?: { approach: Approach } });
+      const scanned: { channels?: Channel[]; capabilities?: Capabilities; recommendation?: { approach: Approach } } = root.endsWith('.json') ? readScanReport(root) : await scan(root);
       channels = scanned.channels;
       capabilities = scanned.capabilities;
-      recommended = (scanned as { recommendation?: { approach: Approach } }).recommendation?.approach;
+      recommended = scanned.recommendation?.approach;
     }
     const picked = opts.approach ? { approach: opts.approach, why: 'asked for' } : defaultApproach(version, rules, recommended);
     const approach = picked.approach;
@@ -170,7 +171,7 @@ export async function runCapture(opts: CaptureOptions): Promise<CaptureResult> {
     const jsonl = files['.jsonl'];
     const proxyLog = files['.proxy.log'];
     const redact = redactor(opts.keepSecrets ? undefined : captureRules.redact);
-    const known = await channelRules();
+    const known = channelRules();
     const classify: Classify | undefined = known.classify;
 
     const standIns: StandInRule[] = approach === 'a' ? [rules.model, rules.backend] : [];

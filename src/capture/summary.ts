@@ -2,6 +2,7 @@
 // requests in no known channel; TLS refusals (a client that does not trust the CA); escapes.
 // Built from HAR entries, so `show` gives the same summary for a saved file.
 import type { Escape, TlsFailure } from '../proxy/traffic.js';
+import { hostOf } from '../util/urls.js';
 import type { HarEntry } from './har.js';
 
 export interface ChannelCount {
@@ -21,14 +22,6 @@ export interface CaptureSummary {
   unknown: { method: string; url: string; status: number }[];
   tlsRefused: TlsFailure[];
   escaped: Escape[];
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
 
 export function summarise(

@@ -3,6 +3,7 @@ import type { ScanResult, Verdict } from '../model.js';
 import { diffScans } from '../diff/index.js';
 import { renderDiffMarkdown } from '../diff/render.js';
 import { shipped } from './labels.js';
+import { versionKey } from '../util/versions.js';
 import { mdCell } from './markdown.js';
 
 export interface VersionScan {
@@ -18,10 +19,6 @@ function label(v: VersionScan): string {
   return v.label ?? (ver && ver !== '0.0.0' ? ver : v.result.root.replace(/\\/g, '/'));
 }
 
-function versionKey(s: string): number[] | undefined {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(s.replace(/^rust-v/, ''));
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
-}
 
 function compareLabels(a: string, b: string): number {
   const ka = versionKey(a);

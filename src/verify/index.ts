@@ -3,8 +3,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { classifyUrl, loadChannelRules } from '../channels/rules.js';
 import { parseJsonText } from '../json-error.js';
-import { InputError, type Approach, type Capabilities, type Channel } from '../model.js';
+import { scan } from '../scan/index.js';
+import { InputError, type Approach, type Capabilities, type Channel, type Recommendation } from '../model.js';
 import { checkHome, resolveCodexHome } from '../patch/codex-home/home.js';
 import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
 import { startEngine } from '../proxy/engine.js';
@@ -34,7 +36,7 @@ export interface VerifyOptions {
   prompt?: string;
   /** Run codex in a private network namespace when the machine can (default true). */
   isolate?: boolean;
-  /** Channel classifier and scan; default: src/channels/rules.ts and src/scan/index.ts when present. */
+  /** Channel classifier and scan; default: src/channels/rules.ts and src/scan/index.ts. */
   classify?: Classify;
   scan?: (root: string) => Promise<{ channels?: Channel[]; capabilities?: Capabilities }>;
 }
@@ -67,36 +69,13 @@ export interface VerifyReport {
 
 export const DEFAULT_PROMPT = 'Reply with the single word: ok';
 
-// Loaded by name at run time so verify works before (and independently of) those modules.
-const CHANNEL_RULES = '../channels/rules.js';
-const SCAN = '../scan/index.js';
-
-interface ChannelRulesModule {
-  classifyUrl?: Classify;
-  loadChannelRules?: () => { channels: { id: string; name: string; hosts: string[]; contacted?: boolean }[] };
-}
-
-export async function channelRules(): Promise<{ classify?: Classify; hostChannels?: HostChannels }> {
-  try {
-    const mod = (await import(CHANNEL_RULES)) as ChannelRulesModule;
-    return {
-      classify: typeof mod.classifyUrl === 'function' ? mod.classifyUrl : undefined,
-      hostChannels: typeof mod.loadChannelRules === 'function' ? hostChannelsOf(mod.loadChannelRules().channels) : undefined,
-    };
-  } catch {
-    return {};
-  }
-}
-
-export async function defaultScan(): Promise<VerifyOptions['scan']> {
-  const mod = (await import(SCAN)) as { scan?: (root: string) => unknown };
-  if (typeof mod.scan !== 'function') throw new Error('src/scan/index.ts exports no scan()');
-  const scan = mod.scan;
-  return async (root) => (await scan(root)) as { channels?: Channel[]; capabilities?: Capabilities };
+/** The channel classifier of rules/channels.toml and the hosts each channel uses. */
+export function channelRules(): { classify: Classify; hostChannels: HostChannels } {
+  return { classify: classifyUrl, hostChannels: hostChannelsOf(loadChannelRules().channels) };
 }
 
 /** A saved `codex-mitm scan --json` report, used instead of scanning a tree. */
-export function readScanReport(file: string): { channels?: Channel[]; capabilities?: Capabilities } {
+export function readScanReport(file: string): { channels?: Channel[]; capabilities?: Capabilities; recommendation?: Recommendation } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -104,7 +83,7 @@ export function readScanReport(file: string): { channels?: Channel[]; capabiliti
     throw new InputError(`cannot read scan report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, file);
   }
   const data = parseJsonText(text, file, 'scan report');
-  const report = data as { schemaVersion?: unknown; channels?: unknown; capabilities?: Capabilities };
+  const report = data as { schemaVersion?: unknown; channels?: unknown; capabilities?: Capabilities; recommendation?: Recommendation };
   if (report.schemaVersion !== 1 || !Array.isArray(report.channels)) {
     throw new InputError('not a codex-mitm scan report (schemaVersion 1 with channels)', file);
   }
@@ -113,7 +92,7 @@ export function readScanReport(file: string): { channels?: Channel[]; capabiliti
       throw new InputError(`channels[${i}] needs id, hosts and coverage`, file);
     }
   }
-  return { channels: report.channels as Channel[], capabilities: report.capabilities };
+  return { channels: report.channels as Channel[], capabilities: report.capabilities, ...(report.recommendation ? { recommendation: report.recommendation } : {}) };
 }
 
 function tail(text: string, lines: number): string {
@@ -134,11 +113,11 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyReport> {
   let root: string | undefined;
   if (opts.root) {
     root = resolve(opts.cwd, opts.root);
-    const result = root.endsWith('.json') ? readScanReport(root) : await (opts.scan ?? (await defaultScan()))!(root);
+    const result = root.endsWith('.json') ? readScanReport(root) : await (opts.scan ?? scan)(root);
     channels = result.channels ?? [];
     capabilities = result.capabilities;
   }
-  const known = await channelRules();
+  const known = channelRules();
   const classify = opts.classify ?? known.classify;
   const hostChannels = channels ? hostChannelsOf(channels) : known.hostChannels;
 

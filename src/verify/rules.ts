@@ -100,13 +100,4 @@ export function loadVerifyRules(): VerifyRules {
   return cached;
 }
 
-/** Compare dotted versions numerically (pre-release tails ignored). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[-+]/)[0]!.split('.').map(Number);
-  const pb = b.split(/[-+]/)[0]!.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export { compareVersions } from '../util/versions.js';

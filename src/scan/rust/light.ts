@@ -5,17 +5,10 @@
 import type { FileFacts } from './facts.js';
 import type { RustRules } from './rules.js';
 import { deniedUrl } from './rules.js';
+import { hostOf } from '../../util/urls.js';
 
 const ENV_READ = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/g;
 const CLIENT = /\b((?:reqwest\s*::\s*)?(?:blocking\s*::\s*)?(?:Client\s*::\s*(?:builder|new)|ClientBuilder\s*::\s*new))\s*\(\s*\)/g;
-
-function hostOf(url: string): string {
-  const m = /^[a-z]+:\/\/([^/?#]*)/i.exec(url);
-  let h = m?.[1] ?? '';
-  const at = h.lastIndexOf('@');
-  if (at >= 0) h = h.slice(at + 1);
-  return h.replace(/:.*$/, '').toLowerCase();
-}
 
 /**
  * Adds test-only findings of `text` (which starts at line `firstLine` of the file) to `facts`.

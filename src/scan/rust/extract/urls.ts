@@ -6,20 +6,9 @@ import type { RustRules } from '../rules.js';
 import { deniedUrl } from '../rules.js';
 import type { FileContext } from './context.js';
 import type { OverridesAt } from './overrides.js';
+import { hostOf } from '../../../util/urls.js';
 import { lineOf, resolvePath, stringValue, up } from './syntax.js';
 
-export function hostOf(url: string): string {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
-  if (!m) {
-    // bare host
-    return url.split(/[/:?#]/)[0]!.toLowerCase();
-  }
-  let h = m[1]!;
-  const at = h.lastIndexOf('@');
-  if (at >= 0) h = h.slice(at + 1);
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1).toLowerCase();
-  return h.replace(/:.*$/, '').toLowerCase();
-}
 
 function cleanUrl(u: string): string {
   return u.replace(/[.,;:!'"]+$/, '');
