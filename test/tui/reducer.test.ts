@@ -195,7 +195,7 @@ describe('wizard reducer', () => {
     let s = run(atChannels(), key('c'), ENTER);
     expect(s.screen).toBe('preview');
     const plan = { approach: 'ca', target: '/h/.codex', files: [], notes: ['n1'], nextSteps: ['step 1'] } as const;
-    // a plan that changes a file (one that changes none offers no apply: see readable.test.tsx)
+    // a plan that changes a file (one that changes none offers no apply: see screen-text.test.tsx)
     const files = [{ path: '/h/.codex/config.toml', display: 'config.toml', oldText: 'a\n', newText: 'b\n', reasons: [] }];
     s = run(s, { type: 'planned', seq: s.pending!.seq, plan: { ...plan, files, notes: [...plan.notes], nextSteps: [...plan.nextSteps] }, diff: '--- a\n+++ b\n', misses: ['tips (tips.example)'] });
     expect(s.preview.status).toBe('ready');
