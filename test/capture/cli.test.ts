@@ -109,11 +109,19 @@ describe('capture --home user with the fake codex', { timeout: 60_000 }, () => {
       expect(seen.env.GIT_SSL_CAINFO).toBe(seen.env.CODEX_CA_CERTIFICATE);
       expect(readFileSync(join(home, 'config.toml'), 'utf8')).toContain('notify = ["say", "done"]');
 
+      // approach a in the user's home: the planner's base URLs as -c overrides, nothing written
+      const a = await cli(['capture', '--home', 'user', '--approach', 'a', ...args.slice(3)], env);
+      expect(a.stderr).toMatch(/note: codex runs with mcp_servers=\{\}, notify=\[\], chatgpt_base_url="http:\/\/127\.0\.0\.1:\d+\/backend-api\/", openai_base_url="http:\/\/127\.0\.0\.1:\d+\/v1"/);
+      const seenA = JSON.parse(readFileSync(dump, 'utf8')) as { config: Record<string, string>; env: Record<string, string> };
+      expect(seenA.config.openai_base_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      expect(seenA.env.CODEX_CA_CERTIFICATE).toBeUndefined();
+      expect(readFileSync(join(home, 'config.toml'), 'utf8')).not.toContain('openai_base_url');
+
       writeFileSync(join(home, 'config.toml'), '[model_providers.corp]\nbase_url = "https://x"\n[model_providers.corp.auth]\ncommand = "get-token"\n');
       const refused = await cli(args, env);
       expect(refused.status).toBe(2);
       expect(refused.stderr).toMatch(/config\.toml: `model_providers\.corp\.auth` runs a program .* use --home throwaway/);
-      expect(readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.har'))).toHaveLength(1);
+      expect(readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.har'))).toHaveLength(2);
     } finally {
       await stub.stop();
     }
