@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import type { Io } from '../io.js';
 import { parseJsonText } from '../json-error.js';
+import { readRegularText } from '../scan/cargo/read-file.js';
 import { InputError, type ScanResult } from '../model.js';
 import { renderChannelTable } from '../report/markdown.js';
 import { findRegion, replaceRegion } from '../report/region.js';
@@ -42,13 +43,10 @@ export function versionsRegion(scans: VersionScan[]): string {
 export async function docsCommand(file: string | undefined, opts: DocsOptions, io: Io): Promise<number> {
   const target = resolve(io.cwd, file ?? 'docs/channels.md');
   const shown = displayPath(io.cwd, target);
-  let text: string;
-  try {
-    text = await fs.readFile(target, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`, shown);
-  }
+  // only a regular file: `docs <fifo>` is refused at once instead of waiting for a writer
+  const got = await readRegularText(target);
+  if (!('text' in got)) throw new InputError(got.code === 'ENOENT' ? 'no such file' : got.why, shown);
+  const text = got.text;
   // Validate every region we will touch before doing any work.
   findRegion(text, CHANNELS_REGION, shown);
   const versionFiles = opts.versions ?? [];
@@ -90,13 +88,9 @@ export async function docsCommand(file: string | undefined, opts: DocsOptions, i
 }
 
 async function readVersionScan(path: string, shown: string): Promise<VersionScan> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new InputError(e.code === 'ENOENT' ? 'no such file' : `cannot read it (${e.code ?? e.message})`, shown);
-  }
+  const got = await readRegularText(path);
+  if (!('text' in got)) throw new InputError(got.code === 'ENOENT' ? 'no such file' : got.why, shown);
+  const text = got.text;
   const data = parseJsonText(text, shown, 'not a scan --json report');
   const r = data as Partial<ScanResult>;
   if (!r || r.schemaVersion !== 1 || !r.summary || !Array.isArray(r.tlsFeatures)) {

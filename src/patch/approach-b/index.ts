@@ -1,5 +1,6 @@
 // Approach B end to end: scan -> plan -> (apply) ; and unpatch.
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRegularTextSync } from '../../scan/cargo/read-file.js';
 import { InputError, type ScanResult } from '../../model.js';
 import { scan } from '../../scan/index.js';
 import { binaryClosure, CLI_PACKAGE } from '../../scan/cargo/index.js';
@@ -35,14 +36,25 @@ export async function planTreeB(path: string, opts: ApproachBOptions = {}): Prom
   }
   const state = await verifyState(result.root, 'b');
   const shipped = binaryClosure(result.crates, SHIPPED_BINARY);
-  const plan = planApproachB(result, (p) => readFileSync(p, 'utf8'), {
+  const plan = planApproachB(result, readManifestText, {
     shipped,
     includeDev: opts.includeDev,
     patchedBefore: state !== undefined,
     ...(state ? { writtenBefore: writtenBy(state) } : {}),
     os: opts.os ?? detectOs(),
+    manifestProblem: (rel) => {
+      const got = readRegularTextSync(join(result.root, ...rel.split('/')), { noFollow: true });
+      return 'text' in got ? undefined : `manifest ${got.why}`;
+    },
   });
   return { plan, scan: result, ...(state ? { state } : {}) };
+}
+
+/** A manifest to edit: a regular file read without following a link, as UTF-8 (else InputError naming it). */
+function readManifestText(abs: string): string {
+  const got = readRegularTextSync(abs, { noFollow: true });
+  if ('text' in got) return got.text;
+  throw new InputError(`manifest ${got.why}; approach B cannot switch its features (nothing was written)`, abs);
 }
 
 /** The features the runs recorded in `state` wrote (undefined when a file kept no edits). */

@@ -9,7 +9,7 @@ import { loadApproachBRules, type ApproachBRules, type SwitchRule } from './rule
 import { unintendedDifference } from './toml-check.js';
 import { versionInRange } from './semver.js';
 import { nextStepsB, uncapturedB, type OsInfo } from './next-steps.js';
-import { locateFeatureStrings, type FeatureStringSpan } from '../../scan/cargo/toml-spans.js';
+import { lexToml, locateFeatureStrings, type FeatureStringSpan } from '../../scan/cargo/toml-spans.js';
 import { loadTlsRules, tlsRuleFor, type TlsCrateRule } from '../../scan/cargo/tls-rules.js';
 
 export interface PlanBOptions {
@@ -28,6 +28,8 @@ export interface PlanBOptions {
    *  tree still lists them, they are what that run switched to; without it (an old state that kept
    *  no edits), any native-roots feature a switch leads to counts. */
   writtenBefore?: ReadonlyArray<{ manifest: string; line: number; feature: string }>;
+  /** Why a manifest (root-relative) could not be read, when the caller can tell (lstat). */
+  manifestProblem?: (rel: string) => string | undefined;
 }
 
 export interface ApproachBPlan extends Plan {
@@ -170,19 +172,90 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     notes.push(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}; not part of the codex-cli binary and not edited, so the patch goes ahead (cargo will still complain about it)`);
   }
 
+  // A manifest of the codex-cli binary the scan could not read (a symbolic link, a FIFO, a device,
+  // not UTF-8): its features would silently stay as they are, so the patch is refused, naming it.
+  const dirs = new Set(result.crates.map((c) => c.dir));
+  const readWarnings = new Map(
+    result.summary.warnings.filter((w) => w.file && /(^|\/)Cargo\.toml$/.test(w.file) && w.kind !== 'manifest').map((w) => [w.file!, w.message]),
+  );
+  for (const c of result.crates) {
+    if (!opts.shipped.has(c.name)) continue;
+    for (const d of c.deps) {
+      if (d.path === undefined || d.table.endsWith('dev-dependencies') || d.table.endsWith('build-dependencies') || dirs.has(d.path)) continue;
+      const rel = d.path === '' ? 'Cargo.toml' : `${d.path}/Cargo.toml`;
+      if (rel.startsWith('../')) {
+        notes.push(`${rel} (path dependency ${d.name} of ${c.name}) lies outside the tree: not scanned, so its TLS features are not switched; left alone`);
+        continue;
+      }
+      const why = opts.manifestProblem?.(rel) ?? readWarnings.get(rel) ?? 'could not be read (missing, or not a regular file)';
+      throw new InputError(
+        `${why.replace(/^manifest /, '')}: the manifest of ${d.name}, a dependency of ${c.name} in the codex-cli binary, could not be read, so approach B cannot switch its features (nothing was written)`,
+        join(result.root, ...rel.split('/')),
+      );
+    }
+  }
+
+  // `[features] x = ["reqwest/rustls-tls"]` in a crate of the binary turns a webpki feature on too:
+  // switched like the dependency's own feature strings.
+  const featureEntries = new Map<string, Array<{ start: number; end: number; line: number; from: string; to: string; rule: SwitchRule; label: string; crate: string }>>();
+  for (const c of [...result.crates].sort((a, b) => a.manifest.localeCompare(b.manifest))) {
+    if (!opts.shipped.has(c.name)) continue;
+    const abs = join(result.root, ...c.manifest.split('/'));
+    let lexed;
+    try {
+      lexed = lexToml(readText(abs));
+    } catch {
+      continue; // reported as a manifest problem above
+    }
+    for (const str of lexed.strings) {
+      if (str.path.length !== 3 || str.path[0] !== 'features' || typeof str.path[2] !== 'number') continue;
+      const m = /^([A-Za-z0-9_-]+)(\??)\/(.+)$/.exec(str.value);
+      if (!m) continue;
+      const dep = c.deps.find((d) => d.name === m[1] && !d.table.endsWith('dev-dependencies') && !d.table.endsWith('build-dependencies'));
+      const pkg = dep?.package ?? m[1]!;
+      const switches = rules.switches.filter((r) => r.dependency === pkg && r.from === m[3]);
+      if (switches.length === 0) continue;
+      const label = `[features] ${String(str.path[1])} = "${str.value}"`;
+      const version = result.tlsFeatures.find((t) => t.crate === c.name && t.dependency === pkg && t.version)?.version;
+      const rule = switches.find((r) => versionInRange(version, r.versions));
+      if (!rule) {
+        notes.push(`${c.manifest}:${str.line}: ${label} turns on ${pkg} "${m[3]}", but ${pkg}'s version ${version ?? '(unknown)'} is outside the range the switch applies to; left alone`);
+        continue;
+      }
+      const list = featureEntries.get(c.manifest) ?? [];
+      list.push({ start: str.start, end: str.end, line: str.line, from: str.value, to: `${m[1]}${m[2]}/${rule.to}`, rule, label, crate: c.name });
+      featureEntries.set(c.manifest, list);
+    }
+  }
+
   const files: FilePlan[] = [];
-  for (const [manifest, groups] of [...perManifest.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  const manifests = [...new Set([...perManifest.keys(), ...featureEntries.keys()])].sort((a, b) => a.localeCompare(b));
+  for (const manifest of manifests) {
+    const groups = perManifest.get(manifest) ?? [];
     const abs = join(result.root, ...manifest.split('/'));
     let text: string;
     try {
       text = readText(abs);
     } catch (err) {
+      if (err instanceof InputError) throw err;
       throw new InputError(`cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, abs);
     }
     const spans = featureSpans(text);
     const edits: SpanEdit[] = [];
     const replacements: Replacement[] = [];
     const reasons: PlanReason[] = [];
+    for (const fe of featureEntries.get(manifest) ?? []) {
+      edits.push({ start: fe.start, end: fe.end, from: fe.from, to: fe.to });
+      const q = text[fe.start] ?? '"';
+      replacements.push({ start: fe.start, end: fe.end, text: `${q}${fe.to}${q}` });
+      switched.add(fe.rule.id);
+      reasons.push({
+        rule: `approach-b/${fe.rule.id}`,
+        line: fe.line,
+        message: `${fe.label} -> "${fe.to}": ${fe.rule.why}`,
+        finding: `${fe.label} in ${manifest}:${fe.line} (crate ${fe.crate}; reaches codex-cli)`,
+      });
+    }
     for (const group of groups.sort((a, b) => a[0]!.tf.declared!.start - b[0]!.tf.declared!.start)) {
       const { tf, rule } = group[0]!;
       const d = tf.declared!;
@@ -203,6 +276,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
         notes.push(`${d.manifest}:${d.line}: ${tf.dependency} already lists "${rule.to}"; after the switch it is named twice (cargo accepts a repeated feature)`);
       }
     }
+    reasons.sort((a, b) => a.line - b.line);
     const newText = replaceSpans(text, edits, abs);
     const bad = unintendedDifference(text, newText, edits.map((e) => ({ from: e.from, to: e.to })));
     if (bad) throw new InputError(`refusing to patch: ${bad}`, abs);

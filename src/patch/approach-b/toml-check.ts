@@ -62,7 +62,9 @@ export function unintendedDifference(oldText: string, newText: string, subs: Sub
   const got: string[] = [];
   for (const d of diffs) {
     const parent = d.path[d.path.length - 2];
-    if (typeof d.a !== 'string' || typeof d.b !== 'string' || parent !== 'features' || typeof d.path[d.path.length - 1] !== 'number') {
+    // a dependency's `features = [...]`, or a crate's own `[features] name = ["dep/feature"]`
+    const featureList = parent === 'features' || (d.path.length === 3 && d.path[0] === 'features');
+    if (typeof d.a !== 'string' || typeof d.b !== 'string' || !featureList || typeof d.path[d.path.length - 1] !== 'number') {
       return `unexpected change at ${d.path.join('.') || '(root)'}: ${JSON.stringify(d.a)} -> ${JSON.stringify(d.b)}`;
     }
     got.push(`${d.a}\u0000${d.b}`);

@@ -1,5 +1,5 @@
 // Cargo manifest scanner: crates, TLS features (with exact spans), Cargo.lock webpki-roots.
-import { readFile } from 'node:fs/promises';
+import { readRegularText } from './read-file.js';
 import path from 'node:path';
 import type { CrateInfo, LockedWebpki, ScanWarning, TlsFeature } from '../../model.js';
 import { crateInfoOf, packageName } from './crate-info.js';
@@ -71,8 +71,10 @@ export async function scanManifests(root: string, manifests: string[]): Promise<
 
   let lockedWebpki: LockedWebpki[] | undefined;
   const lockRel = wsRoot ? (wsRoot.dir ? `${wsRoot.dir}/Cargo.lock` : 'Cargo.lock') : 'Cargo.lock';
-  const lockText = await readFile(path.join(root, lockRel), 'utf8').catch(() => undefined);
-  if (lockText !== undefined) lockedWebpki = lockedWebpkiOf(lockText, lockRel, warnings);
+  // a FIFO named Cargo.lock is warned about and skipped (reading it would wait for a writer forever)
+  const lock = await readRegularText(path.join(root, lockRel), { noFollow: true });
+  if ('text' in lock) lockedWebpki = lockedWebpkiOf(lock.text, lockRel, warnings);
+  else if (lock.code !== 'ENOENT') warnings.push({ kind: lock.code === 'utf8' ? 'encoding' : 'unreadable', file: lockRel, message: `Cargo.lock ${lock.why}; its locked packages are not checked` });
 
   return {
     crates,

@@ -1,5 +1,5 @@
 // Read and parse Cargo manifests: smol-toml for the values, the span lexer for positions.
-import { readFile } from 'node:fs/promises';
+import { readRegularText } from './read-file.js';
 import path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { ScanWarning } from '../../model.js';
@@ -34,14 +34,13 @@ export function relDir(rel: string): string {
 /** Read and parse one manifest; on failure returns undefined and pushes a warning. */
 export async function readManifest(root: string, rel: string, warnings: ScanWarning[]): Promise<ParsedManifest | undefined> {
   const relPosix = toPosix(rel);
-  let text: string;
-  try {
-    text = await readFile(path.join(root, rel), 'utf8');
-  } catch (e) {
-    warnings.push({ kind: 'unreadable', file: relPosix, message: `cannot read manifest: ${(e as Error).message}` });
+  // a FIFO or a device named Cargo.toml is warned about and skipped, never waited on; a link is not followed
+  const got = await readRegularText(path.join(root, rel), { noFollow: true });
+  if (!('text' in got)) {
+    warnings.push({ kind: got.code === 'utf8' ? 'encoding' : got.code === 'link' ? 'symlink' : 'unreadable', file: relPosix, message: `manifest ${got.why}` });
     return undefined;
   }
-  return parseManifestText(relPosix, text, warnings);
+  return parseManifestText(relPosix, got.text, warnings);
 }
 
 export function parseManifestText(rel: string, text: string, warnings: ScanWarning[]): ParsedManifest | undefined {

@@ -14,9 +14,11 @@ export interface EntryContext {
   wsRoot?: ParsedManifest;
 }
 
-function declaredOf(m: ParsedManifest | undefined, table: string, key: string, feature: string): TlsFeature['declared'] {
+/** The `nth` (0-based) literal of `feature` in the entry: a feature listed twice has two spans,
+ *  and each listing gets its own fact (approach B switches both). */
+function declaredOf(m: ParsedManifest | undefined, table: string, key: string, feature: string, nth = 0): TlsFeature['declared'] {
   if (!m || !m.spansOk) return undefined;
-  const s = m.featureSpans.find((f) => f.table === table && f.dependency === key && f.feature === feature);
+  const s = m.featureSpans.filter((f) => f.table === table && f.dependency === key && f.feature === feature)[nth];
   return s ? { manifest: m.rel, line: s.line, start: s.start, end: s.end } : undefined;
 }
 
@@ -47,6 +49,7 @@ export function tlsFeaturesOf(dep: ResolvedDep, ctx: EntryContext, warnings: Sca
     ...(dep.version !== undefined ? { version: dep.version } : {}),
   };
   const out: TlsFeature[] = [];
+  const seen = new Map<string, number>();
   const emit = (feature: string, inherited: boolean, declaredIn: ParsedManifest | undefined, declaredTable: string): void => {
     const r = rule.features.get(feature);
     if (!r) {
@@ -60,7 +63,10 @@ export function tlsFeaturesOf(dep: ResolvedDep, ctx: EntryContext, warnings: Sca
       }
       return;
     }
-    const declared = declaredOf(declaredIn, declaredTable, dep.key, feature);
+    const k = `${inherited ? 'ws' : 'own'}\u0000${feature}`;
+    const nth = seen.get(k) ?? 0;
+    seen.set(k, nth + 1);
+    const declared = declaredOf(declaredIn, declaredTable, dep.key, feature, nth);
     if (!declared && declaredIn?.spansOk) {
       warnings.push({ kind: 'other', file: declaredIn.rel, line, message: `feature string ${feature} of ${dep.key} not located in the text` });
     }
