@@ -41,11 +41,47 @@ export interface TransportRule {
   note: string;
 }
 
+export interface ApproachRule {
+  name: string;
+  /** What reporters and the wizard call it, after the letter. */
+  label: string;
+  cost: number;
+  plain?: string;
+  next?: string[];
+  /** Overrides `patch --approach a` sets. */
+  sets?: string[];
+}
+
+const APPROACH_KEYS: Record<string, 'string' | 'number' | 'strings'> = { name: 'string', label: 'string', cost: 'number', plain: 'string', next: 'strings', sets: 'strings' };
+
+/** [approach.a|b|ca]: all three, known keys of the right types (file and line on error). */
+function checkApproaches(text: string, file: string, doc: Record<string, unknown>): Record<Approach, ApproachRule> {
+  const lineOf = (re: RegExp): number | undefined => {
+    const i = text.split('\n').findIndex((l) => re.test(l));
+    return i >= 0 ? i + 1 : undefined;
+  };
+  const all = (doc.approach ?? {}) as Record<string, Record<string, unknown>>;
+  for (const id of ['a', 'b', 'ca']) {
+    const at = lineOf(new RegExp(`^\\s*\\[approach\\.${id}\\]`));
+    const t = all[id];
+    if (!t) throw new InputError(`missing [approach.${id}]`, file);
+    for (const [k, v] of Object.entries(t)) {
+      const kind = APPROACH_KEYS[k];
+      if (!kind) throw new InputError(`[approach.${id}] unknown key \`${k}\` (known: ${Object.keys(APPROACH_KEYS).join(', ')})`, file, at);
+      const ok = kind === 'number' ? typeof v === 'number' : kind === 'string' ? typeof v === 'string' : Array.isArray(v) && v.every((x) => typeof x === 'string');
+      if (!ok) throw new InputError(`[approach.${id}] \`${k}\` must be ${kind === 'strings' ? 'a list of strings' : `a ${kind}`}`, file, at);
+    }
+    for (const k of ['name', 'label', 'cost']) if (!(k in t)) throw new InputError(`[approach.${id}] needs \`${k}\``, file, at);
+  }
+  for (const id of Object.keys(all)) if (!['a', 'b', 'ca'].includes(id)) throw new InputError(`unknown approach [approach.${id}] (known: a, b, ca)`, file, lineOf(new RegExp(`^\\s*\\[approach\\.${id}\\]`)));
+  return all as unknown as Record<Approach, ApproachRule>;
+}
+
 export interface ChannelRules {
   channels: ChannelRule[];
   /** Registry crates and child processes that carry some channels instead of a reqwest client. */
   transports: Record<string, TransportRule>;
-  approaches: Record<Approach, { name: string; cost: number; plain?: string; next?: string[] }>;
+  approaches: Record<Approach, ApproachRule>;
   scoring: Record<Verdict, number>;
   /** Thresholds of the tracing level ([tracing]). */
   tracing: { good_from: number; poor_below: number; poor_unknown_above: number };
@@ -137,7 +173,7 @@ export function parseChannelRules(text: string, file: string): ChannelRules {
   for (const c of channels) for (const n of c.env) counts.set(n, [...(counts.get(n) ?? []), c]);
   const uniqueOverrides = new Map<string, ChannelRule>();
   for (const [n, list] of counts) if (list.length === 1) uniqueOverrides.set(n, list[0]!);
-  const approaches = doc.approach as Record<Approach, { name: string; cost: number; plain?: string; next?: string[] }>;
+  const approaches = checkApproaches(text, file, doc);
   const scoring = doc.scoring as Record<Verdict, number>;
   const transports = (doc.transport ?? {}) as Record<string, TransportRule>;
   const localHosts = new Set(strings((doc.local as Record<string, unknown> | undefined)?.hosts));

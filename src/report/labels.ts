@@ -3,13 +3,12 @@ import { loadChannelRules } from '../channels/rules.js';
 import { shQuote } from '../patch/codex-home/envfile.js';
 import type { Approach, Channel, ClientSite, Platform, ScanResult, ScanWarning, TlsFeature, Tracing } from '../model.js';
 
-export const APPROACH_LABEL: Record<Approach, string> = {
-  a: 'A — point codex at a local reverse proxy (config / env base URLs)',
-  b: 'B — rebuild codex so reqwest trusts the OS store (native roots)',
-  ca: 'CA — give codex your proxy CA through the environment (CODEX_CA_CERTIFICATE / SSL_CERT_FILE)',
-};
-
 export const APPROACH_SHORT: Record<Approach, string> = { a: 'A', b: 'B', ca: 'CA' };
+
+/** `A — point codex at …`: the letter and the rules' label ([approach.x] label). */
+export const APPROACH_LABEL: Record<Approach, string> = Object.fromEntries(
+  (['a', 'b', 'ca'] as const).map((k) => [k, `${APPROACH_SHORT[k]} — ${loadChannelRules().approaches[k].label}`]),
+) as Record<Approach, string>;
 
 /** Short TLS flags of one client site, in a fixed order. */
 export function clientFlags(c: ClientSite, short = false): string[] {

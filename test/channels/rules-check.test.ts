@@ -39,4 +39,12 @@ describe('parseChannelRules', () => {
     expect(e.oneLine).toContain('[[channel]] analytics: "weight" must be a number');
     expect(refusal(TEXT.replace('poor_below = 0.3', 'poor_below = 3')).oneLine).toContain('[tracing] poor_below must be a number from 0 to 1');
   });
+
+  it('refuses an approach table with an unknown key, a wrong type or no label; one label for every reporter', () => {
+    expect(refusal(TEXT.replace('[approach.ca]\n', '[approach.ca]\nlabl = "x"\n')).oneLine).toMatch(/^rules\/channels\.toml:\d+: \[approach\.ca\] unknown key `labl`/);
+    expect(refusal(TEXT.replace('cost = 15', 'cost = "15"')).oneLine).toContain('[approach.b] `cost` must be a number');
+    expect(refusal(TEXT.replace(/^label = "point codex.*\n/m, '')).oneLine).toContain('[approach.a] needs `label`');
+    const r = parseChannelRules(TEXT, 'rules/channels.toml');
+    expect(r.approaches.ca.label).toContain('CODEX_CA_CERTIFICATE');
+  });
 });

@@ -2,15 +2,16 @@
 import React from 'react';
 import { Box } from 'ink';
 import type { Approach } from '../../model.js';
+import { loadChannelRules } from '../../channels/rules.js';
+import { APPROACH_SHORT } from '../../report/labels.js';
 import { chooseFields, type ChooseField, type State } from '../state.js';
 import { Paint, pad } from '../theme.js';
 import { ErrorLine, Frame } from './frame.js';
 
-const LABEL: Record<Approach, string> = {
-  a: 'A  point codex at a local reverse proxy (config base URLs)',
-  b: 'B  rebuild codex so reqwest trusts the OS store (native roots)',
-  ca: 'CA give codex your proxy CA through the environment',
-};
+/** The rules' label after the letter, as every reporter words it. */
+const LABEL: Record<Approach, string> = Object.fromEntries(
+  (['a', 'b', 'ca'] as const).map((k) => [k, `${APPROACH_SHORT[k].padEnd(3)}${loadChannelRules().approaches[k].label}`]),
+) as Record<Approach, string>;
 const AUTH_LABEL = { apikey: 'API key', chatgpt: 'ChatGPT sign-in' } as const;
 
 /** Where the auth mode shown comes from: this screen, auth.json, or the API key assumed without one. */
@@ -49,11 +50,14 @@ export function ChooseScreen({ s }: { s: State }) {
       {c.options.map((o) => {
         const sel = o.approach === c.approach;
         const on = focused === o.approach;
+        // the label is cut to the room the row has beside the mark and the recommendation badge
+        const room = Math.max(20, s.columns - 6 - (o.approach === rec ? 15 : 0) - 1);
+        const label = LABEL[o.approach].length > room ? `${LABEL[o.approach].slice(0, room - 1)}…` : LABEL[o.approach];
         return (
           <Box key={o.approach} flexDirection="column">
             <Box>
               <Paint tone={!o.ok ? 'dim' : on ? 'bold' : 'plain'} inverse={on} fixed>
-                {`${on ? '›' : ' '} ${sel ? '(•)' : '( )'} ${LABEL[o.approach]}`}
+                {`${on ? '›' : ' '} ${sel ? '(•)' : '( )'} ${label}`}
               </Paint>
               {o.approach === rec ? <Paint tone="good" fixed>{'  ★ recommended'}</Paint> : null}
             </Box>
