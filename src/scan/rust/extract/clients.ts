@@ -6,7 +6,7 @@ import type { RawClient } from '../facts.js';
 import type { RustRules } from '../rules.js';
 import type { FileContext } from './context.js';
 import type { FnRange, Range } from './syntax.js';
-import { dedupe, lineOf, resolvePath, same, up } from './syntax.js';
+import { dedupe, lineOf, MAX_CHAIN, MAX_CLIMB, resolvePath, same, up } from './syntax.js';
 
 const CTOR_ANCHOR = /\b([A-Za-z_][A-Za-z0-9_]*)\s*::\s*(?:builder|new)\s*\(\s*\)/g;
 /** `reqwest::get(`, `reqwest::blocking::get(`: a request on a client reqwest builds itself. */
@@ -36,7 +36,7 @@ interface ChainResult {
 function conditionsAt(n: SyntaxNode, anchor: Range | undefined): string[] {
   const path: string[] = [];
   let child = n;
-  for (let x = n.parent; x; child = x, x = x.parent) {
+  for (let x = n.parent, k = 0; x && k < MAX_CLIMB; child = x, x = x.parent, k++) {
     if (anchor && x.startIndex <= anchor.start && x.endIndex >= anchor.end) break;
     if (x.type === 'function_item') break;
     switch (x.type) {
@@ -102,7 +102,7 @@ export function clientsIn(ctx: FileContext): void {
     }
     let cur = start;
     let filter = onlyKnown;
-    for (;;) {
+    for (let k = 0; k < MAX_CHAIN; k++) {
       const par = cur.parent;
       if (!par) break;
       if (par.type === 'try_expression' || par.type === 'parenthesized_expression' || par.type === 'await_expression' || par.type === 'reference_expression') {
@@ -304,7 +304,7 @@ const ERROR_FALLBACKS = new Set(['unwrap_or_else', 'or_else', 'unwrap_or', 'map_
 
 /** The constructor sits inside `x.unwrap_or_else(|_| ...)` (or an `Err(_) =>` match arm) below its function. */
 function inErrorFallback(node: SyntaxNode, stop: SyntaxNode | undefined): boolean {
-  for (let n = node.parent; n && n !== stop; n = n.parent) {
+  for (let n = node.parent, k = 0; n && n !== stop && k < MAX_CLIMB; n = n.parent, k++) {
     if (n.type === 'match_arm' && /^\s*Err\s*\(/.test(n.childForFieldName('pattern')?.text ?? '')) return true;
     if (n.type !== 'closure_expression') continue;
     const call = n.parent?.type === 'arguments' ? n.parent.parent : null;

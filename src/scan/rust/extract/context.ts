@@ -8,7 +8,8 @@ import { modDeclsOf } from '../prefilter.js';
 import type { RustRules } from '../rules.js';
 import type { TextRange } from '../sparse.js';
 import type { Fn, FnRange, Positions, Range } from './syntax.js';
-import { addUses, attrInner, functionsOf, getErrorQuery, getParser, innermostAt, lineOf, markTestAttr, positions, up } from './syntax.js';
+import { maskCode } from '../fn-index.js';
+import { addUses, attrInner, functionsOf, MAX_CLIMB, tooDeepAt, getErrorQuery, getParser, innermostAt, lineOf, markTestAttr, positions, up } from './syntax.js';
 
 const USE_ANCHOR = /(?:^|[\n;{}])[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?use\s/g;
 const STRUCT_ANCHOR = /\bstruct\s+([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -43,6 +44,14 @@ export interface FileContext {
 export function fileContext(text: string, file: string, rules: RustRules, ranges?: TextRange[]): FileContext | { failed: FileFacts } {
   const facts = emptyFacts();
   facts.modDecls = modDeclsOf(text);
+  // nesting deeper than any real code would make every walk from a finding quadratic: not parsed,
+  // counted as a place the parser could not read (at the line where it gets too deep)
+  const deep = tooDeepAt(maskCode(text), ranges);
+  if (deep !== undefined) {
+    facts.parseErrors = 1;
+    facts.firstErrorLine = deep;
+    return { failed: facts };
+  }
   let tree: Tree;
   try {
     tree = getParser().parse(text, undefined, {
@@ -124,7 +133,7 @@ export function fileContext(text: string, file: string, rules: RustRules, ranges
   };
   const statementOf = (n: SyntaxNode): SyntaxNode | undefined => {
     let cur: SyntaxNode | null = n;
-    while (cur) {
+    for (let k = 0; cur && k < MAX_CLIMB; k++) {
       if (STATEMENT_TYPES.has(cur.type)) return cur;
       const par: SyntaxNode | null = cur.parent;
       if (!par) return undefined;

@@ -2,7 +2,7 @@
 // var, and `env::var(..)` inside macro token trees.
 import type { SyntaxNode } from 'tree-sitter';
 import type { FileContext } from './context.js';
-import { lineOf, resolvePath, stringValue, UPPER, up } from './syntax.js';
+import { lineOf, MAX_CLIMB, resolvePath, stringValue, UPPER, up } from './syntax.js';
 
 const ENV_FN_ANCHOR = /\bvar(?:_os)?\s*\(/g;
 
@@ -146,7 +146,7 @@ function isChildWrite(call: SyntaxNode | null, ctx: FileContext): boolean {
 /** The call an expression is an argument of (through `&`, `.clone()`, `?`). */
 function argumentOf(n: SyntaxNode): SyntaxNode | null {
   let x: SyntaxNode = n;
-  while (x.parent && ['reference_expression', 'try_expression', 'parenthesized_expression'].includes(x.parent.type)) x = x.parent;
+  for (let k = 0; k < MAX_CLIMB && x.parent && ['reference_expression', 'try_expression', 'parenthesized_expression'].includes(x.parent.type); k++) x = x.parent;
   return x.parent?.type === 'arguments' ? x.parent.parent : null;
 }
 

@@ -193,3 +193,34 @@ export function markTestAttr(n: SyntaxNode, rules: RustRules, out: Range[]): voi
 export function dedupe(xs: string[]): string[] {
   return [...new Set(xs)];
 }
+
+/** Deeper bracket nesting than this is not parsed: tree-sitter's parent steps cost the depth each,
+ *  so the walks from every finding would cost the square of it (100,000 nested `{` took hours).
+ *  Real Rust code stays far below. */
+export const MAX_NESTING = 128;
+
+/** The first place (1-based line) where `( [ {` nest deeper than MAX_NESTING outside comments and
+ *  literals, within `ranges` when given; undefined when nowhere. One linear pass. */
+export function tooDeepAt(masked: string, ranges?: readonly { startIndex: number; endIndex: number }[]): number | undefined {
+  const spans = ranges ?? [{ startIndex: 0, endIndex: masked.length }];
+  for (const r of spans) {
+    let depth = 0;
+    for (let i = r.startIndex; i < r.endIndex && i < masked.length; i++) {
+      const c = masked.charCodeAt(i);
+      if (c === 0x7b || c === 0x28 || c === 0x5b) {
+        if (++depth > MAX_NESTING) {
+          let line = 1;
+          for (let k = masked.indexOf('\n'); k >= 0 && k < i; k = masked.indexOf('\n', k + 1)) line++;
+          return line;
+        }
+      } else if ((c === 0x7d || c === 0x29 || c === 0x5d) && depth > 0) depth--;
+    }
+  }
+  return undefined;
+}
+
+/** How far the walks from a finding climb the tree (each step up costs the node's depth in
+ *  tree-sitter): the statements, conditions and calls they look for sit well within it. */
+export const MAX_CLIMB = 64;
+/** Builder chains climbed from a constructor: `.a().b()…` of at most this many calls. */
+export const MAX_CHAIN = 512;

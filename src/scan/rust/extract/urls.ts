@@ -7,7 +7,7 @@ import { deniedUrl } from '../rules.js';
 import type { FileContext } from './context.js';
 import type { OverridesAt } from './overrides.js';
 import { hostOf } from '../../../util/urls.js';
-import { lineOf, resolvePath, stringValue, up } from './syntax.js';
+import { lineOf, MAX_CLIMB, resolvePath, stringValue, up } from './syntax.js';
 
 
 function cleanUrl(u: string): string {
@@ -41,7 +41,8 @@ export function urlsIn(ctx: FileContext, overridesAt: OverridesAt): void {
     if (urls.length === 1 && /\s/.test(value.replace(urls[0]!, '').trim()) && /[a-z]{2,}\s+[a-z]{2,}/i.test(value)) continue;
     let symbol: string | undefined;
     let binding: string | undefined;
-    for (let a: SyntaxNode | null = s.parent; a; a = a.parent) {
+    // a few levels up at most: each step up costs the node's depth in tree-sitter
+    for (let a: SyntaxNode | null = s.parent, k = 0; a && k < 16; a = a.parent, k++) {
       if (a.type === 'const_item' || a.type === 'static_item') {
         symbol = a.childForFieldName('name')?.text;
         break;
@@ -91,7 +92,7 @@ export function urlsIn(ctx: FileContext, overridesAt: OverridesAt): void {
 /** The literal is an operand of `==`/`!=`, a match pattern, or the argument of a comparing method. */
 function comparedOnly(lit: SyntaxNode, methods: readonly string[]): boolean {
   let n: SyntaxNode = lit;
-  while (n.parent && (n.parent.type === 'reference_expression' || n.parent.type === 'parenthesized_expression')) n = n.parent;
+  for (let k = 0; k < MAX_CLIMB && n.parent && (n.parent.type === 'reference_expression' || n.parent.type === 'parenthesized_expression'); k++) n = n.parent;
   const p = n.parent;
   if (!p) return false;
   if (p.type === 'binary_expression') {
