@@ -57,7 +57,8 @@ function request(path: string | undefined, opts: PatchHomeOptions, io: Io): Home
     ...(opts.ca ? { ca: opts.ca } : {}),
     env: io.env,
     cwd: io.cwd,
-    write: !opts.dryRun,
+    // a dry run checks what the real run checks (a read-only file refuses both, exit 2)
+    write: true,
   };
 }
 
@@ -120,7 +121,7 @@ export async function unpatchHomeCommand(path: string | undefined, opts: PatchHo
   void path;
   const approach = approachOf(opts);
   const home = resolveCodexHome(opts.codexHome, io.env, io.cwd);
-  await checkHome(home, !opts.dryRun);
+  await checkHome(home, true);
   const res = await undoHome(home, approach, { ...(opts.force ? { force: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
   // nothing applied: a no-op, like a second `patch` (exit 0), said plainly
   if (res.via === 'none') {

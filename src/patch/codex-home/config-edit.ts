@@ -75,8 +75,10 @@ function managedMarks(text: string): Marks {
   }
   const out: Marks = { records: [], statements: scan.statements };
   for (const c of scan.commentLines) {
-    const l = text.slice(c.lineStart, c.end).replace(/^\ufeff/, '');
-    if (!out.start && l.startsWith(block.start)) out.start = { at: c.lineStart, line: c.line, text: l };
+    // a byte order mark before the first line stays where it is: the block starts after it
+    const bom = c.lineStart === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const l = text.slice(c.lineStart + bom, c.end);
+    if (!out.start && l.startsWith(block.start)) out.start = { at: c.lineStart + bom, line: c.line, text: l };
     else if (out.start && !out.end && c.lineStart > out.start.at && l.startsWith(block.end)) out.end = { at: c.hash };
   }
   const r = homeRules();

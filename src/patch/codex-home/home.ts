@@ -4,6 +4,7 @@
 import { promises as fs, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { badUtf8Line } from '../../scan/cargo/read-file.js';
 import { InputError } from '../../model.js';
 import { homeRules } from './rules.js';
 import { jsonErrorLine } from '../../json-error.js';
@@ -76,11 +77,15 @@ export async function readHomeFile(path: string, writeCheck: boolean): Promise<s
   if (st.isSymbolicLink()) throw new InputError('is a symbolic link; codex-mitm edits regular files only (edit the target by hand)', path);
   if (!st.isFile()) throw new InputError('is not a regular file', path);
   if (writeCheck && (st.mode & 0o222) === 0) throw new InputError('is read-only; nothing written', path);
+  let bytes: Buffer;
   try {
-    return await fs.readFile(path, 'utf8');
+    bytes = await fs.readFile(path);
   } catch (err) {
     throw new InputError(`cannot read (${(err as NodeJS.ErrnoException).code})`, path);
   }
+  const bad = badUtf8Line(bytes);
+  if (bad !== undefined) throw new InputError('is not valid UTF-8 (codex reads it as UTF-8 TOML/JSON); nothing was written', path, bad);
+  return bytes.toString('utf8');
 }
 
 export async function readHome(home: string, write: boolean): Promise<HomeFiles> {

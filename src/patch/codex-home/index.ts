@@ -71,6 +71,7 @@ export async function prepareHome(approach: HomeApproach, req: HomeRequest): Pro
   // written into the env file's comments and the printed commands: one line or nothing
   assertOneLine(home, 'the codex home path', join(home, r.files.env_file));
   const files = await readHome(home, req.write ?? false);
+  await checkFlowsDir(join(home, r.files.flows_dir));
   const auth = await detectAuth(home, req.auth ?? undefined);
   if (approach === 'a' && auth.mode !== 'chatgpt' && modelPort === backendPort) {
     throw new InputError(`--model-port and --backend-port are both ${modelPort}; approach a with an API key needs two proxies`);
@@ -355,8 +356,11 @@ async function applyLocked(approach: HomeApproach, req: HomeRequest, prepared: P
     prep.input.target = prepared.input.target;
   }
   const plan = planFor(approach, prep.input);
+  await checkFlowsDir(flowsDir);
   const res = await applyPlan(plan, { stateDir: stateDirOf(home) });
   await fs.mkdir(flowsDir, { recursive: true, mode: 0o700 });
+  // chmod through no link: the folder is checked again right before
+  await checkFlowsDir(flowsDir);
   await fs.chmod(flowsDir, 0o700);
   return { written: res.written, undone, plan, flowsDir };
 }
@@ -373,6 +377,19 @@ async function saveCopy(home: string, file: string, text: string): Promise<strin
   const copy = join(dir, `${basename(file)}.${sha256(text)}`);
   await writeFileAtomic(copy, text, 0o600);
   return copy;
+}
+
+/** The flows folder, when it exists, must be a real folder: a link would get its target chmod'ed
+ *  and the captures written elsewhere; a file there would fail after config.toml was written. */
+async function checkFlowsDir(dir: string): Promise<void> {
+  let st;
+  try {
+    st = await fs.lstat(dir);
+  } catch {
+    return;
+  }
+  if (st.isSymbolicLink()) throw new InputError('is a symbolic link; codex-mitm keeps the flow files (bearer tokens) in a real folder of its own: move the link away (nothing was written)', dir);
+  if (!st.isDirectory()) throw new InputError('is not a folder; the flow files go there: move it away (nothing was written)', dir);
 }
 
 async function removeIfEmpty(dir: string): Promise<void> {

@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError, type Approach } from '../../model.js';
-import { unwritableReason, writeFileAtomic } from './atomic.js';
+import { cleanStaleTemps, unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
 import { verifyState } from './verify-state.js';
 import { recordEdits, reverseEdits } from './reverse.js';
@@ -324,6 +324,9 @@ async function unpatchLocked(target: string, approach: Approach, opts: UnpatchOp
   };
   if (opts.dryRun) return result;
 
+  // temp files a killed earlier run left beside the recorded files (and the state) go too
+  for (const f of state.files) await cleanStaleTemps(absPath(root, f.path));
+  await cleanStaleTemps(stateFile);
   for (const a of todo) {
     if (a.kind === 'restore') await writeFileAtomic(a.abs, a.bytes!, a.f.existed && a.f.mode !== null ? a.f.mode & 0o777 : undefined);
     else await fs.rm(a.abs, { force: true });

@@ -17,6 +17,7 @@ export async function writeFileAtomic(target: string, data: string | Buffer, mod
   } catch {
     finalMode ??= 0o644;
   }
+  await cleanStaleTemps(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'wx', finalMode);
   try {
@@ -37,6 +38,48 @@ export async function writeFileAtomic(target: string, data: string | Buffer, mod
     throw err;
   }
   await syncDir(dir);
+}
+
+/** Removes the temp files an earlier write of `path` left behind when it was killed (kill -9 or a
+ *  power cut between the write and the rename): `.<name>.<pid>.<12 hex>.tmp` beside it, regular
+ *  files whose process is gone. Best effort. */
+export async function cleanStaleTemps(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const name = basename(path);
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch {
+    return removed;
+  }
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^\\.${esc}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+  for (const e of entries) {
+    const m = re.exec(e);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    const p = join(dir, e);
+    try {
+      const st = await fs.lstat(p);
+      if (!st.isFile()) continue;
+      await fs.rm(p, { force: true });
+      removed.push(p);
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {
