@@ -1,6 +1,7 @@
 import type { CliFlag, Capabilities, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
 import { binaryClosure, CLI_PACKAGE, unifiedFeatures } from '../scan/cargo/index.js';
 import { loadRules } from '../scan/rust/rules-load.js';
+import { forcesRustls } from './tls-meaning.js';
 
 export interface ProductionFacts {
   crates: CrateInfo[];
@@ -30,10 +31,7 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
     ...new Set([...f.clients, ...f.factories].filter((c) => c.tls.rootsAdded || c.tls.preconfiguredTls).flatMap((c) => c.tls.customCaEnv)),
   ].sort();
   // Clients that switch to rustls only under a condition (the custom-CA path) keep native-tls by default.
-  const forcesRustls = (c: ClientSite) =>
-    (c.tls.useRustls && !c.conditionalCalls?.includes('use_rustls_tls')) ||
-    (c.tls.preconfiguredTls && !c.conditionalCalls?.some((m) => m === 'use_preconfigured_tls' || m.startsWith('tls_backend_preconfigured')));
-  const nativeTlsDefault = evidence.some((e) => e.roots === 'native-tls') && !f.clients.some(forcesRustls);
+  const nativeTlsDefault = evidence.some((e) => e.roots === 'native-tls') && !f.clients.some((c) => forcesRustls(c));
   const rust = loadRules();
   const systemProxy = f.literals?.find((l) => l.value === rust.data.literals?.system_proxy);
   const version = f.workspaceVersion && f.workspaceVersion !== '0.0.0' ? f.workspaceVersion : undefined;

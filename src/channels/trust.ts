@@ -1,6 +1,7 @@
 // Effective TLS of each client in the codex CLI binary, from unified Cargo features and the
 // builder calls the scanner saw. Reasons are sentences a user can check against the tree.
 import type { Capabilities, ClientFactory, ClientSite, Platform, PlatformVerdicts, Roots, TlsFeature, Verdict } from '../model.js';
+import { forcesRustls, tlsMeanings } from './tls-meaning.js';
 
 /** What the verdicts read of a client: a construction site or a factory. */
 type Carrier = ClientSite | ClientFactory;
@@ -65,26 +66,25 @@ export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crat
   if (client && 'name' in client && !client.at) reasons.push(`${site} reaches ${client.sites.map((s) => `${s.file}:${s.line}`).join(', ')}${client.via?.length ? ` through ${client.via.join(', ')}` : ''}`);
   // a feature another crate turns on holds for every crate of the binary: say so when citing one
   const unified = (f: TlsFeature) => (f.crate !== own ? ' (Cargo unifies features across the binary)' : '');
-  const conditional = new Set(client?.conditionalCalls ?? []);
-  const always = (method: string, flag: boolean | undefined) => Boolean(flag) && !conditional.has(method);
-  const honoursProxy = !always('no_proxy', client?.noProxy);
+  const t = tlsMeanings(client);
+  const honoursProxy = t.noProxy !== 'always';
   if (!honoursProxy) reasons.push(`${site} calls no_proxy(): HTTPS_PROXY is ignored`);
   else if (client?.noProxy) reasons.push(`${site} calls no_proxy() only under a condition (e.g. inside a sandbox); otherwise HTTPS_PROXY is honoured`);
   const customCa = client?.tls.rootsAdded || client?.tls.preconfiguredTls ? client.tls.customCaEnv : [];
   if (customCa.length > 0)
     reasons.push(
-      `${site} adds roots from ${customCa.join(' / ')}${conditional.has('use_rustls_tls') ? ' (switching to rustls only when one of them is set)' : ''}`,
+      `${site} adds roots from ${customCa.join(' / ')}${t.rustls === 'conditional' ? ' (switching to rustls only when one of them is set)' : ''}`,
     );
-  const forcedRustls = ws || always('use_rustls_tls', client?.tls.useRustls) || always('use_preconfigured_tls', client?.tls.preconfiguredTls);
+  const forcedRustls = ws || forcesRustls(client);
   if (ws) reasons.push(`${site} opens a websocket: rustls with the roots of tokio-tungstenite's features${customCa.length ? ', or a rustls config holding the custom CA' : ''}`);
   if (!forcedRustls && r.nativeTls.length > 0) {
-    const rustlsWhen = conditional.has('use_rustls_tls') ? 'calls use_rustls_tls only under a condition' : 'does not call use_rustls_tls';
+    const rustlsWhen = t.rustls === 'conditional' ? 'calls use_rustls_tls only under a condition' : 'does not call use_rustls_tls';
     reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!, dep)} reaches codex-cli${unified(r.nativeTls[0]!)} and ${site} ${rustlsWhen}`);
     return { backend: 'native-tls', roots: ['native-tls'], customCa, honoursProxy, reasons };
   }
   if (client?.tls.preconfiguredTls) reasons.push(`${site} uses use_preconfigured_tls: roots are whatever that config holds`);
   const roots: Roots[] = [];
-  if (always('tls_built_in_root_certs', client?.tls.builtInRootsDisabled)) {
+  if (t.builtinRootsOff === 'always') {
     reasons.push(`${site} disables built-in roots (tls_built_in_root_certs(false))`);
   } else {
     if (r.webpki.length > 0) {

@@ -1,5 +1,6 @@
 // Words the reporters use for approaches and flags. One place, so table, Markdown and SARIF agree.
 import { loadChannelRules } from '../channels/rules.js';
+import { tlsMeanings, type Meaning } from '../channels/tls-meaning.js';
 import { shQuote } from '../patch/codex-home/envfile.js';
 import type { Approach, Channel, ClientSite, Platform, ScanResult, ScanWarning, TlsFeature, Tracing } from '../model.js';
 
@@ -13,20 +14,20 @@ export const APPROACH_LABEL: Record<Approach, string> = Object.fromEntries(
 /** Short TLS flags of one client site, in a fixed order. */
 export function clientFlags(c: ClientSite, short = false): string[] {
   const f: string[] = [];
-  // Methods applied only under a condition (inside if/match/closure) are marked `?`.
-  const cond = new Set(c.conditionalCalls ?? []);
-  const mark = (label: string, ...methods: string[]) => (methods.some((m) => cond.has(m)) ? `${label}?` : label);
-  if (c.tls.useRustls) f.push(mark('rustls', 'use_rustls_tls'));
-  if (c.tls.useNativeTls) f.push(mark('native-tls', 'use_native_tls'));
-  if (c.tls.preconfiguredTls) f.push(mark('preconfigured-tls', 'use_preconfigured_tls'));
-  if (c.tls.rootsAdded) {
-    const label = mark('roots+', 'add_root_certificate');
+  // Facts that hold only under a condition (inside if/match/closure) are marked `?`.
+  const t = tlsMeanings(c);
+  const mark = (label: string, m: Meaning) => (m === 'conditional' ? `${label}?` : label);
+  if (t.rustls !== 'never') f.push(mark('rustls', t.rustls));
+  if (t.nativeTls !== 'never') f.push(mark('native-tls', t.nativeTls));
+  if (t.preconfigured !== 'never') f.push(mark('preconfigured-tls', t.preconfigured));
+  if (t.rootsAdded !== 'never') {
+    const label = mark('roots+', t.rootsAdded);
     f.push(c.tls.customCaEnv.length && !short ? `${label} (${c.tls.customCaEnv.join(', ')})` : label);
   }
-  if (c.tls.builtInRootsDisabled) f.push(mark('no-built-in-roots', 'tls_built_in_root_certs'));
-  if (c.tls.acceptsInvalidCerts) f.push(mark('accepts-invalid-certs', 'danger_accept_invalid_certs'));
-  if (c.proxy) f.push(mark('proxy', 'proxy'));
-  if (c.noProxy) f.push(mark('no_proxy', 'no_proxy'));
+  if (t.builtinRootsOff !== 'never') f.push(mark('no-built-in-roots', t.builtinRootsOff));
+  if (t.acceptsInvalid !== 'never') f.push(mark('accepts-invalid-certs', t.acceptsInvalid));
+  if (t.proxy !== 'never') f.push(mark('proxy', t.proxy));
+  if (t.noProxy !== 'never') f.push(mark('no_proxy', t.noProxy));
   if (c.fallback) f.push('fallback');
   return f;
 }
