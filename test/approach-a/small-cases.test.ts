@@ -63,6 +63,19 @@ describe('hardening: smaller cases', () => {
     expect(r.stderr).toContain('config.toml:2: is not valid UTF-8');
   });
 
+  it('a 100 MB config.toml is refused at once with its size (before: 289 s and 3 GB)', async () => {
+    sb = await sandbox();
+    const fh = await fs.open(join(sb.home, 'config.toml'), 'w');
+    await fh.truncate(100 * 1024 * 1024);
+    await fh.close();
+    const t0 = Date.now();
+    const r = sb.cli([...A, '--codex-home', sb.home]);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('config.toml: is 104857600 bytes, more than the');
+  });
+
   it('a FIFO config.toml is refused at once, never waited on', async () => {
     sb = await sandbox();
     execFileSync('mkfifo', [join(sb.home, 'config.toml')]);

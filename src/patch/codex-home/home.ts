@@ -77,6 +77,8 @@ export async function readHomeFile(path: string, writeCheck: boolean): Promise<s
   if (st.isSymbolicLink()) throw new InputError('is a symbolic link; codex-mitm edits regular files only (edit the target by hand)', path);
   if (!st.isFile()) throw new InputError('is not a regular file', path);
   if (writeCheck && (st.mode & 0o222) === 0) throw new InputError('is read-only; nothing written', path);
+  const max = homeRules().files.max_bytes;
+  if (max !== undefined && st.size > max) throw new InputError(`is ${st.size} bytes, more than the ${max} a codex home file can sensibly hold; refusing to read it (nothing written)`, path);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(path);

@@ -11,7 +11,7 @@ export interface ReverseProxyRule {
 }
 
 export interface HomeRules {
-  files: { env_file: string; flows_dir: string; state_dir: string; config: string; auth: string };
+  files: { env_file: string; flows_dir: string; state_dir: string; config: string; auth: string; max_bytes?: number };
   block: { start: string; end: string; was: string };
   model_api: {
     config_key: string;
