@@ -109,3 +109,17 @@ describe('hardening: smaller cases', () => {
     expect(await fs.readFile(f, 'utf8')).toBe('a\n');
   });
 });
+
+describe('unpatch --dry-run exits as the real run', () => {
+  it('a read-only file to restore: both exit 2 (before: the dry run said 0)', async () => {
+    sb = await sandbox();
+    await sb.write('config.toml', 'model = "o3"\n');
+    expect(sb.cli([...A, '--codex-home', sb.home]).code).toBe(0);
+    await fs.chmod(join(sb.home, 'config.toml'), 0o444);
+    const dry = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home, '--dry-run']);
+    const real = sb.cli(['unpatch', '--approach', 'a', '--codex-home', sb.home]);
+    expect(real.code).toBe(2);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('a real run would refuse');
+  });
+});

@@ -309,9 +309,10 @@ async function unpatchLocked(target: string, approach: Approach, opts: UnpatchOp
     const why = a.kind === 'restore' ? await unwritableReason(a.abs) : await removableReason(a.abs);
     if (why) problems.push(why);
   }
-  if (problems.length > 0 && !opts.dryRun) {
+  if (problems.length > 0) {
+    // a dry run says what the real run would: the same refusal, exit 2
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-    throw new InputError(`cannot write: ${problems[0]}${more}; nothing was restored`);
+    throw new InputError(`cannot write: ${problems[0]}${more}; ${opts.dryRun ? 'a real run would refuse (dry run: nothing was written)' : 'nothing was restored'}`);
   }
   const result: UnpatchResult = {
     restored: todo.filter((a) => a.kind === 'restore').map((a) => a.abs),
