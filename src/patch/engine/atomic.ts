@@ -2,6 +2,7 @@
 import { promises as fs, constants } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { alive } from './lock.js';
 
 export async function writeFileAtomic(target: string, data: string | Buffer, mode?: number): Promise<void> {
   // Write through a symlink to the file it names (the link stays a link).
@@ -71,15 +72,6 @@ export async function cleanStaleTemps(path: string): Promise<string[]> {
     }
   }
   return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -10,7 +10,8 @@ import { InputError } from '../../model.js';
 export const LOCK_NAME = '.codex-mitm.lock';
 const held = new Map<string, number>();
 
-function alive(pid: number): boolean {
+/** A process with this pid runs (one we may not signal counts too). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
