@@ -1,11 +1,11 @@
 // The user's codex-mitm CA: generated once, kept under the codex-mitm config folder (dirs.ts) with the
 // key 0600 in a 0700 folder, and reused by every capture and verify run. A folder or file there
 // that is a symbolic link, or a key readable by others, is refused rather than trusted.
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as mockttp from 'mockttp';
-import { configDir } from '../dirs.js';
+import { configDir, privateDir } from '../dirs.js';
 import { InputError } from '../model.js';
 
 export interface UserCa {
@@ -20,14 +20,6 @@ export interface UserCa {
 
 const CERT = 'codex-mitm-ca.pem';
 const KEY = 'codex-mitm-ca-key.pem';
-
-/** A private folder: made 0700 when missing; an existing one must be a real folder (no link). */
-export function privateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  if (st.isSymbolicLink() || !st.isDirectory()) throw new InputError('not a folder (a symbolic link or a file is not trusted here)', dir);
-  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
 
 function readRegular(file: string): string | undefined {
   let st;

@@ -1,9 +1,10 @@
-import { stat, access, readFile, realpath } from 'node:fs/promises';
+import { stat, access, realpath } from 'node:fs/promises';
 import { constants, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, resolve, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ignore } from 'ignore';
 import { InputError, type ScanWarning } from '../model.js';
+import { readRegularText } from './cargo/read-file.js';
 
 export interface Discovered {
   /** Absolute codex-rs root. */
@@ -95,13 +96,11 @@ export async function findCodexRoot(path: string): Promise<string> {
   return abs;
 }
 
+/** A folder whose Cargo.toml (a regular file: a FIFO there, or a link, is never opened for
+ *  waiting or followed) declares `[workspace]`. */
 async function isWorkspaceRoot(dir: string): Promise<boolean> {
-  try {
-    const text = await readFile(join(dir, 'Cargo.toml'), 'utf8');
-    return /^\s*\[workspace\]/m.test(text);
-  } catch {
-    return false;
-  }
+  const read = await readRegularText(join(dir, 'Cargo.toml'), { noFollow: true });
+  return 'text' in read && /^\s*\[workspace\]/m.test(read.text);
 }
 
 const require = createRequire(import.meta.url);
@@ -152,8 +151,9 @@ export async function discover(path: string): Promise<Discovered> {
         if (!SKIP_DIRS.has(e.name) && !ignored(`${p}/`)) walk(`${p}/`);
       } else if (e.isSymbolicLink()) {
         if (!ignored(p)) symlinks.push(p);
-      } else if (e.isFile() && (p.endsWith('.rs') || e.name === 'Cargo.toml') && !ignored(p)) {
-        (e.name === 'Cargo.toml' ? manifests : rustFiles).push(p);
+      } else if ((p.endsWith('.rs') || e.name === 'Cargo.toml') && !ignored(p)) {
+        if (e.isFile()) (e.name === 'Cargo.toml' ? manifests : rustFiles).push(p);
+        else warnings.push({ kind: 'unreadable', file: p, message: `is ${specialKind(e)}, not a regular file: not read` });
       }
     }
     if (pushed) ignores.pop();
@@ -166,6 +166,13 @@ export async function discover(path: string): Promise<Discovered> {
     throw new InputError('no Rust sources found (expected a codex checkout or its codex-rs folder)', root);
   }
   return { root, rustFiles, manifests, warnings, stamps };
+}
+
+function specialKind(e: Dirent): string {
+  if (e.isFIFO()) return 'a FIFO (named pipe)';
+  if (e.isSocket()) return 'a socket';
+  if (e.isCharacterDevice() || e.isBlockDevice()) return 'a device';
+  return 'not a regular file';
 }
 
 /** Reads `<rel>.gitignore` into the stack; false when it cannot be read (it then ignores nothing). */
@@ -187,7 +194,15 @@ async function noteSymlink(root: string, rel: string, warnings: ScanWarning[], k
     const target = await realpath(abs);
     const st = await stat(target);
     if (st.isFile()) {
-      keep?.push(rel);
+      if (keep) keep.push(rel);
+      else if (!/(^|\/)Cargo\.toml$/.test(rel)) return;
+      // a linked manifest is not read: cargo would follow it, but a link in a checkout can point
+      // anywhere, and a patch must never write through one (approach B names it)
+      else warnings.push({ kind: 'symlink', file: rel, message: `is a symbolic link to ${relative(root, target)}: not read (links are not followed)` });
+      return;
+    }
+    if (!st.isDirectory()) {
+      if (keep || /(^|\/)Cargo\.toml$/.test(rel)) warnings.push({ kind: 'symlink', file: rel, message: 'is a symbolic link to something that is not a regular file: not read' });
       return;
     }
     const parent = resolve(abs, '..');

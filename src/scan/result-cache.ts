@@ -78,8 +78,10 @@ interface Stored {
   result: ScanResult;
   /** Warnings of the manifest and Rust scans. */
   scanWarnings: ScanWarning[];
-  /** The listing of the tree, valid while all its stamps match (see Discovered.stamps). */
+  /** The listing of the tree, valid while all its stamps match (see Discovered.stamps) and the
+   *  code that listed it is the code running now. */
   discovered?: Discovered;
+  code?: string;
 }
 
 function fileFor(root: string): string {
@@ -115,12 +117,12 @@ export function loadResult(root: string, key: string): Stored | undefined {
  */
 export function storedListing(root: string): Discovered | undefined {
   const d = readStored(root)?.discovered;
-  if (!d || d.root !== root || !Array.isArray(d.stamps)) return undefined;
+  if (!d || d.root !== root || !Array.isArray(d.stamps) || readStored(root)?.code !== codeHash()) return undefined;
   for (const [rel, stamp] of d.stamps) if (stampOf(root, rel) !== stamp) return undefined;
   return d;
 }
 
 export function saveResult(root: string, key: string, result: ScanResult, scanWarnings: ScanWarning[], discovered?: Discovered): void {
   lastRead = undefined;
-  writeCacheFile(fileFor(root), JSON.stringify({ key, result, scanWarnings, ...(discovered ? { discovered } : {}) } satisfies Stored));
+  writeCacheFile(fileFor(root), JSON.stringify({ key, result, scanWarnings, ...(discovered ? { discovered, code: codeHash() } : {}) } satisfies Stored));
 }

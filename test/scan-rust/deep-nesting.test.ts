@@ -5,6 +5,11 @@ import { extractFacts } from '../../src/scan/rust/extract.js';
 import { loadRules } from '../../src/scan/rust/rules-load.js';
 import { MAX_NESTING, tooDeepAt } from '../../src/scan/rust/extract/syntax.js';
 import { maskCode } from '../../src/scan/rust/fn-index.js';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURE, runCli } from '../helpers/run-cli.js';
+import type { ScanResult } from '../../src/model.js';
 
 const rules = loadRules();
 
@@ -17,6 +22,17 @@ describe('deep nesting', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(facts.parseErrors).toBe(1);
     expect(facts.firstErrorLine).toBe(5);
+    expect(facts.tooDeep).toBe(MAX_NESTING);
+  });
+
+  it('the scan names the reason: nested too deep, not a syntax error (before: "could not parse")', async () => {
+    const base = await fs.mkdtemp(join(tmpdir(), 'cm-deep-'));
+    await fs.cp(FIXTURE, base, { recursive: true });
+    await fs.writeFile(join(base, 'core/src/deep.rs'), 'fn g() {\n    let c = reqwest::Client::builder().build();\n' + '{'.repeat(20_000) + '}'.repeat(20_000) + '\n}\n');
+    const r = runCli(['scan', base, '--json', '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    const w = (JSON.parse(r.stdout) as ScanResult).summary.warnings.find((x) => x.file === 'core/src/deep.rs');
+    expect(w).toEqual({ kind: 'syntax', file: 'core/src/deep.rs', line: 3, message: `brackets nest deeper than ${MAX_NESTING} levels here (no real code does): the file is not parsed, so nothing in it is found` });
   });
 
   it('5,000 nested blocks each holding a URL (150 KB): refused as too deep, fast (before: > 5 min)', () => {

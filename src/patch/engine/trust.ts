@@ -6,21 +6,11 @@
 import { promises as fs, constants } from 'node:fs';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import { configDir } from '../../dirs.js';
+import { configDir, privateDir } from '../../dirs.js';
 import { InputError } from '../../model.js';
 
 const KEY_FILE = 'state-key';
 const MAC_CONTEXT = 'codex-mitm patch state v1\n';
-
-/** The folder of the per-user secret: made 0700 when missing; a link or a file there is refused. */
-async function privateConfigDir(env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = configDir(env);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const st = await fs.lstat(dir);
-  if (st.isSymbolicLink() || !st.isDirectory()) throw new InputError('not a folder (a symbolic link or a file is not trusted here)', dir);
-  if ((st.mode & 0o077) !== 0) await fs.chmod(dir, 0o700);
-  return dir;
-}
 
 async function readKey(file: string): Promise<Buffer | undefined> {
   let fh;
@@ -47,7 +37,7 @@ async function readKey(file: string): Promise<Buffer | undefined> {
 
 /** The user's state key; made on first use when `create`. undefined when none exists (and not `create`). */
 export async function stateKey(env: NodeJS.ProcessEnv, create: boolean): Promise<Buffer | undefined> {
-  const dir = create ? await privateConfigDir(env) : configDir(env);
+  const dir = create ? privateDir(configDir(env)) : configDir(env);
   const file = join(dir, KEY_FILE);
   const have = await readKey(file);
   if (have || !create) return have;

@@ -181,6 +181,8 @@ export interface FileFacts {
   parseErrors: number;
   /** Line of the first syntax error, when any. */
   firstErrorLine?: number;
+  /** Not parsed at all: brackets nest deeper than this bound (MAX_NESTING) at firstErrorLine. */
+  tooDeep?: number;
   /** Whole file is test-only (`#![cfg(test)]`). */
   fileTest: boolean;
   consts: RawConst[];

@@ -113,7 +113,9 @@ export async function scanRust(input: RustScanInput): Promise<RustScanOutput> {
         kind: 'syntax',
         file: e.file,
         line: f.firstErrorLine ?? 1,
-        message: `tree-sitter-rust could not parse ${f.parseErrors} place${f.parseErrors === 1 ? '' : 's'} (a syntax error, or Rust the grammar does not know); findings from the parts that parse are kept`,
+        message: f.tooDeep
+          ? `brackets nest deeper than ${f.tooDeep} levels here (no real code does): the file is not parsed, so nothing in it is found`
+          : `tree-sitter-rust could not parse ${f.parseErrors} place${f.parseErrors === 1 ? '' : 's'} (a syntax error, or Rust the grammar does not know); findings from the parts that parse are kept`,
       });
     }
   }

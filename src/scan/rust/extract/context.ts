@@ -9,7 +9,7 @@ import type { RustRules } from '../rules.js';
 import type { TextRange } from '../sparse.js';
 import type { Fn, FnRange, Positions, Range } from './syntax.js';
 import { maskCode } from '../fn-index.js';
-import { addUses, attrInner, functionsOf, MAX_CLIMB, tooDeepAt, getErrorQuery, getParser, innermostAt, lineOf, markTestAttr, positions, up } from './syntax.js';
+import { addUses, attrInner, functionsOf, MAX_CLIMB, MAX_NESTING, tooDeepAt, getErrorQuery, getParser, innermostAt, lineOf, markTestAttr, positions, up } from './syntax.js';
 
 const USE_ANCHOR = /(?:^|[\n;{}])[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?use\s/g;
 const STRUCT_ANCHOR = /\bstruct\s+([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -50,6 +50,7 @@ export function fileContext(text: string, file: string, rules: RustRules, ranges
   if (deep !== undefined) {
     facts.parseErrors = 1;
     facts.firstErrorLine = deep;
+    facts.tooDeep = MAX_NESTING;
     return { failed: facts };
   }
   let tree: Tree;
