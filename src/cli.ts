@@ -88,6 +88,7 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
       .argument('[path]', 'codex-rs tree (approach b; for a/ca: source tree used for coverage, like --root)')
       .addOption(approach('capture approach').makeOptionMandatory())
       .option('--include-dev', 'approach b: also patch dev-dependencies')
+      .option('--force', 'approach b: write even when the rebuild would not change what codex trusts')
       .option('--root <path>', 'approach a/ca: codex source tree, for version and coverage')
       .addOption(new Option('--auth <mode>', 'approach a/ca: auth mode (default: from auth.json)').choices(['apikey', 'chatgpt']))
       .option('--codex-version <version>', 'approach a/ca: codex version (default: codex --version on PATH, else the --root tree)')
@@ -98,7 +99,10 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
       .option('--ca <file>', 'approach ca: CA certificate PEM (default: ~/.mitmproxy/mitmproxy-ca-cert.pem)'),
   ).action((path: string | undefined, opts, cmd: Command) =>
     setHandler(() => {
-      if (opts.approach !== 'b') return patchHomeCommand(path, opts, io);
+      if (opts.approach !== 'b') {
+        if (opts.force) throw new InputError('--force: for --approach b only (approach a and ca replace their own earlier block, and refuse only what cannot be undone)');
+        return patchHomeCommand(path, opts, io);
+      }
       // approach b edits Cargo manifests: a flag about the codex home or its proxies means a mix-up
       const homeOnly = ['root', 'auth', 'codexVersion', 'modelPort', 'backendPort', 'proxyPort', 'listenHost', 'ca', 'codexHome'];
       const given = homeOnly.filter((k) => cmd.getOptionValueSource(k) === 'cli');
@@ -212,6 +216,7 @@ const EXAMPLES: Record<string, string[]> = {
     'codex-mitm patch --approach ca --root codex-rs --dry-run   # show the env file it would write',
     'codex-mitm patch --approach a --root codex-rs --auth chatgpt',
     'codex-mitm patch --approach b codex-rs                     # switch webpki roots to native roots',
+    'codex-mitm patch --approach b codex-rs --force             # even where the rebuild changes no trust',
   ],
   unpatch: ['codex-mitm unpatch --approach ca', 'codex-mitm unpatch --approach b codex-rs --dry-run'],
   run: ['codex-mitm run -- codex', 'codex-mitm run --approach a -- codex exec "hello"'],

@@ -16,6 +16,8 @@ export interface PatchTreeOptions {
   dryRun?: boolean;
   json?: boolean;
   includeDev?: boolean;
+  /** Write even when the rebuild would not change what codex trusts (plan.trustUnchanged). */
+  force?: boolean;
 }
 
 export interface UnpatchTreeOptions {
@@ -41,7 +43,11 @@ export async function patchTreeCommand(path: string | undefined, opts: PatchTree
       throw new InputError(`cannot write: ${problems[0]}${more}; a real run would refuse (dry run: nothing was written)`);
     }
   }
-  if (!opts.dryRun && files.length > 0) applied = await applyPlan(plan);
+  // A patch that changes nothing codex trusts is refused (shown as a preview) unless --force: the
+  // rebuild it asks for costs minutes and captures nothing more than the CA in the OS store does.
+  const pointless = plan.trustUnchanged && files.length > 0 && !opts.dryRun && !opts.force;
+  const refusal = `nothing was written: this patch would not change what codex trusts (${plan.notes[0]?.replace(/^This patch will not change what codex trusts: /, '').split(';')[0]}); install the CA in the OS store instead, or pass --force to write it anyway`;
+  if (!opts.dryRun && !pointless && files.length > 0) applied = await applyPlan(plan);
   const stateFile = applied?.stateFile ?? stateFileOf(plan.target, 'b');
 
   if (opts.json) {
@@ -64,20 +70,27 @@ export async function patchTreeCommand(path: string | undefined, opts: PatchTree
       written: applied?.written.map((w) => rel(plan.target, w)) ?? [],
       stateFile,
       alreadyPatched: state !== undefined && files.length === 0,
+      refused: pointless,
     };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
-    return 0;
+    if (pointless) io.stderr(`codex-mitm: ${refusal}\n`);
+    return pointless ? 2 : 0;
   }
 
   const out: string[] = [];
   if (files.length > 0) out.push(renderDiff(plan, { color: io.color }).trimEnd(), '');
-  out.push(...summary(plan, opts, applied, stateFile, state !== undefined));
+  out.push(...summary(plan, opts, applied, stateFile, state !== undefined, pointless));
   io.stdout(`${out.join('\n')}\n`);
+  if (pointless) {
+    io.stderr(`codex-mitm: ${refusal}\n`);
+    return 2;
+  }
   return 0;
 }
 
-function summary(plan: ApproachBPlan, opts: PatchTreeOptions, applied: ApplyResult | undefined, stateFile: string, patchedBefore: boolean): string[] {
+function summary(plan: ApproachBPlan, opts: PatchTreeOptions, applied: ApplyResult | undefined, stateFile: string, patchedBefore: boolean, refused: boolean): string[] {
   const files = changedFiles(plan);
+  const preview = Boolean(opts.dryRun) || refused;
   const out: string[] = [];
   if (plan.trustUnchanged) out.push(`Note: ${plan.notes[0]}`, '');
   if (files.length === 0) {
@@ -88,14 +101,15 @@ function summary(plan: ApproachBPlan, opts: PatchTreeOptions, applied: ApplyResu
     );
   } else {
     const n = files.reduce((k, f) => k + f.reasons.length, 0);
-    out.push(`Approach B: ${n} feature(s) in ${files.length} manifest(s) ${opts.dryRun ? 'would be switched' : 'switched'} to native roots:`);
+    out.push(`Approach B: ${n} feature(s) in ${files.length} manifest(s) ${preview ? 'would be switched' : 'switched'} to native roots:`);
     for (const f of files) for (const r of f.reasons) out.push(`  ${f.display}:${r.line}  ${r.message.split(':')[0]}`);
-    if (opts.dryRun) out.push('Dry run: nothing was written.');
+    if (refused) out.push('Preview only: nothing was written (see the note above; --force writes it).');
+    else if (opts.dryRun) out.push('Dry run: nothing was written.');
     else out.push(`Wrote ${applied?.written.length ?? 0} file(s); original bytes kept under ${rel(plan.target, stateFile)} (undo: codex-mitm unpatch --approach b ${plan.target}).`);
   }
   const notes = plan.trustUnchanged ? plan.notes.slice(1) : plan.notes;
   if (notes.length > 0) out.push('', 'Left alone / worth knowing:', ...notes.map((n) => `  - ${n}`));
-  out.push(...lockSection(plan, Boolean(opts.dryRun)));
+  out.push(...lockSection(plan, preview));
   if (plan.nextSteps.length > 0) out.push('', 'Next steps:', ...plan.nextSteps.map((s, i) => `  ${i + 1}. ${s}`));
   if (plan.uncaptured.length > 0) out.push('', 'Still not captured through the proxy:', ...plan.uncaptured.map((u) => `  - ${u}`));
   return out;

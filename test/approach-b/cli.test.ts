@@ -36,9 +36,41 @@ describe('patch --approach b', () => {
     expect(await snapshot(root)).toEqual(before);
   });
 
+  it('a patch that would not change what codex trusts is refused without --force: preview, exit 2, nothing written (before: wrote four manifests)', async () => {
+    const root = await makeTree();
+    const before = await snapshot(root);
+    const r = runCli(['patch', '--approach', 'b', root]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^codex-mitm: nothing was written: this patch would not change what codex trusts \(.+\); install the CA in the OS store instead, or pass --force to write it anyway\n$/);
+    expect(r.stdout).toContain('--- a/core/Cargo.toml\n+++ b/core/Cargo.toml\n');
+    expect(r.stdout).toContain('Approach B: 5 feature(s) in 3 manifest(s) would be switched to native roots:');
+    expect(r.stdout).toContain('Preview only: nothing was written (see the note above; --force writes it).');
+    expect(r.stdout).not.toContain('Wrote ');
+    expect(await snapshot(root)).toEqual(before);
+
+    const j = runCli(['patch', '--approach', 'b', root, '--json']);
+    expect(j.code).toBe(2);
+    const json = JSON.parse(j.stdout) as { refused: boolean; written: string[]; trustUnchanged: boolean };
+    expect(json).toMatchObject({ refused: true, written: [], trustUnchanged: true });
+    expect(await snapshot(root)).toEqual(before);
+
+    const forced = runCli(['patch', '--approach', 'b', root, '--force', '--json']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ refused: false, written: ['Cargo.toml', 'core/Cargo.toml', 'net/Cargo.toml'] });
+  });
+
+  it('--force with approach a or ca is a one-line error, exit 2', () => {
+    for (const a of ['a', 'ca']) {
+      const r = runCli(['patch', '--approach', a, '--force', '--dry-run']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^codex-mitm: --force: for --approach b only/);
+    }
+  });
+
   it('patches exactly the shipped webpki features, is a no-op the second time, and unpatch restores every byte', async () => {
     const root = await makeTree();
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code, r.stderr).toBe(0);
     for (const rel of Object.keys(FILES)) {
       expect(await read(root, rel), rel).toBe(rel in EXPECTED ? expectedText(rel) : FILES[rel]);
@@ -48,7 +80,7 @@ describe('patch --approach b', () => {
     expect(state.files.map((f: { path: string }) => f.path).sort()).toEqual(['Cargo.toml', 'core/Cargo.toml', 'net/Cargo.toml']);
 
     const patched = await snapshot(root);
-    const again = runCli(['patch', '--approach', 'b', root]);
+    const again = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('Nothing to do: already patched (recorded in .codex-mitm/b.json)');
     expect(await snapshot(root)).toEqual(patched);
@@ -62,7 +94,7 @@ describe('patch --approach b', () => {
 
   it('--include-dev also switches dev-dependencies', async () => {
     const root = await makeTree();
-    const r = runCli(['patch', '--approach', 'b', root, '--include-dev']);
+    const r = runCli(['patch', '--approach', 'b', root, '--force', '--include-dev']);
     expect(r.code, r.stderr).toBe(0);
     expect(await read(root, 'cli/Cargo.toml')).toBe(
       FILES['cli/Cargo.toml']!.replace('features = ["rustls-tls"]', 'features = ["rustls-tls-native-roots"]'),
@@ -96,7 +128,7 @@ describe('patch --approach b', () => {
 describe('unpatch --approach b refusals', () => {
   it('refuses (exit 2, nothing restored) when a patched feature line was edited since; --force restores everything', async () => {
     const root = await makeTree();
-    expect(runCli(['patch', '--approach', 'b', root]).code).toBe(0);
+    expect(runCli(['patch', '--approach', 'b', root, '--force']).code).toBe(0);
     // The user changed the very line the patch wrote: the switch cannot be undone in place.
     const edited = expectedText('net/Cargo.toml').replace('"native-tokio"]', '"ring"]');
     await fs.writeFile(join(root, 'net/Cargo.toml'), edited);
@@ -107,7 +139,7 @@ describe('unpatch --approach b refusals', () => {
     expect(await read(root, 'core/Cargo.toml')).toBe(expectedText('core/Cargo.toml'));
     expect(await read(root, 'net/Cargo.toml')).toBe(edited);
     // A patch run on that tree refuses too.
-    const p = runCli(['patch', '--approach', 'b', root]);
+    const p = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(p.code).toBe(2);
     expect(p.stderr).toContain('net/Cargo.toml changed since the earlier patch');
     const f = runCli(['unpatch', '--approach', 'b', root, '--force']);
@@ -117,7 +149,7 @@ describe('unpatch --approach b refusals', () => {
 
   it('refuses a corrupted or missing backup and a corrupted or older state, changing nothing', async () => {
     const root = await makeTree();
-    expect(runCli(['patch', '--approach', 'b', root]).code).toBe(0);
+    expect(runCli(['patch', '--approach', 'b', root, '--force']).code).toBe(0);
     const state = JSON.parse(await read(root, '.codex-mitm/b.json'));
     const core = state.files.find((f: { path: string }) => f.path === 'core/Cargo.toml');
     const backup = join(root, '.codex-mitm', core.backup);
@@ -169,7 +201,7 @@ describe('patch --approach b bad input', () => {
     const root = await makeTree();
     await fs.chmod(join(root, 'net/Cargo.toml'), 0o444);
     const before = await snapshot(root);
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${join(root, 'net/Cargo.toml')} is read-only`);
     expect(await snapshot(root)).toEqual(before);
@@ -179,7 +211,7 @@ describe('patch --approach b bad input', () => {
     const root = await makeTree();
     await fs.writeFile(join(root, 'legacy/Cargo.toml'), '[package]\nname = "codex-legacy"\n\n[dependencies\nx = 1\n');
     const before = await snapshot(root);
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/legacy\/Cargo\.toml:4/);
     expect(await snapshot(root)).toEqual(before);
@@ -188,7 +220,7 @@ describe('patch --approach b bad input', () => {
   it('refuses a tree that is not codex-rs', async () => {
     const root = await makeTree();
     await fs.rm(join(root, 'cli'), { recursive: true });
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a codex-rs tree');
   });

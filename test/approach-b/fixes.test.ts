@@ -13,7 +13,7 @@ const exists = (p: string) =>
     () => true,
     () => false,
   );
-const patch = async (root: string) => expect(runCli(['patch', '--approach', 'b', root]).code).toBe(0);
+const patch = async (root: string) => expect(runCli(['patch', '--approach', 'b', root, '--force']).code).toBe(0);
 const backupOf = async (root: string, rel: string) => {
   const state = JSON.parse(await read(root, '.codex-mitm/b.json'));
   return join(root, '.codex-mitm', state.files.find((f: { path: string }) => f.path === rel).backup);
@@ -145,7 +145,7 @@ describe('dry runs exit as the real run would', () => {
     const ok = runCli(['patch', '--approach', 'b', root, '--dry-run']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('Approach B: 5 feature(s) in 3 manifest(s) would be switched to native roots:');
-    const real = runCli(['patch', '--approach', 'b', root]);
+    const real = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(real.stdout).toContain('Approach B: 5 feature(s) in 3 manifest(s) switched to native roots:');
   });
 });
@@ -155,7 +155,7 @@ describe('patch --approach b on a tree with an unrelated broken manifest', () =>
     const root = await makeTree();
     await fs.mkdir(join(root, 'scripts/junk'), { recursive: true });
     await fs.writeFile(join(root, 'scripts/junk/Cargo.toml'), '[package\nname = "junk"\n');
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/scripts\/junk\/Cargo\.toml:1: manifest does not parse: .*; not part of the codex-cli binary and not edited/);
     for (const rel of Object.keys(EXPECTED)) expect(await read(root, rel), rel).toBe(expectedText(rel));
@@ -186,12 +186,12 @@ describe('patch --approach b next steps and Cargo.lock report', () => {
     ]),
   ].join('\n');
 
-  it('records flows with -w and warns about bearer tokens; splits Cargo.lock into removed and still embedded', async () => {
+  it('records flows with -w + (appending, 0600 by umask) and warns about bearer tokens; splits Cargo.lock into removed and still embedded', async () => {
     const root = await makeTree();
     await fs.writeFile(join(root, 'Cargo.lock'), LOCK);
     const r = runCli(['patch', '--approach', 'b', root, '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Start the forward proxy, recording to a flow file: `\(umask 077 && mitmdump --listen-host 127\.0\.0\.1 --listen-port 8080 -w codex-b\.flow\)`/);
+    expect(r.stdout).toMatch(/Start the forward proxy, recording to a flow file: `\(umask 077 && mitmdump --listen-host 127\.0\.0\.1 --listen-port 8080 -w \+codex-b\.flow\)`/);
     expect(r.stdout).toContain('The flow file holds bearer tokens and API keys');
     // Every item under a heading says what the heading says: a feature left alone (the
     // dev-dependency, the crate outside the binary) keeps reqwest's entries in Cargo.lock.
@@ -235,7 +235,7 @@ describe('patch --approach b next steps and Cargo.lock report', () => {
     const root = await makeTree();
     await fs.writeFile(join(root, 'Cargo.lock'), LOCK);
     await patch(root);
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Nothing to do: already patched');
     const lock = r.stdout.slice(r.stdout.indexOf('Cargo.lock:'), r.stdout.indexOf('Next steps:'));
@@ -246,7 +246,7 @@ describe('patch --approach b next steps and Cargo.lock report', () => {
     expect(lock).toContain('via features an earlier run switched (now opentelemetry-otlp "reqwest-rustls", reqwest "rustls-tls-native-roots")');
     // Every `dependency "feature"` the run prints is a feature some manifest of the tree lists now.
     await expectFeaturesInTree(root, r.stdout);
-    const j = JSON.parse(runCli(['patch', '--approach', 'b', root, '--json']).stdout);
+    const j = JSON.parse(runCli(['patch', '--approach', 'b', root, '--force', '--json']).stdout);
     const reqwest = j.lockedRemoved.find((l: { package: string }) => l.package === 'reqwest');
     expect(reqwest.switchedBy).toEqual([]);
     expect(reqwest.switchedBefore).toEqual(['opentelemetry-otlp "reqwest-rustls"', 'reqwest "rustls-tls-native-roots"']);
@@ -258,7 +258,7 @@ describe('patch --approach b next steps and Cargo.lock report', () => {
     const dry = runCli(['patch', '--approach', 'b', root, '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     await patch(root);
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Nothing to do: already patched');
     expect(r.stdout).not.toContain('rustls-tls-webpki-roots');

@@ -27,7 +27,7 @@ describe('approach B on fixtures/codex-rs', () => {
     const originals = new Map<string, string>();
     for (const rel of Object.keys(CHANGED)) originals.set(rel, await fs.readFile(join(root, rel), 'utf8'));
 
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Approach B: 4 feature(s) in 4 manifest(s)');
     expect(r.stdout).toMatch(/reqwest "rustls-tls" in app-server\/Cargo.toml:16 \(codex-app-server\): in dev-dependencies/);

@@ -19,7 +19,7 @@ describe('approach B reports what it cannot switch', () => {
     await fs.symlink('../net.toml', net);
     const before = await snapshot(root);
     for (const dry of [[], ['--dry-run']]) {
-      const r = runCli(['patch', '--approach', 'b', root, ...dry]);
+      const r = runCli(['patch', '--approach', 'b', root, '--force', ...dry]);
       expect(r.code, r.stdout).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(`${net}: is a symbolic link (not followed): the manifest of codex-net, a dependency of codex-cli`);
@@ -33,7 +33,7 @@ describe('approach B reports what it cannot switch', () => {
     await fs.rm(net);
     mkfifo(net);
     const t0 = Date.now();
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(Date.now() - t0).toBeLessThan(60_000);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/net\/Cargo\.toml: .*codex-net, a dependency of codex-cli/);
@@ -53,7 +53,7 @@ describe('approach B reports what it cannot switch', () => {
     const root = await makeTree();
     const core = (await read(root, 'core/Cargo.toml')).replace('features = ["json", "rustls-tls"]', 'features = ["rustls-tls", "json", "rustls-tls"]');
     await fs.writeFile(join(root, 'core/Cargo.toml'), core);
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code, r.stderr).toBe(0);
     const now = await read(root, 'core/Cargo.toml');
     expect(now).toContain('features = ["rustls-tls-native-roots", "json", "rustls-tls-native-roots"]');
@@ -65,7 +65,7 @@ describe('approach B reports what it cannot switch', () => {
     const root = await makeTree();
     const net = (await read(root, 'net/Cargo.toml')) + '\n[features]\ndefault = ["reqwest/rustls-tls", "hyper-rustls?/webpki-roots", "other"]\n';
     await fs.writeFile(join(root, 'net/Cargo.toml'), net);
-    const r = runCli(['patch', '--approach', 'b', root]);
+    const r = runCli(['patch', '--approach', 'b', root, '--force']);
     expect(r.code, r.stderr).toBe(0);
     const now = await read(root, 'net/Cargo.toml');
     expect(now).toContain('default = ["reqwest/rustls-tls-native-roots", "hyper-rustls?/native-tokio", "other"]');

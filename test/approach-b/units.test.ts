@@ -79,11 +79,11 @@ describe('next steps', () => {
       expect(s).toContain('cargo build --release');
       expect(s).toContain('mitmdump --listen-host 127.0.0.1 --listen-port 8080');
       expect(s).toContain('https_proxy=http://127.0.0.1:8080');
-      expect(s).toContain('`(umask 077 && mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w codex-b.flow)`');
+      expect(s).toContain('`(umask 077 && mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w +codex-b.flow)`');
       expect(s).toContain('The flow file holds bearer tokens and API keys');
     }
     const win = nextStepsB('C:\\src\\codex-rs', detectOs('win32'), rules).join('\n');
-    expect(win).toContain('`mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w codex-b.flow`');
+    expect(win).toContain('`mitmdump --listen-host 127.0.0.1 --listen-port 8080 -w +codex-b.flow`');
     expect(win).not.toContain('umask');
     expect(win).toContain('keep it private, never commit or share it');
   });

@@ -41,7 +41,7 @@ export function nextStepsB(root: string, os: OsInfo, rules: ApproachBRules, rebu
   const bin = rebuild ? (os.platform === 'win32' ? 'target\\release\\codex.exe' : './target/release/codex') : 'codex';
   if (rebuild) steps.push(`Rebuild: \`cd ${root} && ${rules.proxy.build}\` (binary: ${bin}).`);
   const flow = rules.proxy.flow;
-  const record = `${rules.proxy.mitmdump} -w ${flow}`;
+  const record = `${rules.proxy.mitmdump} -w +${flow}`; // `+`: append, a restart keeps earlier flows
   steps.push(
     os.platform === 'win32'
       ? `Start the forward proxy, recording to a flow file: \`${record}\`. The flow file holds bearer tokens and API keys (Authorization headers): keep it private, never commit or share it, and delete it when done.`
