@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Har } from '../../src/capture/har.js';
+import { homeRules } from '../../src/patch/codex-home/rules.js';
+import { compareVersions } from '../../src/util/versions.js';
 import { codexBin, isolationMissing, prepareCodex } from '../helpers/codex-bin.js';
 import { startStubUpstream, STUB_TEXT, type StubUpstream } from '../helpers/stub-upstream.js';
 
@@ -110,6 +112,26 @@ describe.skipIf(Boolean(skipReason))(`capture with the real codex ${VERSION}`, {
     const shown = JSON.parse(r.stdout) as { turns: { text: string; usage: { input_tokens: number; output_tokens: number } }[] };
     expect(shown.turns.length).toBeGreaterThan(0);
     for (const t of shown.turns) expect(t).toMatchObject({ text: `${STUB_TEXT} (websocket)`, usage: { input_tokens: 42, output_tokens: 5 }, status: 'completed' });
+  });
+});
+
+describe.skipIf(Boolean(skipReason))(`codex ${VERSION} with approach a: what goes straight out`, { timeout: 180_000 }, () => {
+  it("is exactly the rules' [[direct]] list that patch --approach a prints for this version", async () => {
+    const stub = await startStubUpstream();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'codex-mitm-capture-a-'));
+      const stubCa = join(dir, 'stub-ca.pem');
+      writeFileSync(stubCa, stub.caPem);
+      const env = { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), CODEX_HOME: join(dir, 'none'), CODEX_MITM_CONFIG_DIR: join(dir, 'config'), OPENAI_API_KEY: FAKE_KEY, WORK: dir };
+      const r = await run(['capture', '--codex', codexBin(VERSION), '--approach', 'a', '--out', join(dir, 'out'), '--upstream', `*=127.0.0.1:${stub.port}`, '--upstream-ca', stubCa, '--json', '--', 'exec', '--skip-git-repo-check', 'Reply with ok'], env);
+      expect(r.status, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout.slice(r.stdout.lastIndexOf('\n{') + 1)) as { summary: { tlsRefused: { host: string }[] } };
+      const refused = [...new Set(summary.summary.tlsRefused.map((t) => t.host))].sort();
+      const listed = homeRules().direct.filter((d) => compareVersions(VERSION, d.since) >= 0).map((d) => d.host).sort();
+      expect(refused).toEqual(listed);
+    } finally {
+      await stub.stop();
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import type { Approach, Channel } from '../../model.js';
 import type { FilePlan, Plan, PlanReason } from '../engine/plan.js';
 import { applyConfigEdits, parseConfig, verifyConfigEdit, type KeyEdit } from './config-edit.js';
 import { renderEnvFile, shQuote } from './envfile.js';
-import { proxyCommands, coverageNotes, type ProxyCommand } from './proxies.js';
+import { proxyCommands, coverageNotes, directNotes, type ProxyCommand } from './proxies.js';
 import { homeRules } from './rules.js';
 import { routesFor, type CodexTarget } from './version.js';
 
@@ -215,6 +215,7 @@ function finish(plan: HomePlan, input: HomePlanInput, envFile: boolean): void {
     `Flow files hold bearer tokens and API keys: they go to ${join(input.home, r.files.flows_dir)}/ (created 0700 by codex-mitm, so only you can read them); keep them private and delete them when done.`,
   );
   plan.nextSteps.push(`Undo with \`codex-mitm unpatch --approach ${plan.approach} ${homeFlag}\`.`);
+  if (plan.approach === 'a') plan.notes.push(...directNotes(input.target.version));
   if (input.channels) plan.notes.push(...coverageNotes(input.channels, plan.approach as 'a' | 'ca'));
 }
 

@@ -2,6 +2,7 @@
 // uncaptured.
 import { join } from 'node:path';
 import type { Channel } from '../../model.js';
+import { compareVersions } from '../../util/versions.js';
 import { shQuote } from './envfile.js';
 import { homeRules } from './rules.js';
 
@@ -84,4 +85,18 @@ export function coverageNotes(all: Channel[], approach: 'a' | 'ca'): string[] {
     out.push(`  ${label}: ${c.name} (${c.hosts.join(', ') || 'no fixed host'})${why ? ` — ${why}` : ''}`);
   }
   return out;
+}
+
+/**
+ * What was measured going straight out under approach A for this codex version (rules/approach-a.toml
+ * [[direct]]): past the reverse proxies, so absent from their flow files.
+ */
+export function directNotes(version: string | undefined): string[] {
+  if (!version) return [];
+  const hits = homeRules().direct.filter((d) => compareVersions(version, d.since) >= 0);
+  if (hits.length === 0) return [];
+  return [
+    `goes straight out, not through the proxies (measured on real codex ${hits.map((d) => d.since).sort(compareVersions)[0]}+ with approach a; \`--approach ca\` records it, and so does \`codex-mitm capture\`, which picks ca for these versions):`,
+    ...hits.map((d) => `  ${d.host}: ${d.what}`),
+  ];
 }

@@ -40,6 +40,14 @@ export interface HomeRules {
   reverse: ReverseProxyRule[];
   forward: { id: string; flow: string };
   auth: { apikey_modes: string[]; chatgpt_modes: string[] };
+  /** Traffic measured going straight out under approach A, from a codex version on. */
+  direct: DirectRule[];
+}
+
+export interface DirectRule {
+  since: string;
+  host: string;
+  what: string;
 }
 
 let cached: HomeRules | undefined;
