@@ -4,9 +4,8 @@
 // (node_modules/.bin/codex → @openai/codex/bin/codex.js) is resolved to the platform binary it runs.
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'smol-toml';
 import { InputError } from '../model.js';
+import { binaryRules } from '../rules/files.js';
 
 export type BinaryFormat = 'elf' | 'mach-o' | 'pe' | 'unknown';
 
@@ -33,22 +32,16 @@ interface BinaryRules {
   splitCamel: boolean;
 }
 
-const RULES = fileURLToPath(new URL('../../rules/binary.toml', import.meta.url));
-
 export function loadBinaryRules(channelHosts: string[]): BinaryRules {
-  const doc = parse(readFileSync(RULES, 'utf8')) as { hosts?: Record<string, unknown>; strings?: Record<string, unknown> };
-  const list = (v: unknown, key: string): string[] => {
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new InputError(`${key} must be a list of strings`, RULES);
-    return v as string[];
-  };
+  const doc = binaryRules();
   const registrable = channelHosts
     .map((h) => h.replace(/^\*\./, '').replace(/:\d+$/, '').split('.').slice(-2).join('.'))
     .filter((h) => h.includes('.') && !/^\d+\.\d+$/.test(h));
   return {
-    domains: [...new Set([...list(doc.hosts?.domains, 'hosts.domains'), ...registrable])],
-    tlds: list(doc.hosts?.tlds, 'hosts.tlds'),
-    ignore: list(doc.hosts?.ignore, 'hosts.ignore'),
-    minRun: typeof doc.strings?.min_run === 'number' ? doc.strings.min_run : 6,
+    domains: [...new Set([...doc.hosts.domains, ...registrable])],
+    tlds: doc.hosts.tlds,
+    ignore: doc.hosts.ignore,
+    minRun: doc.strings?.min_run ?? 6,
     splitCamel: doc.strings?.split_camel !== false,
   };
 }

@@ -1,6 +1,5 @@
-import { InputError } from '../model.js';
-import { readFileSync } from 'node:fs';
-import { parse } from 'smol-toml';
+import { channelsRules, channelsSchema, type ChannelsDoc } from '../rules/files.js';
+import { parseRules } from '../rules/load.js';
 import type { Approach, AuthMode, Verdict } from '../model.js';
 
 export interface ChannelRule {
@@ -52,31 +51,6 @@ export interface ApproachRule {
   sets?: string[];
 }
 
-const APPROACH_KEYS: Record<string, 'string' | 'number' | 'strings'> = { name: 'string', label: 'string', cost: 'number', plain: 'string', next: 'strings', sets: 'strings' };
-
-/** [approach.a|b|ca]: all three, known keys of the right types (file and line on error). */
-function checkApproaches(text: string, file: string, doc: Record<string, unknown>): Record<Approach, ApproachRule> {
-  const lineOf = (re: RegExp): number | undefined => {
-    const i = text.split('\n').findIndex((l) => re.test(l));
-    return i >= 0 ? i + 1 : undefined;
-  };
-  const all = (doc.approach ?? {}) as Record<string, Record<string, unknown>>;
-  for (const id of ['a', 'b', 'ca']) {
-    const at = lineOf(new RegExp(`^\\s*\\[approach\\.${id}\\]`));
-    const t = all[id];
-    if (!t) throw new InputError(`missing [approach.${id}]`, file);
-    for (const [k, v] of Object.entries(t)) {
-      const kind = APPROACH_KEYS[k];
-      if (!kind) throw new InputError(`[approach.${id}] unknown key \`${k}\` (known: ${Object.keys(APPROACH_KEYS).join(', ')})`, file, at);
-      const ok = kind === 'number' ? typeof v === 'number' : kind === 'string' ? typeof v === 'string' : Array.isArray(v) && v.every((x) => typeof x === 'string');
-      if (!ok) throw new InputError(`[approach.${id}] \`${k}\` must be ${kind === 'strings' ? 'a list of strings' : `a ${kind}`}`, file, at);
-    }
-    for (const k of ['name', 'label', 'cost']) if (!(k in t)) throw new InputError(`[approach.${id}] needs \`${k}\``, file, at);
-  }
-  for (const id of Object.keys(all)) if (!['a', 'b', 'ca'].includes(id)) throw new InputError(`unknown approach [approach.${id}] (known: a, b, ca)`, file, lineOf(new RegExp(`^\\s*\\[approach\\.${id}\\]`)));
-  return all as unknown as Record<Approach, ApproachRule>;
-}
-
 export interface ChannelRules {
   channels: ChannelRule[];
   /** Registry crates and child processes that carry some channels instead of a reqwest client. */
@@ -91,80 +65,38 @@ export interface ChannelRules {
   uniqueOverrides: Map<string, ChannelRule>;
 }
 
-const RULES_URL = new URL('../../rules/channels.toml', import.meta.url);
 let cached: ChannelRules | undefined;
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-
-/** The keys a `[[channel]]` rule may have (a misspelt key would silently change verdicts). */
-const CHANNEL_KEYS = new Set([
-  'id', 'name', 'hosts', 'paths', 'exact_paths', 'exact_paths_by_host', 'ports', 'env', 'config', 'flags', 'auth', 'weight',
-  'transport', 'managed_by', 'contacted', 'crates', 'files', 'shared', 'websocket', 'rides_on',
-]);
-const CHANNEL_TYPES: Record<string, 'string' | 'strings' | 'number' | 'boolean' | 'table'> = {
-  id: 'string', name: 'string', hosts: 'strings', paths: 'strings', exact_paths: 'strings', exact_paths_by_host: 'table', ports: 'strings',
-  env: 'strings', config: 'strings', flags: 'strings', auth: 'string', weight: 'number', transport: 'string', managed_by: 'strings',
-  contacted: 'boolean', crates: 'strings', files: 'strings', shared: 'boolean', websocket: 'boolean', rides_on: 'string',
-};
-
-/** 1-based line of the `i`-th `[[channel]]` header in `text`, and of `key` inside that entry. */
-function channelLine(text: string, i: number, key?: string): number {
-  const lines = text.split('\n');
-  let n = -1;
-  for (let l = 0; l < lines.length; l++) {
-    if (lines[l]!.trim() !== '[[channel]]') continue;
-    if (++n !== i) continue;
-    if (!key) return l + 1;
-    for (let k = l + 1; k < lines.length && !lines[k]!.trim().startsWith('['); k++) if (new RegExp(`^\\s*${key}\\s*=`).test(lines[k]!)) return k + 1;
-    return l + 1;
-  }
-  return 1;
-}
-
-/** Unknown keys and wrong types of the `[[channel]]` rules: one-line errors naming the file and line. */
-function checkChannels(text: string, file: string, list: Record<string, unknown>[]): void {
-  list.forEach((c, i) => {
-    for (const [k, v] of Object.entries(c)) {
-      if (!CHANNEL_KEYS.has(k)) throw new InputError(`[[channel]] ${String(c.id ?? i + 1)}: unknown key "${k}"`, file, channelLine(text, i, k));
-      const t = CHANNEL_TYPES[k];
-      const ok =
-        t === 'string' ? typeof v === 'string' : t === 'number' ? typeof v === 'number' : t === 'boolean' ? typeof v === 'boolean' : t === 'table' ? typeof v === 'object' && !Array.isArray(v) : Array.isArray(v);
-      if (!ok) throw new InputError(`[[channel]] ${String(c.id ?? i + 1)}: "${k}" must be ${t === 'strings' ? 'an array' : `a ${t}`}`, file, channelLine(text, i, k));
-    }
-    if (typeof c.id !== 'string' || typeof c.name !== 'string') throw new InputError(`[[channel]] ${i + 1}: "id" and "name" are required`, file, channelLine(text, i));
-  });
-}
-
 export function loadChannelRules(): ChannelRules {
-  if (cached) return cached;
-  cached = parseChannelRules(readFileSync(RULES_URL, 'utf8'), 'rules/channels.toml');
-  return cached;
+  return (cached ??= compile(channelsRules()));
 }
 
-/** The channel rules of a rules/channels.toml text (validated: unknown keys and wrong types refused). */
+/** The channel rules of a rules/channels.toml text (checked by the rules schema: unknown keys and wrong types refused). */
 export function parseChannelRules(text: string, file: string): ChannelRules {
-  const doc = parse(text) as Record<string, unknown>;
-  checkChannels(text, file, (doc.channel ?? []) as Record<string, unknown>[]);
-  const channels = (doc.channel as Record<string, unknown>[]).map(
+  return compile(parseRules(text, file, channelsSchema));
+}
+
+function compile(doc: ChannelsDoc): ChannelRules {
+  const channels = doc.channel.map(
     (c): ChannelRule => ({
-      id: String(c.id),
-      name: String(c.name),
-      hosts: strings(c.hosts),
-      paths: strings(c.paths),
-      exactPaths: strings(c.exact_paths),
-      exactPathsByHost: Object.fromEntries(Object.entries((c.exact_paths_by_host ?? {}) as Record<string, unknown>).map(([h, v]) => [h, strings(v)])),
-      ports: Array.isArray(c.ports) ? c.ports.map(Number) : [],
-      env: strings(c.env),
-      config: strings(c.config),
-      flags: strings(c.flags),
-      auth: (c.auth as AuthMode) ?? 'any',
-      weight: Number(c.weight ?? 1),
-      transport: c.transport ? String(c.transport) : undefined,
-      managedBy: strings(c.managed_by) as Approach[],
+      id: c.id,
+      name: c.name,
+      hosts: c.hosts ?? [],
+      paths: c.paths ?? [],
+      exactPaths: c.exact_paths ?? [],
+      exactPathsByHost: c.exact_paths_by_host ?? {},
+      ports: c.ports ?? [],
+      env: c.env ?? [],
+      config: c.config ?? [],
+      flags: c.flags ?? [],
+      auth: c.auth ?? 'any',
+      weight: c.weight ?? 1,
+      transport: c.transport,
+      managedBy: c.managed_by ?? [],
       contacted: c.contacted !== false,
-      crates: strings(c.crates),
-      files: strings(c.files),
-      ...(c.rides_on ? { ridesOn: String(c.rides_on) } : {}),
+      crates: c.crates ?? [],
+      files: c.files ?? [],
+      ...(c.rides_on ? { ridesOn: c.rides_on } : {}),
       shared: c.shared === true,
       websocket: c.websocket === true,
     }),
@@ -173,18 +105,16 @@ export function parseChannelRules(text: string, file: string): ChannelRules {
   for (const c of channels) for (const n of c.env) counts.set(n, [...(counts.get(n) ?? []), c]);
   const uniqueOverrides = new Map<string, ChannelRule>();
   for (const [n, list] of counts) if (list.length === 1) uniqueOverrides.set(n, list[0]!);
-  const approaches = checkApproaches(text, file, doc);
-  const scoring = doc.scoring as Record<Verdict, number>;
-  const transports = (doc.transport ?? {}) as Record<string, TransportRule>;
-  const localHosts = new Set(strings((doc.local as Record<string, unknown> | undefined)?.hosts));
-  const t = (doc.tracing ?? {}) as Record<string, unknown>;
-  const share = (k: string, dflt: number): number => {
-    const v = t[k] ?? dflt;
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new InputError(`[tracing] ${k} must be a number from 0 to 1`, file);
-    return v;
+  const t = doc.tracing ?? {};
+  return {
+    channels,
+    transports: doc.transport,
+    approaches: doc.approach,
+    scoring: doc.scoring,
+    tracing: { good_from: t.good_from ?? 0.6, poor_below: t.poor_below ?? 0.3, poor_unknown_above: t.poor_unknown_above ?? 0.5 },
+    uniqueOverrides,
+    localHosts: new Set(doc.local.hosts),
   };
-  const tracing = { good_from: share('good_from', 0.6), poor_below: share('poor_below', 0.3), poor_unknown_above: share('poor_unknown_above', 0.5) };
-  return { channels, transports, approaches, scoring, tracing, uniqueOverrides, localHosts };
 }
 
 function hostMatches(pattern: string, host: string): boolean {

@@ -93,11 +93,11 @@ describe('next steps', () => {
     expect(rules.switches.find((r) => r.id === 'reqwest-rustls-tls')!.locked).toEqual(['reqwest', 'hyper-rustls']);
     expect(rules.switches.find((r) => r.id === 'otlp-tls-webpki-roots')!.locked).toEqual(['tonic']);
     const dir = await fs.mkdtemp(join(tmpdir(), 'cm-rules-'));
-    const base = '[proxy]\nmitmdump = "m"\nenv = "e"\nbuild = "b"\n[[switch]]\nid = "x"\ndependency = "d"\nfrom = "f"\nto = "t"\nwhy = "w"\n';
+    const base = '[ca]\nfile = "c"\n[store.x]\nname = "X"\ncommands = []\n[proxy]\nmitmdump = "m"\nenv = "e"\nbuild = "b"\n[[switch]]\nid = "x"\ndependency = "d"\nfrom = "f"\nto = "t"\nwhy = "w"\n';
     await fs.writeFile(join(dir, 'ok.toml'), base);
     expect(loadApproachBRules(pathToFileURL(join(dir, 'ok.toml'))).switches[0]!.locked).toEqual(['d']);
     await fs.writeFile(join(dir, 'bad.toml'), `${base}locked = "d"\n`);
-    expect(() => loadApproachBRules(pathToFileURL(join(dir, 'bad.toml')))).toThrow(/locked must be a list of package names/);
+    expect(() => loadApproachBRules(pathToFileURL(join(dir, 'bad.toml')))).toThrow(/\[\[switch\]\] x: "locked" must be a list of non-empty strings/);
   });
 });
 

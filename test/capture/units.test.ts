@@ -130,8 +130,8 @@ describe('program-starting config keys', () => {
 describe('rules/capture.toml validation', () => {
   const text = readFileSync(new URL('../../rules/capture.toml', import.meta.url), 'utf8');
   it('an unknown key or a wrong type is refused with the line', () => {
-    expect(() => parseCaptureRules(text.replace('placeholder =', 'placeholdr ='), 'capture.toml')).toThrow(expect.objectContaining({ file: 'capture.toml', line: expect.any(Number), message: expect.stringMatching(/unknown key redact.placeholdr/) }));
-    expect(() => parseCaptureRules(text.replace(/^drop = .*$/m, 'drop = "notify"'), 'capture.toml')).toThrow(/config.drop must be a list of strings/);
+    expect(() => parseCaptureRules(text.replace('placeholder =', 'placeholdr ='), 'capture.toml')).toThrow(expect.objectContaining({ file: 'capture.toml', line: expect.any(Number), message: expect.stringMatching(/^\[redact\]: unknown key "placeholdr"/) }));
+    expect(() => parseCaptureRules(text.replace(/^drop = .*$/m, 'drop = "notify"'), 'capture.toml')).toThrow(/\[config\]: "drop" must be a list of strings/);
     expect(() => parseCaptureRules(text + '\n[extra]\nx = 1\n', 'capture.toml')).toThrow(/unknown section \[extra\]/);
   });
 });

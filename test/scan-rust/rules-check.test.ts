@@ -29,7 +29,7 @@ describe('rules/rust.toml', () => {
   it('refuses a key that landed in another section, naming the line', () => {
     const bad = TEXT.replace('[debug]\n', '[debug]\noverride_name_pattern = "URL"\n');
     const e = refusal(bad);
-    expect(e.oneLine).toMatch(/^rules\/rust\.toml:\d+: \[debug\]: unknown key "override_name_pattern"$/);
+    expect(e.oneLine).toMatch(/^rules\/rust\.toml:\d+: \[debug\]: unknown key "override_name_pattern" \(known: attributes, conditions\)$/);
     expect(bad.split('\n')[e.line! - 1]).toBe('override_name_pattern = "URL"');
   });
 

@@ -1,9 +1,8 @@
 // rules/approach-b.toml: which feature switches to which native-roots feature, and the per-OS
 // next steps.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'smol-toml';
-import { InputError } from '../../model.js';
+import { approachBSchema } from '../../rules/files.js';
+import { loadRules, readRulesFile } from '../../rules/load.js';
 
 export interface SwitchRule {
   id: string;
@@ -31,59 +30,18 @@ export interface ApproachBRules {
   proxy: { mitmdump: string; env: string; build: string; flow: string };
 }
 
-const RULES_URL = new URL('../../../rules/approach-b.toml', import.meta.url);
-let cached: ApproachBRules | undefined;
-
-export function loadApproachBRules(url: URL = RULES_URL): ApproachBRules {
-  if (url === RULES_URL && cached) return cached;
-  const file = fileURLToPath(url);
-  let doc: Record<string, unknown>;
-  try {
-    doc = parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new InputError(`cannot read rules: ${(err as Error).message}`, file);
-  }
-  const str = (v: unknown, what: string): string => {
-    if (typeof v !== 'string' || v === '') throw new InputError(`${what} must be a non-empty string`, file);
-    return v;
-  };
-  const names = (v: unknown, what: string): string[] => {
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x !== '')) throw new InputError(`${what} must be a list of package names`, file);
-    return v as string[];
-  };
-  const switches = ((doc.switch ?? []) as Record<string, unknown>[]).map((s, i) => ({
-    id: str(s.id, `[[switch]] #${i + 1} id`),
-    dependency: str(s.dependency, `[[switch]] #${i + 1} dependency`),
-    versions: typeof s.versions === 'string' ? s.versions : '*',
-    from: str(s.from, `[[switch]] #${i + 1} from`),
-    to: str(s.to, `[[switch]] #${i + 1} to`),
-    why: str(s.why, `[[switch]] #${i + 1} why`),
-    locked: s.locked === undefined ? [str(s.dependency, `[[switch]] #${i + 1} dependency`)] : names(s.locked, `[[switch]] #${i + 1} locked`),
-  }));
-  const ca = (doc.ca ?? {}) as Record<string, unknown>;
-  const stores: CaStore[] = Object.entries(ca)
-    .filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v))
-    .map(([key, v]) => {
-      const e = v as Record<string, unknown>;
-      return {
-        key,
-        name: str(e.name, `[ca.${key}] name`),
-        match: Array.isArray(e.match) ? (e.match as string[]) : [],
-        commands: Array.isArray(e.commands) ? (e.commands as string[]) : [],
-      };
-    });
-  const proxy = (doc.proxy ?? {}) as Record<string, unknown>;
+/** The switches, CA stores and proxy steps of rules/approach-b.toml (another file for tests). */
+export function loadApproachBRules(url?: URL): ApproachBRules {
+  if (!url && cached) return cached;
+  const doc = url ? readRulesFile(fileURLToPath(url), approachBSchema) : loadRules('approach-b.toml', approachBSchema);
   const rules: ApproachBRules = {
-    switches,
-    caFile: typeof ca.file === 'string' ? ca.file : '~/.mitmproxy/mitmproxy-ca-cert.pem',
-    stores,
-    proxy: {
-      mitmdump: str(proxy.mitmdump, '[proxy] mitmdump'),
-      env: str(proxy.env, '[proxy] env'),
-      build: str(proxy.build, '[proxy] build'),
-      flow: typeof proxy.flow === 'string' && proxy.flow !== '' ? proxy.flow : 'codex-b.flow',
-    },
+    switches: doc.switch.map((s) => ({ ...s, versions: s.versions ?? '*', locked: s.locked ?? [s.dependency] })),
+    caFile: doc.ca.file,
+    stores: Object.entries(doc.store).map(([key, e]) => ({ key, name: e.name, match: e.match ?? [], commands: e.commands })),
+    proxy: { ...doc.proxy, flow: doc.proxy.flow ?? 'codex-b.flow' },
   };
-  if (url === RULES_URL) cached = rules;
+  if (!url) cached = rules;
   return rules;
 }
+
+let cached: ApproachBRules | undefined;

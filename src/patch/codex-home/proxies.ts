@@ -93,7 +93,7 @@ export function coverageNotes(all: Channel[], approach: 'a' | 'ca'): string[] {
  */
 export function directNotes(version: string | undefined): string[] {
   if (!version) return [];
-  const hits = homeRules().direct.filter((d) => compareVersions(version, d.since) >= 0);
+  const hits = (homeRules().direct ?? []).filter((d) => compareVersions(version, d.since) >= 0);
   if (hits.length === 0) return [];
   return [
     `goes straight out, not through the proxies (measured on real codex ${hits.map((d) => d.since).sort(compareVersions)[0]}+ with approach a; \`--approach ca\` records it, and so does \`codex-mitm capture\`, which picks ca for these versions):`,

@@ -1,12 +1,13 @@
 // Which workspace crates reach a binary, and which features a dependency gets there.
 import type { CrateInfo, TlsFeature } from '../../model.js';
+import { rustRules } from '../../rules/files.js';
 import { isShippedTable } from './deps.js';
 import { compatLine, loadTlsRules, tlsRuleFor } from './tls-rules.js';
 
 /** Package names reachable from `pkg` through non-dev, non-build dependencies that are path crates of the scan
  *  (target-specific normal deps included; build-dependencies excluded: resolver 2 builds them apart). */
-/** The package whose `codex` binary users run: the closure of shipped code starts here. */
-export const CLI_PACKAGE = 'codex-cli';
+/** The package that builds the shipped `codex` binary (rules/rust.toml [tree] cli_package). */
+export const CLI_PACKAGE: string = rustRules().tree.cli_package;
 
 export function binaryClosure(crates: CrateInfo[], pkg = CLI_PACKAGE): Set<string> {
   const byDir = new Map(crates.map((c) => [c.dir, c]));

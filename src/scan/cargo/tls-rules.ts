@@ -1,8 +1,8 @@
 // rules/tls.toml: TLS-bearing crates, their TLS features and the roots each compiles in.
-import { readFileSync } from 'node:fs';
-import { parse } from 'smol-toml';
+import { fileURLToPath } from 'node:url';
 import type { Roots } from '../../model.js';
-import { InputError } from '../../model.js';
+import { ENABLES, tlsSchema } from '../../rules/files.js';
+import { loadRules, readRulesFile } from '../../rules/load.js';
 
 export interface TlsFeatureRule {
   roots: Roots;
@@ -22,40 +22,25 @@ export interface TlsCrateRule {
   features: Map<string, TlsFeatureRule>;
 }
 
-const ROOTS: readonly Roots[] = ['webpki', 'native', 'native-tls', 'platform', 'none'];
-const RULES_URL = new URL('../../../rules/tls.toml', import.meta.url);
-
 let cached: TlsCrateRule[] | undefined;
 
-export function loadTlsRules(url: URL = RULES_URL): TlsCrateRule[] {
-  if (url === RULES_URL && cached) return cached;
-  const file = url.pathname;
-  const doc = parse(readFileSync(url, 'utf8')) as { dependency?: unknown };
-  if (!Array.isArray(doc.dependency)) throw new InputError('expected [[dependency]] blocks', file);
-  const rules = doc.dependency.map((raw: Record<string, unknown>, i): TlsCrateRule => {
-    const where = `[[dependency]] #${i + 1}`;
-    if (typeof raw.name !== 'string') throw new InputError(`${where}: name missing`, file);
+/** The crate rules of rules/tls.toml (another file for tests), checked by the rules schema. */
+export function loadTlsRules(url?: URL): TlsCrateRule[] {
+  if (!url && cached) return cached;
+  const file = url ? fileURLToPath(url) : 'rules/tls.toml';
+  const doc = url ? readRulesFile(file, tlsSchema) : loadRules('tls.toml', tlsSchema);
+  const rules = doc.dependency.map((raw): TlsCrateRule => {
     const features = new Map<string, TlsFeatureRule>();
-    for (const [f, v] of Object.entries((raw.features ?? {}) as Record<string, Record<string, unknown>>)) {
-      const roots = v.roots as Roots;
-      if (!ROOTS.includes(roots)) throw new InputError(`${where} ${raw.name}.${f}: bad roots ${String(v.roots)}`, file);
-      const enables = ((v.enables ?? []) as string[]).map((e) => {
-        const m = /^([^@/]+)@([^/]+)\/(.+)$/.exec(e);
-        if (!m) throw new InputError(`${where} ${raw.name}.${f}: bad enables entry ${e} (want crate@line/feature)`, file);
+    for (const [f, v] of Object.entries(raw.features ?? {})) {
+      const enables = (v.enables ?? []).map((e) => {
+        const m = ENABLES.exec(e)!;
         return { dependency: m[1]!, line: m[2]!, feature: m[3]! };
       });
-      features.set(f, { roots, note: typeof v.note === 'string' ? v.note : undefined, enables });
+      features.set(f, { roots: v.roots, note: v.note, enables });
     }
-    return {
-      name: raw.name,
-      versions: (raw.versions ?? ['*']) as string[],
-      implicit: (raw.implicit ?? []) as string[],
-      network: raw.network !== false,
-      note: typeof raw.note === 'string' ? raw.note : undefined,
-      features,
-    };
+    return { name: raw.name, versions: raw.versions ?? ['*'], implicit: raw.implicit ?? [], network: raw.network !== false, note: raw.note, features };
   });
-  if (url === RULES_URL) cached = rules;
+  if (!url) cached = rules;
   return rules;
 }
 

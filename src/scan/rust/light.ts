@@ -8,7 +8,6 @@ import { deniedUrl } from './rules.js';
 import { hostOf } from '../../util/urls.js';
 
 const ENV_READ = /\benv\s*::\s*var(?:_os)?\s*\(\s*(?:&\s*)?(?:"([^"\\]+)"|([A-Z][A-Z0-9_]*))\s*\)/g;
-const CLIENT = /\b((?:reqwest\s*::\s*)?(?:blocking\s*::\s*)?(?:Client\s*::\s*(?:builder|new)|ClientBuilder\s*::\s*new))\s*\(\s*\)/g;
 
 /**
  * Adds test-only findings of `text` (which starts at line `firstLine` of the file) to `facts`.
@@ -16,10 +15,10 @@ const CLIENT = /\b((?:reqwest\s*::\s*)?(?:blocking\s*::\s*)?(?:Client\s*::\s*(?:
 export function extractLight(text: string, firstLine: number, facts: FileFacts, rules: RustRules): void {
   // only lines holding one of the three words can give a finding: jump from one to the next
   // instead of splitting the whole text into lines
-  const hit = /http|env|Client/g;
+  const hit = new RegExp(['http', 'env', ...rules.lightClientTypes].join('|'), 'g');
   let line = firstLine;
   let counted = 0;
-  let mentionsReqwest: boolean | undefined;
+  const mentions = new Map<string, boolean>();
   for (let h = hit.exec(text); h; h = hit.exec(text)) {
     const start = text.lastIndexOf('\n', h.index) + 1;
     let end = text.indexOf('\n', h.index);
@@ -44,13 +43,15 @@ export function extractLight(text: string, firstLine: number, facts: FileFacts, 
         facts.envReads.push(m[1] ? { name: m[1], line, test: true } : { constRef: m[2]!, line, test: true });
       }
     }
-    if (l.includes('Client')) {
-      for (const m of l.matchAll(CLIENT)) {
+    if (rules.lightClientTypes.some((t) => l.includes(t))) {
+      for (const m of l.matchAll(rules.lightClient)) {
         const raw = m[1]!.replace(/\s+/g, '');
-        const ctor = raw.startsWith('reqwest::') ? raw : `reqwest::${raw}`;
-        if (!rules.constructors.has(ctor)) continue;
-        mentionsReqwest ??= /\breqwest\b/.test(text);
-        if (!raw.startsWith('reqwest::') && !mentionsReqwest) continue;
+        // written without its module path (`use reqwest::Client;`): the shortest constructor it ends
+        const ctor = rules.data.clients.constructors.filter((c) => c === raw || c.endsWith(`::${raw}`)).sort((a, b) => a.length - b.length)[0];
+        if (!ctor) continue;
+        const crate = ctor.split('::')[0]!;
+        if (!mentions.has(crate)) mentions.set(crate, new RegExp(`\\b${crate}\\b`).test(text));
+        if (ctor !== raw && !mentions.get(crate)) continue;
         facts.clients.push({ line, constructor: ctor, calls: [], via: [], test: true });
       }
     }

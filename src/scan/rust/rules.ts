@@ -1,81 +1,10 @@
 // The Rust scan's rules (rules/rust.toml and rules/queries/rust-scan.scm, data not code) compiled
 // into sets and regexes. Reading the TOML is rules-load.ts's job, so that worker threads, which get
 // the parsed data from the main thread, never load a TOML parser.
+import type { RustDoc } from '../../rules/files.js';
 
-export interface RustRulesData {
-  /** What makes a tree codex's. */
-  tree?: { package_prefix: string };
-  limits: { max_file_bytes: number };
-  prefilter: { tokens: string[]; word_tokens: string[]; config_token: string; path_fragment: string };
-  clients: {
-    constructors: string[];
-    builder_types: string[];
-    use_rustls: string[];
-    use_native_tls: string[];
-    roots_added: string[];
-    builtin_roots: string[];
-    accept_invalid: string[];
-    preconfigured: string[];
-    no_proxy: string[];
-    proxy: string[];
-    terminal: string[];
-    known_methods: string[];
-    ca_env_pattern: string;
-    ca_config_function_pattern?: string;
-  };
-  env: {
-    read_functions: string[];
-    const_name_pattern: string;
-    write_methods: string[];
-    map_methods?: string[];
-    map_types?: string;
-    known_names?: string[];
-    override_name_pattern: string;
-  };
-  endpoints: {
-    known_hosts: string[];
-    deny_hosts: string[];
-    deny_exact_hosts: string[];
-    deny_prefixes: string[];
-    deny_urls: string[];
-    url_regex: string;
-    deny_symbol_pattern: string;
-    not_contacted_contexts?: string[];
-    identifier_names?: string;
-    browser_functions?: string[];
-    request_methods?: string[];
-    dynamic_url_fields?: string;
-    config_field_pattern: string;
-  };
-  config: {
-    structs: string[];
-    path_pattern: string;
-    path_deny_pattern: string;
-    field_pattern: string;
-    /** struct name -> the config.toml table its fields sit in ("" top level, "profiles.<name>.") */
-    tables?: Record<string, string>;
-  };
-  tests: { path_patterns: string[]; attributes: string[]; helper_patterns?: string[] };
-  /** String literals that are capabilities when present. */
-  literals?: { system_proxy?: string };
-  /** Debug-build-only code. */
-  debug?: { attributes: string[]; conditions: string[] };
-  /** Endpoint carriers: client factory names too generic to resolve by name. */
-  carriers?: { deny_factory_names: string[] };
-  /** Client factories by structure (resolve/factories.ts). */
-  factories?: {
-    client_types: string[];
-    websocket_connect: string[];
-    websocket_crate: string;
-    websocket_types: string[];
-    body_methods: string[];
-    max_method_candidates: number;
-  };
-  /** Methods whose string argument is compared with, not fetched. */
-  comparisons?: { methods: string[] };
-  /** Command-line flags whose default is a URL (clap derive attributes). */
-  flags?: { attributes: string[]; default_keys: string[]; url_field_pattern?: string; url_value_names?: string[] };
-}
+/** rules/rust.toml as the rules schema checks it (src/rules/files.ts). */
+export type RustRulesData = RustDoc;
 
 export interface RustRules {
   data: RustRulesData;
@@ -144,8 +73,32 @@ export interface RustRules {
   configFieldName: RegExp;
   testPaths: RegExp[];
   testAttrs: RegExp[];
+  /** Where an attribute that may be a test attribute starts (`#[` + the first word of a tests.attributes pattern). */
+  testAttrAnchor: RegExp;
+  /** Text-only pass: a no-argument client constructor, written with or without its module path. */
+  lightClient: RegExp;
+  /** Type names of those constructors (a line without one holds none). */
+  lightClientTypes: string[];
   /** Functions a builder is handed to that mark the client as test tooling. */
   testHelpers: RegExp[];
+}
+
+/** `#[` or `#![`, then any path, then the leading word of one of the attribute patterns (`^(tokio::)?test\b` -> test). */
+function attrAnchor(patterns: string[]): RegExp {
+  const words = patterns.map((p) => /[A-Za-z_][A-Za-z0-9_]*/.exec(p.replace(/^\^/, '').replace(/\([^()]*\)\?/g, ''))?.[0]).filter((w): w is string => Boolean(w));
+  return new RegExp(`#!?\\[\\s*(?:[A-Za-z_][A-Za-z0-9_]*\\s*::\\s*)*(?:${[...new Set(words)].join('|') || '(?!)'})\\b`, 'g');
+}
+
+/** The constructors of the form `crate::…::Type::method` (module path optional when written). */
+function lightClients(constructors: string[]): { lightClient: RegExp; lightClientTypes: string[] } {
+  const typed = constructors.map((c) => c.split('::')).filter((seg) => seg.length >= 3 && /^[A-Z]/.test(seg[seg.length - 2]!));
+  const alternatives = new Set(typed.map((seg) => seg.slice(-2).map(escapeRe).join('\\s*::\\s*')));
+  const modules = [...new Set(typed.flatMap((seg) => seg.slice(0, -2)))];
+  const prefix = modules.map((m) => `(?:${escapeRe(m)}\\s*::\\s*)?`).join('');
+  return {
+    lightClient: new RegExp(`\\b(${prefix}(?:${[...alternatives].join('|') || '(?!)'}))\\s*\\(\\s*\\)`, 'g'),
+    lightClientTypes: [...new Set(typed.map((seg) => seg[seg.length - 2]!))],
+  };
 }
 
 function escapeRe(s: string): string {
@@ -220,6 +173,8 @@ export function rulesFromSource({ data, query, hash }: RustRulesSource): RustRul
     configFieldName: new RegExp(data.config.field_pattern, 'i'),
     testPaths: data.tests.path_patterns.map((p) => new RegExp(p)),
     testAttrs: data.tests.attributes.map((p) => new RegExp(p)),
+    testAttrAnchor: attrAnchor(data.tests.attributes),
+    ...lightClients(data.clients.constructors),
     testHelpers: (data.tests.helper_patterns ?? []).map((p) => new RegExp(p)),
   };
 }

@@ -13,7 +13,6 @@ import { addUses, attrInner, functionsOf, MAX_CLIMB, MAX_NESTING, tooDeepAt, get
 
 const USE_ANCHOR = /(?:^|[\n;{}])[ \t]*(?:pub(?:\s*\([^)]*\))?\s+)?use\s/g;
 const STRUCT_ANCHOR = /\bstruct\s+([A-Za-z_][A-Za-z0-9_]*)/g;
-export const TEST_ATTR_ANCHOR = /#!?\[\s*(?:cfg\s*\(\s*(?:test\b|all\s*\(\s*test\b)|(?:tokio\s*::\s*)?test\b|test_case\b|rstest\b)/g;
 const STATEMENT_TYPES = new Set(['let_declaration', 'expression_statement', 'field_initializer', 'const_item', 'static_item']);
 
 export interface FileContext {
@@ -88,7 +87,7 @@ export function fileContext(text: string, file: string, rules: RustRules, ranges
     }
   }
   if (text.includes('#![')) {
-    for (const { index } of find(TEST_ATTR_ANCHOR)) {
+    for (const { index } of find(rules.testAttrAnchor)) {
       const a = up(at(index, 3), ['inner_attribute_item'], 4);
       if (a && rules.testAttrs.some((r) => r.test(attrInner(a)))) facts.fileTest = true;
     }
@@ -97,7 +96,7 @@ export function fileContext(text: string, file: string, rules: RustRules, ranges
   // test ranges: `#[cfg(test)]`, `#[test]`, `#[tokio::test]` ... items
   const testRanges: Range[] = [];
   if (text.includes('test')) {
-    for (const { index } of find(TEST_ATTR_ANCHOR)) {
+    for (const { index } of find(rules.testAttrAnchor)) {
       const a = up(at(index, 2), ['attribute_item', 'inner_attribute_item'], 4);
       if (a?.type === 'attribute_item') markTestAttr(a, rules, testRanges);
     }
