@@ -1,7 +1,8 @@
 // Approach B unpatch: the engine's restore, with the in-place undo checked as TOML (an edited
 // manifest — e.g. an upstream pull — keeps its edits; only the switched feature strings go back).
 // Does not load the scanner.
-import { reverseRecorded, unpatchState, type UnpatchResult } from '../engine/apply.js';
+import { unpatchState, type UnpatchResult } from '../engine/apply.js';
+import { reverseRecorded } from '../engine/reverse.js';
 import type { PatchStateFile } from '../engine/state.js';
 import { unintendedDifference } from './toml-check.js';
 

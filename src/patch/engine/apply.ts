@@ -1,18 +1,20 @@
-// Applies a plan (backups + state recorded before the first write, then one atomic write per file)
-// and undoes it (every recorded file checked before any is restored).
+// The one place that writes a patch: applies a plan (backups + state recorded before the first
+// write, then one atomic write per file) and carries out an unpatch plan (every recorded file
+// decided before any is restored; unpatch-plan.ts decides, unpatch-read.ts reads).
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError, type Approach } from '../../model.js';
-import { cleanStaleTemps, unwritableReason, writeFileAtomic } from './atomic.js';
+import { cleanStaleTemps, removeFile, unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
 import { verifyState } from './verify-state.js';
-import { recordEdits, reverseEdits } from './reverse.js';
+import { recordEdits, reverseRecorded } from './reverse.js';
+import { planUnpatch, unpatchResult, type Reverser, type UnpatchPlan, type UnpatchResult } from './unpatch-plan.js';
+import { readUnpatch, unpatchProblems, type UnpatchRead } from './unpatch-read.js';
 import { withLock } from './lock.js';
 import { assertPlainPath, assertRealDirs, readNoFollow } from './trust.js';
 import {
   absPath,
   readCurrent,
-  tryReadBackup,
   readState as readStateFile,
   sha256,
   STATE_VERSION,
@@ -26,6 +28,9 @@ import {
 
 export type { PatchState, PatchStateFile } from './state.js';
 export { STATE_VERSION } from './state.js';
+export type { UnpatchResult } from './unpatch-plan.js';
+export { forceHint } from './unpatch-plan.js';
+export { reverseRecorded } from './reverse.js';
 
 export type Writer = (path: string, data: string | Buffer, mode?: number) => Promise<void>;
 
@@ -168,26 +173,6 @@ async function applyLocked(plan: Plan, opts: ApplyOptions): Promise<ApplyResult>
   return { written, unchanged: false, stateFile };
 }
 
-export interface UnpatchResult {
-  /** Absolute paths whose original bytes were (dry run: would be) put back (from the backup, or by
-   *  undoing the patch in place: those are also listed in `inPlace`). */
-  restored: string[];
-  /** Files the patch created, (would be) removed. */
-  removed: string[];
-  /** Files edited since the patch whose change could not be undone in place. Only filled by a dry
-   *  run (a real run throws InputError instead) or with force (then they are restored from the
-   *  backup anyway and also listed here). */
-  refused: { path: string; reason: string; keepsEdits?: boolean }[];
-  /** Files already back to their original bytes (nothing to do). */
-  untouched?: string[];
-  /** Files whose patch was (would be) undone in the current text, keeping the edits made since. */
-  inPlace?: string[];
-  /** With force: files that could not be restored (backup missing or corrupted and no in-place
-   *  undo possible). A real run restores the others, then throws InputError naming them. */
-  notRestored?: { path: string; reason: string }[];
-  stateFile?: string;
-}
-
 export interface UnpatchOptions {
   force?: boolean;
   /** Edits made since are expected (a patch re-run replacing its own): undo only the patch in the
@@ -203,166 +188,65 @@ export interface UnpatchOptions {
    * is missing or corrupted, as the fallback (the result must then hash to the original).
    * Default: undo the replacements recorded in the state (`edits`), when there are any.
    */
-  reverseEdited?: (abs: string, current: Buffer, entry: PatchStateFile) => string | null | undefined;
+  reverseEdited?: Reverser;
 }
 
-/** What --force does to the files an unpatch refused. */
-export function forceHint(refused: UnpatchResult['refused']): string {
-  return refused.every((r) => r.keepsEdits)
-    ? 'use --force to undo only the patch and keep your edits'
-    : refused.some((r) => r.keepsEdits)
-      ? 'use --force: it undoes only the patch where it can and keeps those edits, and discards the others'
-      : 'use --force to discard the edits';
-}
-
-/** The patch undone in `current` by its recorded replacements; undefined when not possible. */
-export function reverseRecorded(current: Buffer, entry: PatchStateFile): string | undefined {
-  if (!entry.edits) return undefined;
-  const text = current.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(current)) return undefined;
-  return reverseEdits(text, entry.edits);
-}
-
+/** Undoes the patch of `approach` in `target`: reads (unpatch-read.ts), decides every file before
+ *  touching any (unpatch-plan.ts), then writes. A dry run makes the same plan and writes nothing. */
 export async function unpatchState(target: string, approach: Approach, opts: UnpatchOptions = {}): Promise<UnpatchResult> {
   return opts.dryRun ? unpatchLocked(target, approach, opts) : withLock(target, () => unpatchLocked(target, approach, opts));
 }
 
 async function unpatchLocked(target: string, approach: Approach, opts: UnpatchOptions): Promise<UnpatchResult> {
-  const root = resolve(target);
-  const stateDir = stateDirOf(root, opts.stateDir);
-  const stateFile = stateFileOf(root, approach, opts.stateDir);
-  const state = await readStateFile(root, approach, opts.stateDir);
-  if (!state) throw new InputError(`no approach ${approach} patch is recorded here (${stateFile} not found); nothing to unpatch`, root);
-  const stateRel = storedPath(root, stateFile);
-  const reverse = (abs: string, cur: Buffer, f: PatchStateFile) => (opts.reverseEdited ? opts.reverseEdited(abs, cur, f) : reverseRecorded(cur, f));
-
-  type Action = { abs: string; f: PatchStateFile; kind: 'restore' | 'remove' | 'none' | 'lost'; bytes?: Buffer; inPlace?: boolean; why?: string };
-  const actions: Action[] = [];
-  const refused: UnpatchResult['refused'] = [];
-  // Check every file (and every backup) before touching any.
-  for (const f of state.files) await assertPlainPath(root, f.path, f.path);
-  for (const f of state.files) {
-    const abs = absPath(root, f.path);
-    const backup = f.existed ? await tryReadBackup(stateDir, f) : undefined;
-    const bytes = backup && 'bytes' in backup ? backup.bytes : undefined;
-    const backupWhy = backup && 'why' in backup ? backup.why : undefined;
-    const cur = await readCurrent(abs);
-    const h = cur === null ? null : sha256(cur);
-    const patched = h !== null && (h === f.after || f.earlier.includes(h));
-    const original = f.existed ? h === f.before : cur === null;
-    if (original) {
-      actions.push({ abs, f, kind: 'none' });
-      continue;
-    }
-    // A missing or corrupted backup: without force, refuse before touching anything.
-    if (backupWhy && !opts.force) {
-      actions.push({ abs, f, kind: 'lost', why: backupWhy });
-      continue;
-    }
-    if (patched) {
-      if (!backupWhy) {
-        actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
-        continue;
-      }
-      // The backup is gone: undoing the patch in place must give back the original bytes exactly.
-      const back = reverse(abs, cur!, f);
-      if (typeof back === 'string' && sha256(Buffer.from(back, 'utf8')) === f.before) {
-        actions.push({ abs, f, kind: 'restore', bytes: Buffer.from(back, 'utf8'), inPlace: true });
-      } else actions.push({ abs, f, kind: 'lost', why: backupWhy });
-      continue;
-    }
-    // Edited since the patch: refused unless forced; forced, only the patch's own change is undone
-    // in the current text where that is possible (the other edits stay), else the backup returns.
-    const back = cur !== null ? reverse(abs, cur, f) : undefined;
-    if (back !== undefined && (opts.force || opts.undoInPlace)) {
-      actions.push(back === null ? { abs, f, kind: 'remove', inPlace: true } : { abs, f, kind: 'restore', bytes: Buffer.from(back, 'utf8'), inPlace: true });
-      continue;
-    }
-    refused.push({
-      path: abs,
-      reason: cur === null ? `${f.path} was deleted since the patch` : `${f.path} was edited since the patch`,
-      ...(back !== undefined ? { keepsEdits: true } : {}),
-    });
-    if (backupWhy) actions.push({ abs, f, kind: 'lost', why: `${refused[refused.length - 1]!.reason}, and the ${backupWhy}` });
-    else actions.push({ abs, f, kind: f.existed ? 'restore' : 'remove', bytes });
-  }
-  const lost = actions.filter((a) => a.kind === 'lost');
-  const recover = (entries: PatchStateFile[]) => {
-    const names = entries.map((f) => f.path);
-    return `put ${names.join(', ')} back yourself (in a git checkout: \`git checkout -- ${names.join(' ')}\`), then delete ${stateRel}`;
-  };
-  if (lost.length > 0 && !opts.force) {
-    const more = lost.length > 1 ? ` (and ${lost.length - 1} more)` : '';
-    throw new InputError(
-      `${lost[0]!.why}${more}; nothing was changed. --force restores the other files; or ${recover(lost.map((a) => a.f))}`,
-      stateFile,
-    );
-  }
-  if (refused.length > 0 && !opts.force && !opts.dryRun) {
-    const more = refused.length > 1 ? ` (and ${refused.length - 1} more)` : '';
-    throw new InputError(`${refused[0]!.reason}${more}; refusing to restore anything (${forceHint(refused)})`, refused[0]!.path);
-  }
-  const dryRefusedOnly = opts.dryRun && !opts.force;
-  const todo = actions.filter((a) => (a.kind === 'restore' || a.kind === 'remove') && !(dryRefusedOnly && refused.some((r) => r.path === a.abs)));
-  const problems: string[] = [];
-  for (const a of todo) {
-    const why = a.kind === 'restore' ? await unwritableReason(a.abs) : await removableReason(a.abs);
-    if (why) problems.push(why);
-  }
+  const read = await readUnpatch(target, approach, opts.stateDir);
+  const plan = planUnpatch({
+    state: read.state,
+    stateFile: read.stateFile,
+    stateRel: read.stateRel,
+    files: read.files,
+    ...(opts.force ? { force: true } : {}),
+    ...(opts.undoInPlace ? { undoInPlace: true } : {}),
+    reverse: opts.reverseEdited ?? ((_abs, cur, f) => reverseRecorded(cur, f)),
+  });
+  // a dry run reports the files a real run would refuse; a lost backup it refuses too
+  if (plan.stop && (plan.stop.kind === 'lost' || !opts.dryRun)) throw new InputError(plan.stop.message, plan.stop.file);
+  const problems = await unpatchProblems(plan);
   if (problems.length > 0) {
     // a dry run says what the real run would: the same refusal, exit 2
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
     throw new InputError(`cannot write: ${problems[0]}${more}; ${opts.dryRun ? 'a real run would refuse (dry run: nothing was written)' : 'nothing was restored'}`);
   }
-  const result: UnpatchResult = {
-    restored: todo.filter((a) => a.kind === 'restore').map((a) => a.abs),
-    removed: todo.filter((a) => a.kind === 'remove').map((a) => a.abs),
-    refused,
-    untouched: actions.filter((a) => a.kind === 'none').map((a) => a.abs),
-    inPlace: todo.filter((a) => a.inPlace).map((a) => a.abs),
-    notRestored: lost.map((a) => ({ path: a.abs, reason: a.why! })),
-    stateFile,
-  };
+  const result = unpatchResult(plan, read.stateFile);
   if (opts.dryRun) return result;
+  await writeUnpatch(plan, read, approach);
+  return result;
+}
 
+/** Carries out an unpatch plan: the files (one atomic write or delete each), then the state. */
+async function writeUnpatch(plan: UnpatchPlan, read: UnpatchRead, approach: Approach): Promise<void> {
+  const { root, stateDir, stateFile, state } = read;
   // temp files a killed earlier run left beside the recorded files (and the state) go too
   for (const f of state.files) await cleanStaleTemps(absPath(root, f.path));
   await cleanStaleTemps(stateFile);
-  for (const a of todo) {
-    if (a.kind === 'restore') await writeFileAtomic(a.abs, a.bytes!, a.f.existed && a.f.mode !== null ? a.f.mode & 0o777 : undefined);
-    else await fs.rm(a.abs, { force: true });
+  for (const { path, action: a } of plan.files) {
+    if (a.do === 'restore') await writeFileAtomic(path, a.bytes, a.mode);
+    else if (a.do === 'reverse') await writeFileAtomic(path, a.text, a.mode);
+    else if (a.do === 'delete') await removeFile(path);
   }
-  if (lost.length > 0) {
-    // Keep only what is still patched in the state (a later unpatch, after the user put the files
-    // back, finds them original and finishes), with the backups those entries name.
-    const keep = lost.map((a) => a.f);
-    const now = new Date().toISOString();
-    await writeFileAtomic(stateFile, await stateToJson({ ...state, updatedAt: now, files: keep }), 0o644);
-    const wanted = new Set(keep.map((f) => f.backup).filter((b): b is string => b !== null));
-    for (const a of todo) {
-      if (a.f.backup && !wanted.has(a.f.backup)) await fs.rm(join(stateDir, ...a.f.backup.split('/')), { force: true });
-    }
-    const done = todo.length;
-    throw new InputError(
-      `restored ${done} file(s), but not ${lost.map((a) => a.f.path).join(', ')}: ${lost[0]!.why}; ${recover(keep)} (or run unpatch again once it is back)`,
-      stateFile,
-    );
+  const clean = plan.clean;
+  if (!clean.drop) {
+    await writeFileAtomic(stateFile, await stateToJson({ ...state, updatedAt: new Date().toISOString(), files: clean.keep }), 0o644);
+    for (const b of clean.removeBackups) await removeFile(join(stateDir, ...b.split('/')));
+    throw new InputError(clean.error.message, clean.error.file);
   }
   // The patch is undone: drop its state and backups (keep what other approaches recorded).
-  await fs.rm(stateFile, { force: true });
+  await removeFile(stateFile);
   await assertRealDirs(stateDir, join(stateDir, 'backup', approach), 'the backup folder');
   await fs.rm(join(stateDir, 'backup', approach), { recursive: true, force: true });
   await removeIfEmpty(join(stateDir, 'backup'));
   const left = await fs.readdir(stateDir).catch(() => [] as string[]);
   const ours = left.length === 1 && left[0] === '.gitignore' && (await readCurrent(join(stateDir, '.gitignore')))?.toString('utf8').startsWith(GITIGNORE_MARK);
   if (left.length === 0 || ours) await fs.rm(stateDir, { recursive: true, force: true });
-  return result;
-}
-
-async function removableReason(path: string): Promise<string | undefined> {
-  const cur = await readCurrent(path);
-  if (cur === null) return undefined;
-  return unwritableReason(path);
 }
 
 async function removeIfEmpty(dir: string): Promise<void> {

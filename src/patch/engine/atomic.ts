@@ -1,4 +1,5 @@
-// The one writer: temp file in the same folder, fsync, rename over the target, mode preserved.
+// The one writer: temp file in the same folder, fsync, rename over the target, mode preserved;
+// and its delete.
 import { promises as fs, constants } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,12 @@ export async function writeFileAtomic(target: string, data: string | Buffer, mod
     throw err;
   }
   await syncDir(dir);
+}
+
+/** Deletes `path` (nothing when it is gone already); the folder is synced like after a write. */
+export async function removeFile(path: string): Promise<void> {
+  await fs.rm(path, { force: true });
+  await syncDir(dirname(path));
 }
 
 /** Removes the temp files an earlier write of `path` left behind when it was killed (kill -9 or a

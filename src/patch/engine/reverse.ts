@@ -1,6 +1,7 @@
 // Undoing a patch in place: each recorded replacement (new text back to old) is swapped back in the
 // current text, so edits made since the patch (an upstream pull, codex writing its config) survive.
 import type { Replacement } from './plan.js';
+import type { PatchStateFile } from './state.js';
 
 /** One replacement as the state records it, in the coordinates of the text that patch run wrote. */
 export interface RecordedEdit {
@@ -98,4 +99,13 @@ function countLines(text: string, offset: number): number {
   let n = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
   return n;
+}
+
+/** The patch undone in `current` by the replacements recorded in its state entry; undefined when
+ *  not possible (none recorded, not UTF-8, or a replacement not found). */
+export function reverseRecorded(current: Buffer, entry: PatchStateFile): string | undefined {
+  if (!entry.edits) return undefined;
+  const text = current.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(current)) return undefined;
+  return reverseEdits(text, entry.edits);
 }
