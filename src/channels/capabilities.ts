@@ -1,6 +1,7 @@
 import type { CliFlag, Capabilities, ClientFactory, ClientSite, ConfigKey, CrateInfo, Endpoint, EnvVar, TlsFeature } from '../model.js';
 import { binaryClosure, CLI_PACKAGE, unifiedFeatures } from '../scan/cargo/index.js';
 import { loadRules } from '../scan/rust/rules-load.js';
+import { approachARules } from '../rules/files.js';
 import { forcesRustls } from './tls-meaning.js';
 
 export interface ProductionFacts {
@@ -33,13 +34,15 @@ export function capabilitiesOf(f: ProductionFacts): { capabilities: Capabilities
   // Clients that switch to rustls only under a condition (the custom-CA path) keep native-tls by default.
   const nativeTlsDefault = evidence.some((e) => e.roots === 'native-tls') && !f.clients.some((c) => forcesRustls(c));
   const rust = loadRules();
+  // the model API's base-URL override, as rules/approach-a.toml names it
+  const modelApi = approachARules().model_api;
   const systemProxy = f.literals?.find((l) => l.value === rust.data.literals?.system_proxy);
   const version = f.workspaceVersion && f.workspaceVersion !== '0.0.0' ? f.workspaceVersion : undefined;
   return {
     capabilities: {
       ...(version ? { version } : {}),
-      openaiBaseUrlKey: f.configKeys.some((k) => k.key === 'openai_base_url'),
-      openaiBaseUrlEnv: f.envVars.some((e) => e.name === 'OPENAI_BASE_URL'),
+      openaiBaseUrlKey: f.configKeys.some((k) => k.key === modelApi.config_key),
+      openaiBaseUrlEnv: f.envVars.some((e) => e.name === modelApi.env_var),
       customCaEnv,
       reqwestFeatures: features,
       nativeTlsDefault,

@@ -2,6 +2,7 @@
 // builder calls the scanner saw. Reasons are sentences a user can check against the tree.
 import type { Capabilities, ClientFactory, ClientSite, Platform, PlatformVerdicts, Roots, TlsFeature, Verdict } from '../model.js';
 import { forcesRustls, tlsMeanings } from './tls-meaning.js';
+import { approachARules } from '../rules/files.js';
 
 /** What the verdicts read of a client: a construction site or a factory. */
 type Carrier = ClientSite | ClientFactory;
@@ -103,6 +104,9 @@ export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crat
   return { backend: 'rustls', roots, customCa, honoursProxy, reasons };
 }
 
+/** The variable OpenSSL and rustls-native-certs read a CA bundle from (rules/approach-a.toml [ca] fallback_env). */
+const sslCertFile = (): string => approachARules().ca.fallback_env;
+
 /** B: rebuilt with native roots, CA in the OS store, forward proxy. */
 export function verdictB(t: ClientTrust): { verdict: Verdict; why: string } {
   if (!t.honoursProxy) return { verdict: 'no', why: 'bypasses the forward proxy (no_proxy)' };
@@ -123,11 +127,11 @@ export function verdictCa(t: ClientTrust): { verdict: Verdict; why: string; plat
   if (t.backend === 'native-tls')
     return {
       verdict: 'partial',
-      why: 'native-tls: Linux yes (OpenSSL reads SSL_CERT_FILE); macOS and Windows no (Security.framework / SChannel use the OS store only)',
+      why: `native-tls: Linux yes (OpenSSL reads ${sslCertFile()}); macOS and Windows no (Security.framework / SChannel use the OS store only)`,
       platforms: { linux: 'yes', macos: 'no', windows: 'no' },
     };
   if (t.backend === 'rustls' && t.roots.includes('native'))
-    return { verdict: 'yes', why: 'rustls OS roots (rustls-native-certs) honour SSL_CERT_FILE on every platform', platforms: all('yes') };
+    return { verdict: 'yes', why: `rustls OS roots (rustls-native-certs) honour ${sslCertFile()} on every platform`, platforms: all('yes') };
   if (t.backend === 'rustls') return { verdict: 'no', why: 'rustls with compiled-in webpki roots only: no environment variable adds a CA', platforms: all('no') };
   return { verdict: 'unknown', why: 'TLS backend unknown', platforms: all('unknown') };
 }
@@ -142,8 +146,8 @@ export function combinePlatforms(ps: PlatformVerdicts[]): PlatformVerdicts {
 export function caEnvOf(t: ClientTrust): string[] {
   if (!t.honoursProxy) return [];
   const out = [...t.customCa];
-  if (t.backend === 'native-tls') out.push('SSL_CERT_FILE@linux');
-  else if (t.backend === 'rustls' && t.roots.includes('native')) out.push('SSL_CERT_FILE');
+  if (t.backend === 'native-tls') out.push(`${sslCertFile()}@linux`);
+  else if (t.backend === 'rustls' && t.roots.includes('native')) out.push(sslCertFile());
   return [...new Set(out)];
 }
 
@@ -158,7 +162,7 @@ export function combine(verdicts: Verdict[]): Verdict {
 export function describeTrust(t: ClientTrust): string {
   const parts: string[] =
     t.backend === 'native-tls'
-      ? ['native-tls (OS store; OpenSSL on Linux honours SSL_CERT_FILE)']
+      ? [`native-tls (OS store; OpenSSL on Linux honours ${sslCertFile()})`]
       : t.backend === 'rustls'
         ? [`rustls (${t.roots.length ? t.roots.join(' + ') : 'no built-in'} roots)`]
         : ['unknown'];

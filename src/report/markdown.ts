@@ -2,6 +2,7 @@
 import type { Channel, Override, ScanResult } from '../model.js';
 import { APPROACH_LABEL, captureHowTo, clientFlags, codexVersion, featureNotes, missLabel, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
 import { byLocation, loc, uniqBy } from './style.js';
+import { approachARules } from '../rules/files.js';
 
 /** How many evidence sites a channel row lists before "+N more". */
 const EVIDENCE_MAX = 6;
@@ -74,10 +75,11 @@ export function renderMarkdown(r: ScanResult): string {
     const cap = r.capabilities;
     const yn = (b: boolean) => (b ? 'yes' : 'no');
     out.push('## What this tree can do', '');
-    out.push(`- ${code('openai_base_url')} config key: ${yn(cap.openaiBaseUrlKey)}`);
-    out.push(`- ${code('OPENAI_BASE_URL')} read from the environment: ${yn(cap.openaiBaseUrlEnv)}`);
+    const { model_api: api, ca } = approachARules();
+    out.push(`- ${code(api.config_key)} config key: ${yn(cap.openaiBaseUrlKey)}`);
+    out.push(`- ${code(api.env_var)} read from the environment: ${yn(cap.openaiBaseUrlEnv)}`);
     out.push(`- custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.map(code).join(', ') : 'none'}`);
-    out.push(`- CLI reqwest TLS: ${cap.nativeTlsDefault ? 'native-tls by default (OS store, `SSL_CERT_FILE`)' : 'rustls by default'}`);
+    out.push(`- CLI reqwest TLS: ${cap.nativeTlsDefault ? `native-tls by default (OS store, ${code(ca.fallback_env)})` : 'rustls by default'}`);
     if (cap.reqwestFeatures.length) out.push(`- CLI reqwest features: ${cap.reqwestFeatures.map(code).join(', ')}`);
     if (cap.proxyEnv?.length) out.push(`- proxy env read by codex itself: ${cap.proxyEnv.map(code).join(', ')}`);
     if (cap.systemProxy) out.push(`- system proxy option: ${code(cap.systemProxy.key)} (${code(loc(cap.systemProxy.file, cap.systemProxy.line))}): when on, system / PAC settings come before \`HTTPS_PROXY\``);

@@ -2,6 +2,7 @@
 import type { ConfigKey, EnvVar, ScanResult, TlsFeature, Verdict } from '../model.js';
 import { APPROACH_LABEL, captureHowTo, clientFlags, codexVersion, featureNotes, missLabel, platformLetters, platformNote, plural, seconds, shipped, shipsLabel, tracingBanner, tracingLine, warningText } from './labels.js';
 import { byLocation, layout, loc, overrideLabel, paint, uniqBy, VERDICT_GLYPH, verdictCell, wrap, type Cell } from './style.js';
+import { approachARules } from '../rules/files.js';
 
 export interface TableOptions {
   color: boolean;
@@ -50,11 +51,12 @@ export function renderTable(r: ScanResult, opts: TableOptions): string {
     const cap = r.capabilities;
     const yn = (b: boolean) => (b ? 'yes' : 'no');
     section('What this tree can do');
+    const { model_api: api, ca } = approachARules();
     const facts = [
-      `openai_base_url config key: ${yn(cap.openaiBaseUrlKey)}`,
-      `OPENAI_BASE_URL read from env: ${yn(cap.openaiBaseUrlEnv)}`,
-      `custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.join(', ') : `none${cap.nativeTlsDefault ? ' (SSL_CERT_FILE still reaches native-tls through OpenSSL, on Linux only)' : ''}`}`,
-      `CLI reqwest TLS: ${cap.nativeTlsDefault ? 'native-tls by default (OS store, SSL_CERT_FILE)' : 'rustls by default'}`,
+      `${api.config_key} config key: ${yn(cap.openaiBaseUrlKey)}`,
+      `${api.env_var} read from env: ${yn(cap.openaiBaseUrlEnv)}`,
+      `custom CA env: ${cap.customCaEnv.length ? cap.customCaEnv.join(', ') : `none${cap.nativeTlsDefault ? ` (${ca.fallback_env} still reaches native-tls through OpenSSL, on Linux only)` : ''}`}`,
+      `CLI reqwest TLS: ${cap.nativeTlsDefault ? `native-tls by default (OS store, ${ca.fallback_env})` : 'rustls by default'}`,
     ];
     for (const f of facts) out.push(...wrap(f, w, '  ', '    '));
     if (cap.reqwestFeatures.length) out.push(...wrap(`CLI reqwest features: ${cap.reqwestFeatures.join(', ')}`, w, '  ', '    '));

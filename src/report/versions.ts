@@ -5,6 +5,7 @@ import { renderDiffMarkdown } from '../diff/render.js';
 import { shipped } from './labels.js';
 import { versionKey } from '../util/versions.js';
 import { mdCell } from './markdown.js';
+import { approachARules } from '../rules/files.js';
 
 export interface VersionScan {
   /** Row label; defaults to capabilities.version. */
@@ -62,11 +63,12 @@ export function renderVersionsTable(scans: VersionScan[]): string {
         r.recommendation ? r.recommendation.approach.toUpperCase() : '?',
       ];
     });
+  const api = approachARules().model_api;
   const header = [
     'codex',
     '.rs files',
-    '`OPENAI_BASE_URL` env',
-    '`openai_base_url` key',
+    `\`${api.env_var}\` env`,
+    `\`${api.config_key}\` key`,
     'custom CA env',
     'CLI TLS',
     'reqwest webpki roots (shipped)',

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Channel, ScanResult } from '../../model.js';
 import type { ApproachBRules, CaStore } from './rules.js';
+import { tlsMeanings } from '../../channels/tls-meaning.js';
 
 export interface OsInfo {
   platform: NodeJS.Platform;
@@ -61,7 +62,7 @@ export function uncapturedB(result: ScanResult): string[] {
   const out: string[] = [];
   for (const c of result.clients) {
     if (c.test || !c.noProxy) continue;
-    if (c.conditionalCalls?.includes('no_proxy')) {
+    if (tlsMeanings(c).noProxy === 'conditional') {
       out.push(`${c.file}:${c.line} (${c.crate}): ${c.constructor} calls no_proxy() only under a condition (e.g. inside a sandbox); then https_proxy does not apply to it`);
     } else {
       out.push(`${c.file}:${c.line} (${c.crate}): ${c.constructor} calls no_proxy(), so https_proxy does not apply to it`);

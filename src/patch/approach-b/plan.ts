@@ -11,6 +11,7 @@ import { versionInRange } from './semver.js';
 import { nextStepsB, uncapturedB, type OsInfo } from './next-steps.js';
 import { lexToml, locateFeatureStrings, type FeatureStringSpan } from '../../scan/cargo/toml-spans.js';
 import { loadTlsRules, tlsRuleFor, type TlsCrateRule } from '../../scan/cargo/tls-rules.js';
+import { tlsMeanings } from '../../channels/tls-meaning.js';
 
 export interface PlanBOptions {
   /** Crate names that reach the shipped binary (binaryClosure(crates, 'codex-cli')). */
@@ -307,7 +308,8 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
   const shippedBinary = (file: string) => !/(^|\/)src\/bin\//.test(file);
   const rustlsClients = result.clients.filter((c) => !c.test && shippedBinary(c.file) && (c.tls.useRustls || c.tls.preconfiguredTls));
   for (const c of rustlsClients) {
-    const when = c.conditionalCalls?.some((m) => m === 'use_rustls_tls' || m === 'use_preconfigured_tls')
+    const t = tlsMeanings(c);
+    const when = t.rustls === 'conditional' || t.preconfigured === 'conditional'
       ? c.tls.customCaEnv.length
         ? ` only when ${c.tls.customCaEnv.join(' or ')} is set`
         : ' only under a condition'
