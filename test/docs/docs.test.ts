@@ -1,9 +1,12 @@
-// Spawns the built CLI (npm test builds first: pretest runs tsc) on temp copies of docs/channels.md.
-import { spawnSync } from 'node:child_process';
+// Spawns the built CLI (npm test builds first: pretest runs tsc) on temp copies of docs/channels.md;
+// a FIFO in the document's place is a one-line error, never waited on.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+import { makeTree } from '../approach-b/mini-tree.js';
 
 const PKG = resolve(import.meta.dirname, '../..');
 const BIN = join(PKG, 'bin/codex-mitm.js');
@@ -11,6 +14,7 @@ const DOC = readFileSync(join(PKG, 'docs/channels.md'), 'utf8');
 const BEGIN = '<!-- codex-mitm:channels:begin -->';
 const END = '<!-- codex-mitm:channels:end -->';
 const FIXTURE_PATH = join(PKG, 'fixtures/codex-rs');
+const mkfifo = (p: string) => execFileSync('mkfifo', [p]);
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -144,5 +148,16 @@ describe('codex-mitm docs', () => {
     const r2 = cli(dir, '--root', join(dir, 'no-such-tree'));
     expect(r2.code).toBe(2);
     expect(r2.stderr.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('docs never waits on a FIFO', () => {
+  it('`docs <fifo>` is a one-line error (before: hung)', async () => {
+    const root = await makeTree();
+    const f = join(root, 'channels.md');
+    mkfifo(f);
+    const r = runCli(['docs', f, '--check']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/channels\.md: is a FIFO \(named pipe\), not a regular file/);
   });
 });

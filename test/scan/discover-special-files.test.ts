@@ -1,6 +1,7 @@
 // The tree walk and the root search read regular files only: a FIFO in a Cargo.toml's place at the
 // root or in an ancestor folder is never opened for waiting, and a FIFO `.rs` or a symlinked
-// Cargo.toml is named in the warnings instead of silently dropped.
+// Cargo.toml is named in the warnings instead of silently dropped; a FIFO Cargo.lock is skipped with a
+// warning.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE, runCli } from '../helpers/run-cli.js';
 import type { ScanResult } from '../../src/model.js';
+import { makeTree } from '../approach-b/mini-tree.js';
 
 const mkfifo = (p: string) => execFileSync('mkfifo', [p]);
 
@@ -63,5 +65,14 @@ describe('discover reads regular files only', () => {
     expect(w).toContainEqual({ kind: 'symlink', file: 'ollama/Cargo.toml', message: 'is a symbolic link to ../ollama.toml: not read (links are not followed)' });
     expect(w.some((x) => x.file === 'README.md')).toBe(false);
     expect((JSON.parse(r.stdout) as ScanResult).crates.some((c) => c.dir === 'ollama')).toBe(false);
+  });
+
+  it('a FIFO Cargo.lock is warned about and skipped (before: the scan hung)', async () => {
+    const root = await makeTree();
+    mkfifo(join(root, 'Cargo.lock'));
+    const r = runCli(['scan', root, '--json', '--no-cache']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { summary: { warnings: { file?: string; message: string }[] } };
+    expect(j.summary.warnings.find((w) => w.file === 'Cargo.lock')?.message).toMatch(/FIFO/);
   });
 });
