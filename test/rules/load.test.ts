@@ -102,7 +102,8 @@ describe('lineIndex', () => {
     const t = ['[[dep]]', 'name = "a"', 'list = [', '  "x = 1",', ']', 's = """', 'y = 2', '"""', '[dep.features]', 'f = { roots = "x" }', '[[dep]]', 'name = "b"', '[dep.features]', 'g = 1', '[other]', 'k.l = 3'].join('\n');
     const at = lineIndex(t);
     expect(at(['dep', 0, 'name'])).toBe(2);
-    expect(at(['dep', 0, 'list', 0])).toBe(3);
+    expect(at(['dep', 0, 'list'])).toBe(3);
+    expect(at(['dep', 0, 'list', 0])).toBe(4);
     expect(at(['dep', 0, 'features', 'f', 'roots'])).toBe(10);
     expect(at(['dep', 1, 'name'])).toBe(12);
     expect(at(['dep', 1, 'features', 'g'])).toBe(14);
