@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import { assertRealDirs } from '../engine/trust.js';
 import { InputError, type ScanResult } from '../../model.js';
-import { applyPlan, isEmptyPlan, readState, sha256, unpatchState, withLock, writeFileAtomic, type UnpatchResult } from '../engine/index.js';
+import { applyPlan, isEmptyPlan, readState, sha256, unpatchState, withLock, writeFileAtomic, removeDirIfEmpty, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
 import { findBlock, hasManagedContent, parseConfig, reverseConfig, type KeptLines } from './config-edit.js';
 import { assertOneLine, envFileApproach } from './envfile.js';
@@ -300,7 +300,7 @@ async function undoLocked(home: string, approach: HomeApproach, opts: { force?: 
     out.removed.push(envPath);
     if (out.via === 'none') out.via = 'markers';
   }
-  if (!opts.dryRun) await removeIfEmpty(join(home, r.files.flows_dir));
+  if (!opts.dryRun) await removeDirIfEmpty(join(home, r.files.flows_dir));
   return out;
 }
 
@@ -392,12 +392,5 @@ async function checkFlowsDir(dir: string): Promise<void> {
   if (!st.isDirectory()) throw new InputError('is not a folder; the flow files go there: move it away (nothing was written)', dir);
 }
 
-async function removeIfEmpty(dir: string): Promise<void> {
-  try {
-    if ((await fs.readdir(dir)).length === 0) await fs.rmdir(dir);
-  } catch {
-    /* absent or not empty */
-  }
-}
 
 export { checkHome };

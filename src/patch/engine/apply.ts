@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError, type Approach } from '../../model.js';
-import { cleanStaleTemps, removeFile, unwritableReason, writeFileAtomic } from './atomic.js';
+import { cleanStaleTemps, removeDirIfEmpty, removeFile, unwritableReason, writeFileAtomic } from './atomic.js';
 import { changedFiles, type Plan } from './plan.js';
 import { verifyState } from './verify-state.js';
 import { recordEdits, reverseRecorded } from './reverse.js';
@@ -243,19 +243,12 @@ async function writeUnpatch(plan: UnpatchPlan, read: UnpatchRead, approach: Appr
   await removeFile(stateFile);
   await assertRealDirs(stateDir, join(stateDir, 'backup', approach), 'the backup folder');
   await fs.rm(join(stateDir, 'backup', approach), { recursive: true, force: true });
-  await removeIfEmpty(join(stateDir, 'backup'));
+  await removeDirIfEmpty(join(stateDir, 'backup'));
   const left = await fs.readdir(stateDir).catch(() => [] as string[]);
   const ours = left.length === 1 && left[0] === '.gitignore' && (await readCurrent(join(stateDir, '.gitignore')))?.toString('utf8').startsWith(GITIGNORE_MARK);
   if (left.length === 0 || ours) await fs.rm(stateDir, { recursive: true, force: true });
 }
 
-async function removeIfEmpty(dir: string): Promise<void> {
-  try {
-    if ((await fs.readdir(dir)).length === 0) await fs.rmdir(dir);
-  } catch {
-    /* absent */
-  }
-}
 
 const GITIGNORE_MARK = '# written by codex-mitm';
 

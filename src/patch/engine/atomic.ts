@@ -51,6 +51,15 @@ export async function removeFile(path: string): Promise<void> {
 /** Removes the temp files an earlier write of `path` left behind when it was killed (kill -9 or a
  *  power cut between the write and the rename): `.<name>.<pid>.<12 hex>.tmp` beside it, regular
  *  files whose process is gone. Best effort. */
+/** Removes `dir` when it is an empty folder; absent or not empty: left as it is. */
+export async function removeDirIfEmpty(dir: string): Promise<void> {
+  try {
+    if ((await fs.readdir(dir)).length === 0) await fs.rmdir(dir);
+  } catch {
+    /* absent or not empty */
+  }
+}
+
 export async function cleanStaleTemps(path: string): Promise<string[]> {
   const dir = dirname(path);
   const name = basename(path);
