@@ -215,7 +215,7 @@ function proxyTargets(vars: Record<string, string>, block: string): { host: stri
     const m = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):(\d+)/.exec(url);
     if (m && !out.some((o) => o.host === m[1] && o.port === Number(m[2]))) out.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), from });
   };
-  for (const k of ['HTTPS_PROXY', 'https_proxy']) if (vars[k]) add(vars[k]!, `${k} from the env file`);
+  for (const k of homeRules().ca.proxy_env) if (vars[k]) add(vars[k]!, `${k} from the env file`);
   for (const m of block.matchAll(/^\s*([a-z_]+)\s*=\s*"(https?:\/\/[^"]+)"/gm)) add(m[2]!, `${m[1]} in config.toml`);
   return out;
 }

@@ -11,7 +11,8 @@ import type { CodexTarget } from '../patch/codex-home/version.js';
 import type { VerifyRules } from './rules.js';
 
 export type VerifyAuth = 'apikey' | 'chatgpt';
-export type CaEnvChoice = 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none' | 'both';
+/** A CA variable of rules/approach-a.toml [ca] (ca_env or fallback_env), none, or both. */
+export type CaEnvChoice = 'none' | 'both' | (string & {});
 
 /** A listener standing in for an upstream base URL. */
 export interface RunningListener {

@@ -3,6 +3,8 @@
 import type { Approach, Channel, Verdict } from '../model.js';
 import type { Escape } from '../proxy/traffic.js';
 import type { SeenRequest, Sighting } from './sightings.js';
+import type { CaEnvChoice } from './home.js';
+import { loadVerifyRules } from './rules.js';
 
 export type Route = 'reverse' | 'intercepted' | 'refused' | 'escaped' | 'not-seen';
 
@@ -68,7 +70,7 @@ export interface ObserveInput {
   channels?: Channel[];
   approach: Approach;
   /** Approach ca: which CA variables the run set (the prediction is made for exactly those). */
-  caEnv?: 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none' | 'both';
+  caEnv?: CaEnvChoice;
   /** Defaults to process.platform. */
   platform?: NodeJS.Platform;
 }
@@ -79,7 +81,8 @@ export interface ObserveInput {
  */
 export function predictionFor(ch: Channel, input: Pick<ObserveInput, 'approach' | 'caEnv' | 'platform'>): Verdict {
   if (input.approach !== 'ca' || !ch.caEnv || !input.caEnv) return ch.coverage[input.approach];
-  const set = input.caEnv === 'both' ? ['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE'] : input.caEnv === 'none' ? [] : [input.caEnv];
+  const rules = loadVerifyRules();
+  const set = input.caEnv === 'both' ? [rules.caEnv, rules.fallbackCaEnv] : input.caEnv === 'none' ? [] : [input.caEnv];
   const linux = (input.platform ?? process.platform) === 'linux';
   const trusts = (vias: string[]) =>
     vias.some((v) => {
