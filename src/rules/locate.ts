@@ -1,8 +1,8 @@
 // The line a value of a rules file sits on, from its path in the parsed document
 // (["channel", 3, "managed_by"] is the `managed_by =` line of the fourth [[channel]]): the
-// position-keeping TOML lexer's key paths (src/scan/cargo/toml-spans.ts), nearest enclosing key
+// position-keeping TOML lexer's key paths (src/util/toml-spans.ts), nearest enclosing key
 // or header when the path goes deeper than a key the text spells out.
-import { lexToml, type KeyPath } from '../scan/cargo/toml-spans.js';
+import { lexToml, type KeyPath } from '../util/toml-spans.js';
 import type { Path } from './schema.js';
 
 export type LineIndex = (path: Path) => number;

@@ -4,7 +4,7 @@
 // and undoing the recorded replacements gives back the exact bytes.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
-import { lexToml, locateFeatureStrings } from '../../src/scan/cargo/toml-spans.js';
+import { lexToml, locateFeatureStrings } from '../../src/util/toml-spans.js';
 import { planApproachB } from '../../src/patch/approach-b/plan.js';
 import { reverseManifest } from '../../src/patch/approach-b/unpatch.js';
 import { recordEdits, reverseEdits } from '../../src/patch/engine/reverse.js';

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
-import { locateFeatureStrings } from '../../src/scan/cargo/toml-spans.js';
+import { locateFeatureStrings } from '../../src/util/toml-spans.js';
 import { planApproachB } from '../../src/patch/approach-b/plan.js';
 import { applyPlan, unpatchState } from '../../src/patch/engine/apply.js';
 import type { ScanResult, TlsFeature } from '../../src/model.js';

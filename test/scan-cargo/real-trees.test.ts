@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { binaryClosure, scanManifests, unifiedFeatures } from '../../src/scan/cargo/index.js';
-import { lexToml } from '../../src/scan/cargo/toml-spans.js';
+import { lexToml } from '../../src/util/toml-spans.js';
 import { discover } from '../../src/scan/discover.js';
 import { realTree } from '../helpers/real-trees.js';
 

@@ -9,7 +9,7 @@ import { loadApproachBRules, type ApproachBRules, type SwitchRule } from './rule
 import { unintendedDifference } from './toml-check.js';
 import { versionInRange } from './semver.js';
 import { nextStepsB, uncapturedB, type OsInfo } from './next-steps.js';
-import { lexToml, locateFeatureStrings, type FeatureStringSpan } from '../../scan/cargo/toml-spans.js';
+import { lexToml, locateFeatureStrings, type FeatureStringSpan } from '../../util/toml-spans.js';
 import { loadTlsRules, tlsRuleFor, type TlsCrateRule } from '../../scan/cargo/tls-rules.js';
 import { tlsMeanings } from '../../channels/tls-meaning.js';
 

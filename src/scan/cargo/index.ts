@@ -20,7 +20,7 @@ export {
   type TomlKeySpan,
   type TomlLexResult,
   type TomlStringSpan,
-} from './toml-spans.js';
+} from '../../util/toml-spans.js';
 export { isShippedTable, isTestTable } from './deps.js';
 export { loadTlsRules, tlsRuleFor, compatLine, type TlsCrateRule, type TlsFeatureRule } from './tls-rules.js';
 

@@ -3,7 +3,7 @@ import { readRegularText } from './read-file.js';
 import path from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { ScanWarning } from '../../model.js';
-import { dependencyLines, featureStringsOf, lexToml, TomlLexError, type FeatureStringSpan } from './toml-spans.js';
+import { dependencyLines, featureStringsOf, lexToml, TomlLexError, type FeatureStringSpan } from '../../util/toml-spans.js';
 
 export type TomlTable = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
-import { lexToml, locateFeatureStrings, TomlLexError, type KeyPath } from '../../src/scan/cargo/toml-spans.js';
+import { lexToml, locateFeatureStrings, TomlLexError, type KeyPath } from '../../src/util/toml-spans.js';
 
 /** The value smol-toml gives at `path`. */
 function at(doc: unknown, path: KeyPath): unknown {
@@ -19,6 +19,20 @@ function checkAgainstSmolToml(text: string): void {
     expect(at(doc, s.path), JSON.stringify(s.path)).toBe(s.value);
     expect(['"', "'"]).toContain(text[s.start]);
     expect(text[s.end - 1]).toBe(text[s.start]);
+  }
+  // every key/value statement's value span parses to the value smol-toml has at its path; the
+  // statement ends at its trailing comment; comment lines are comments alone on their line
+  for (const st of lexed.statements) {
+    expect(text.slice(st.lineStart, st.start).replace(/^\uFEFF/, '').trim(), JSON.stringify(st.path)).toBe('');
+    if (st.comment !== undefined) expect(text.slice(st.end - st.comment.length, st.end)).toBe(st.comment);
+    if (st.kind !== 'kv') continue;
+    const expected = at(doc, st.path);
+    if (expected !== undefined) expect((parse(`v = ${text.slice(st.valueStart, st.valueEnd)}`) as { v: unknown }).v, JSON.stringify(st.path)).toEqual(expected);
+  }
+  for (const c of lexed.commentLines) {
+    expect(text[c.hash]).toBe('#');
+    expect(text.slice(c.lineStart, c.hash).replace(/^\uFEFF/, '').trim()).toBe('');
+    expect(text.slice(c.hash, c.end)).not.toMatch(/[\r\n]/);
   }
   for (const f of locateFeatureStrings(text)) {
     const lit = text.slice(f.start, f.end);

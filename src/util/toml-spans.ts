@@ -27,9 +27,40 @@ export interface TomlKeySpan {
   header: boolean;
 }
 
+/** A top-level statement: a table header or a key/value pair, with the offsets an editor splices at. */
+export interface TomlStatementSpan {
+  kind: 'table' | 'array-table' | 'kv';
+  /** Header path (an array table's with its entry index) or the full key path of the pair. */
+  path: KeyPath;
+  /** Offset of the start of the statement's line. */
+  lineStart: number;
+  /** Offset of the statement's first character (the key or `[`). */
+  start: number;
+  /** Offset just past the statement, including a trailing comment, excluding the line break. */
+  end: number;
+  /** kv only: offsets of the value. */
+  valueStart?: number;
+  valueEnd?: number;
+  /** Trailing comment text (from `#`), if any. */
+  comment?: string;
+  /** 1-based line of `start`. */
+  line: number;
+}
+
+/** A whole comment line (only blanks, or the byte order mark, before the `#`) between statements. */
+export interface TomlCommentLine {
+  lineStart: number;
+  hash: number;
+  /** Excludes the line break. */
+  end: number;
+  line: number;
+}
+
 export interface TomlLexResult {
   strings: TomlStringSpan[];
   keys: TomlKeySpan[];
+  statements: TomlStatementSpan[];
+  commentLines: TomlCommentLine[];
 }
 
 export class TomlLexError extends Error {
@@ -57,6 +88,8 @@ export function lexToml(text: string): TomlLexResult {
   };
   const strings: TomlStringSpan[] = [];
   const keys: TomlKeySpan[] = [];
+  const statements: TomlStatementSpan[] = [];
+  const commentLines: TomlCommentLine[] = [];
   const arrayTableCounts = new Map<string, number>();
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let table: KeyPath = [];
@@ -79,6 +112,32 @@ export function lexToml(text: string): TomlLexResult {
       else if (text[pos] === '\r' && text[pos + 1] === '\n') pos += 2;
       else return;
     }
+  };
+  /** Between statements: like skipAll, noting whole comment lines. */
+  const skipBetween = (): void => {
+    for (;;) {
+      skipWs();
+      if (text[pos] === '#') {
+        const ls = lineStarts[lineOf(pos) - 1]!;
+        const hash = pos;
+        skipComment();
+        if (/^\ufeff?[ \t]*$/.test(text.slice(ls, hash))) commentLines.push({ lineStart: ls, hash, end: pos, line: lineOf(hash) });
+      } else if (text[pos] === '\n') pos++;
+      else if (text[pos] === '\r' && text[pos + 1] === '\n') pos += 2;
+      else return;
+    }
+  };
+  /** The rest of a statement's line: its trailing comment noted, the line break consumed. */
+  const endStatement = (st: TomlStatementSpan): void => {
+    skipWs();
+    if (text[pos] === '#') {
+      const hash = pos;
+      skipComment();
+      st.comment = text.slice(hash, pos);
+    }
+    st.end = pos;
+    statements.push(st);
+    endOfLine();
   };
   const endOfLine = (): void => {
     skipWs();
@@ -253,9 +312,11 @@ export function lexToml(text: string): TomlLexResult {
   };
 
   for (;;) {
-    skipAll();
+    skipBetween();
     if (pos >= text.length) break;
     const start = pos;
+    const line = lineOf(start);
+    const lineStart = lineStarts[line - 1]!;
     if (text[pos] === '[') {
       const isArray = text[pos + 1] === '[';
       pos += isArray ? 2 : 1;
@@ -272,19 +333,20 @@ export function lexToml(text: string): TomlLexResult {
         pos++;
         table = k;
       }
-      keys.push({ path: table, line: lineOf(start), start, end: pos, header: true });
-      endOfLine();
+      keys.push({ path: table, line, start, end: pos, header: true });
+      endStatement({ kind: isArray ? 'array-table' : 'table', path: table, lineStart, start, end: pos, line });
       continue;
     }
     const k = readKey();
-    keys.push({ path: [...table, ...k], line: lineOf(start), start, end: pos, header: false });
+    keys.push({ path: [...table, ...k], line, start, end: pos, header: false });
     if (text[pos] !== '=') fail('expected `=`');
     pos++;
     skipWs();
+    const valueStart = pos;
     readValue([...table, ...k]);
-    endOfLine();
+    endStatement({ kind: 'kv', path: [...table, ...k], lineStart, start, end: pos, valueStart, valueEnd: pos, line });
   }
-  return { strings, keys };
+  return { strings, keys, statements, commentLines };
 }
 
 export interface FeatureStringSpan {
