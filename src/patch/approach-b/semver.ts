@@ -2,18 +2,9 @@
 // The requirement's lowest admissible version ("0.12" -> 0.12.0, "^1.7" -> 1.7.0, "=0.28.0") is
 // tested against the range: comparators joined by "," (and) or "||" (or); "*" matches anything.
 
+import { compareKeys as cmp, versionIn as parseVersion } from '../../util/versions.js';
+
 type V = [number, number, number];
-
-function parseVersion(s: string): V | undefined {
-  const m = /(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(s);
-  if (!m) return undefined;
-  return [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)];
-}
-
-function cmp(a: V, b: V): number {
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
 
 /** Lowest version a Cargo requirement admits; undefined for "*", git/path-only or unreadable requirements. */
 export function lowestVersion(req: string | undefined): V | undefined {

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { InputError, type Capabilities } from '../../model.js';
 import { homeRules } from './rules.js';
+import { compareVersions } from '../../util/versions.js';
 
 export interface CodexTarget {
   /** Release version, when known (a dev build's 0.0.0 counts as unknown). */
@@ -47,12 +48,7 @@ export function parseVersionFlag(value: string, flag = '--codex-version'): strin
   return `${m[1]}.${m[2]}.${m[3] ?? '0'}${m[4] ?? ''}${m[5] ?? ''}`;
 }
 
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/).slice(0, 3).map((x) => parseInt(x, 10) || 0);
-  const pb = b.split(/[.-]/).slice(0, 3).map((x) => parseInt(x, 10) || 0);
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
-  return 0;
-}
+export { compareVersions };
 
 function known(v: string | undefined): string | undefined {
   return v && v !== '0.0.0' ? v : undefined;

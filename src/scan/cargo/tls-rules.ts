@@ -1,5 +1,6 @@
 // rules/tls.toml: TLS-bearing crates, their TLS features and the roots each compiles in.
 import { fileURLToPath } from 'node:url';
+import { versionIn } from '../../util/versions.js';
 import type { Roots } from '../../model.js';
 import { ENABLES, tlsSchema } from '../../rules/files.js';
 import { loadRules, readRulesFile } from '../../rules/load.js';
@@ -47,11 +48,9 @@ export function loadTlsRules(url?: URL): TlsCrateRule[] {
 /** The semver-compatible line of a version requirement: "0.12.5" -> "0.12", "^1.7" -> "1"; undefined for "*" / none. */
 export function compatLine(req: string | undefined): string | undefined {
   if (!req) return undefined;
-  const m = /(\d+)(?:\.(\d+))?/.exec(req);
-  if (!m) return undefined;
-  const major = Number(m[1]);
-  if (major > 0) return String(major);
-  return `0.${m[2] ?? '0'}`;
+  const v = versionIn(req);
+  if (!v) return undefined;
+  return v[0] > 0 ? String(v[0]) : `0.${v[1]}`;
 }
 
 /** The rule block for a package at a version requirement (first block of that name when the version is unknown). */
