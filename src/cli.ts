@@ -2,24 +2,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { InputError } from './model.js';
 import { processIo, type Io } from './io.js';
-
-// Command modules load on demand: `--help` and `--version` never load tree-sitter or Ink.
-const scanCommand: typeof import('./commands/scan.js').scanCommand = async (...a) => (await import('./commands/scan.js')).scanCommand(...a);
-const docsCommand: typeof import('./commands/docs.js').docsCommand = async (...a) => (await import('./commands/docs.js')).docsCommand(...a);
-const patchTreeCommand: typeof import('./commands/patch-tree.js').patchTreeCommand = async (...a) =>
-  (await import('./commands/patch-tree.js')).patchTreeCommand(...a);
-const unpatchTreeCommand: typeof import('./commands/patch-tree.js').unpatchTreeCommand = async (...a) =>
-  (await import('./commands/patch-tree.js')).unpatchTreeCommand(...a);
-const patchHomeCommand: typeof import('./commands/patch-home.js').patchHomeCommand = async (...a) =>
-  (await import('./commands/patch-home.js')).patchHomeCommand(...a);
-const unpatchHomeCommand: typeof import('./commands/patch-home.js').unpatchHomeCommand = async (...a) =>
-  (await import('./commands/patch-home.js')).unpatchHomeCommand(...a);
-const runCommand: typeof import('./commands/patch-home.js').runCommand = async (...a) => (await import('./commands/patch-home.js')).runCommand(...a);
-const verifyCommand: typeof import('./commands/verify.js').verifyCommand = async (...a) => (await import('./commands/verify.js')).verifyCommand(...a);
-const diffCommand: typeof import('./commands/diff.js').diffCommand = async (...a) => (await import('./commands/diff.js')).diffCommand(...a);
-const captureCommand: typeof import('./commands/capture.js').captureCommand = async (...a) => (await import('./commands/capture.js')).captureCommand(...a);
-const showCommand = async (...a: Parameters<typeof import('./commands/show.js').showCommand>): Promise<number> => (await import('./commands/show.js')).showCommand(...a);
-const wizardCommand: typeof import('./commands/wizard.js').wizardCommand = async (...a) => (await import('./commands/wizard.js')).wizardCommand(...a);
+import { captureCommand } from './commands/capture.js';
+import { diffCommand } from './commands/diff.js';
+import { docsCommand } from './commands/docs.js';
+import { patchHomeCommand, runCommand, unpatchHomeCommand } from './commands/patch-home.js';
+import { patchTreeCommand, unpatchTreeCommand } from './commands/patch-tree.js';
+import { scanCommand } from './commands/scan.js';
+import { showCommand } from './commands/show.js';
+import { verifyCommand } from './commands/verify.js';
+// last: it loads Ink with CI hidden (see src/tui/ci-off.ts)
+import { wizardCommand } from './commands/wizard.js';
 
 const require = createRequire(import.meta.url);
 export const VERSION: string = (require('../package.json') as { version: string }).version;

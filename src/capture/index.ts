@@ -15,7 +15,7 @@ import { startEngine, type Engine } from '../proxy/engine.js';
 import { prepareSandbox } from '../proxy/isolate.js';
 import { loadUserCa } from '../proxy/user-ca.js';
 import { buildHome, plannedApproachA, proxyEnvNames } from '../verify/home.js';
-import { scan } from '../scan/index.js';
+import { scan } from '../pipeline.js';
 import { channelRules, readScanReport } from '../verify/index.js';
 import { isContacted } from '../verify/observe.js';
 import { compareVersions, loadVerifyRules, type StandInRule, type VerifyRules } from '../verify/rules.js';

@@ -5,7 +5,7 @@ import type { Io } from '../io.js';
 import { InputError, type ScanResult } from '../model.js';
 import { diffScans } from '../diff/index.js';
 import { renderDiffJson, renderDiffMarkdown, renderDiffText } from '../diff/render.js';
-import { scan } from '../scan/index.js';
+import { scan } from '../pipeline.js';
 import { sourceForVersion, tagOf } from '../source/fetch.js';
 import { readScanReport } from '../verify/index.js';
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
 import type { Io } from '../io.js';
 import { parseJsonText } from '../json-error.js';
+import { scan } from '../pipeline.js';
 import { readRegularText } from '../scan/cargo/read-file.js';
 import { InputError, type ScanResult } from '../model.js';
 import { renderChannelTable } from '../report/markdown.js';
@@ -59,7 +60,6 @@ export async function docsCommand(file: string | undefined, opts: DocsOptions, i
   if (!opts.root && !existsSync(root)) {
     throw new InputError(`this installation has no fixtures/codex-rs (${root}); pass --root PATH`);
   }
-  const { scan } = await import('../scan/index.js');
   const result = await scan(root, { includeTests: false, useCache: false });
 
   let next = replaceRegion(text, CHANNELS_REGION, channelsRegion(result), shown);

@@ -4,6 +4,7 @@ import { relative, resolve } from 'node:path';
 import type { Io } from '../io.js';
 import { InputError } from '../model.js';
 import { findCodexRoot } from '../scan/discover.js';
+import { planTreeB } from '../patch/approach-b/index.js';
 import type { ApproachBPlan } from '../patch/approach-b/plan.js';
 import { applyPlan, forceHint, writeProblems } from '../patch/engine/apply.js';
 import { unpatchTreeB } from '../patch/approach-b/unpatch.js';
@@ -30,8 +31,6 @@ export interface UnpatchTreeOptions {
  *  JSON: the plan (files with display path, reasons and their unified diff, not the whole texts),
  *  plus `dryRun`, `applied`, `written`, `stateFile`. */
 export async function patchTreeCommand(path: string | undefined, opts: PatchTreeOptions, io: Io): Promise<number> {
-  // Loaded on demand: unpatch must work without the scanner.
-  const { planTreeB } = await import('../patch/approach-b/index.js');
   const { plan, state } = await planTreeB(resolve(io.cwd, path ?? '.'), { includeDev: opts.includeDev });
   const files = changedFiles(plan);
   let applied: ApplyResult | undefined;

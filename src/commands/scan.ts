@@ -11,7 +11,7 @@ import { sourceForVersion } from '../source/fetch.js';
 import { loadVerifyRules } from '../verify/rules.js';
 import { codexVersion, resolveBinary } from '../verify/run.js';
 import { render, type Format } from '../report/index.js';
-import { scan } from '../scan/index.js';
+import { scan } from '../pipeline.js';
 import { loadRules } from '../scan/rust/rules-load.js';
 import { progressReporter } from './progress.js';
 

@@ -2,6 +2,7 @@ import { stat, access, realpath } from 'node:fs/promises';
 import { constants, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, resolve, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { globby } from 'globby';
 import type { Ignore } from 'ignore';
 import { InputError, type ScanWarning } from '../model.js';
 import { readRegularText } from './cargo/read-file.js';
@@ -76,7 +77,6 @@ export async function findCodexRoot(path: string): Promise<string> {
       throw new AmbiguousRootError(`is inside the codex-rs tree ${up}: give that folder (one crate alone cannot say what the codex binary does)`, abs);
     }
   }
-  const { globby } = await import('globby');
   const below = await globby('**/codex-rs', {
     cwd: abs,
     onlyDirectories: true,

@@ -13,9 +13,10 @@ import { cacheDir, writeCacheFile } from './rust/cache.js';
 /** Folders whose files decide what a scan of a given tree returns (compiled code and rules). */
 const CODE_DIRS = [new URL('./', import.meta.url), new URL('../channels/', import.meta.url), new URL('../../rules/', import.meta.url)];
 const EXT = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-const CODE_FILES = [new URL(`../model.${EXT}`, import.meta.url), new URL('../../package.json', import.meta.url)];
+/** ... and single files: the pipeline that composes scan and channels, the model, the version. */
+const CODE_FILES = [new URL(`../pipeline.${EXT}`, import.meta.url), new URL(`../model.${EXT}`, import.meta.url), new URL('../../package.json', import.meta.url)];
 
-function addTree(h: ReturnType<typeof createHash>, dir: string): void {
+function addTree(out: string[], dir: string): void {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
@@ -30,9 +31,16 @@ function addTree(h: ReturnType<typeof createHash>, dir: string): void {
     } catch {
       continue;
     }
-    if (st.isDirectory()) addTree(h, p);
-    else if (/\.(js|ts|toml|scm|json)$/.test(n)) h.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+    if (st.isDirectory()) addTree(out, p);
+    else if (/\.(js|ts|toml|scm|json)$/.test(n)) out.push(p);
   }
+}
+
+/** Every file the code hash covers (absolute paths): the files of CODE_DIRS, then CODE_FILES. */
+export function codeFiles(): string[] {
+  const out: string[] = [];
+  for (const d of CODE_DIRS) addTree(out, fileURLToPath(d));
+  return [...out, ...CODE_FILES.map((f) => fileURLToPath(f))];
 }
 
 let codeKey: string | undefined;
@@ -40,13 +48,12 @@ let codeKey: string | undefined;
 function codeHash(): string {
   if (codeKey) return codeKey;
   const h = createHash('sha256');
-  for (const d of CODE_DIRS) addTree(h, fileURLToPath(d));
-  for (const f of CODE_FILES) {
+  for (const f of codeFiles()) {
     try {
       const st = statSync(f);
-      h.update(`${String(f)}\0${st.size}\0${st.mtimeMs}\n`);
+      h.update(`${f}\0${st.size}\0${st.mtimeMs}\n`);
     } catch {
-      h.update(String(f));
+      h.update(f);
     }
   }
   codeKey = h.digest('hex');

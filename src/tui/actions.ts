@@ -3,9 +3,10 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parse as parseToml } from 'smol-toml';
 import { InputError, type Approach, type ScanResult } from '../model.js';
 import { renderDiff, stateFileOf, STATE_DIR_NAME, writeFileAtomic, type Plan } from '../patch/engine/index.js';
+import { scan } from '../pipeline.js';
+import { treeVersion } from '../scan/cargo/index.js';
 import { AmbiguousRootError, findCodexRoot } from '../scan/discover.js';
 import { sourceForVersion } from '../source/fetch.js';
 import { codexVersion, resolveBinary } from '../verify/run.js';
@@ -114,19 +115,6 @@ async function readAuthMode(home: string): Promise<Pick<TreeInfo, 'auth' | 'auth
     return { auth: a.mode ?? null, authSource: a.source };
   } catch (err) {
     return { auth: null, authSource: wizardError(err) };
-  }
-}
-
-async function treeVersion(root: string): Promise<string | undefined> {
-  try {
-    const doc = parseToml(await fs.readFile(join(root, 'Cargo.toml'), 'utf8')) as {
-      workspace?: { package?: { version?: unknown } };
-      package?: { version?: unknown };
-    };
-    const v = doc.workspace?.package?.version ?? doc.package?.version;
-    return typeof v === 'string' ? v : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -327,13 +315,9 @@ export function realActions(env: NodeJS.ProcessEnv = process.env, cwd: string = 
     },
     complete,
     fetchSource: (version, onProgress) => sourceForVersion(version, { env, onProgress }),
-    async scan(root, onProgress) {
-      const mod = (await import('../scan/index.js')) as {
-        scan?: (p: string, o?: { onProgress?: (d: number, t: number) => void; useCache?: boolean }) => Promise<ScanResult>;
-      };
-      if (!mod.scan) throw new InputError('the scanner is not available yet');
+    scan(root, onProgress) {
       // No parse cache: the wizard writes nothing until the user says y.
-      return mod.scan(root, { onProgress, useCache: false });
+      return scan(root, { onProgress, useCache: false });
     },
     options,
     plan: (req) => plan(req, env, cwd),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { classifyUrl, loadChannelRules } from '../channels/rules.js';
 import { parseJsonText } from '../json-error.js';
-import { scan } from '../scan/index.js';
+import { scan } from '../pipeline.js';
 import { InputError, type Approach, type Capabilities, type Channel, type Recommendation } from '../model.js';
 import { checkHome, resolveCodexHome } from '../patch/codex-home/home.js';
 import { buildHome, type CaEnvChoice, type VerifyAuth } from './home.js';
@@ -36,7 +36,7 @@ export interface VerifyOptions {
   prompt?: string;
   /** Run codex in a private network namespace when the machine can (default true). */
   isolate?: boolean;
-  /** Channel classifier and scan; default: src/channels/rules.ts and src/scan/index.ts. */
+  /** Channel classifier and scan; default: src/channels/rules.ts and src/pipeline.ts. */
   classify?: Classify;
   scan?: (root: string) => Promise<{ channels?: Channel[]; capabilities?: Capabilities }>;
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { uncapturedB } from '../../src/patch/approach-b/next-steps.js';
 import type { Channel, ScanResult } from '../../src/model.js';
-import { scan as scanTree } from '../../src/scan/index.js';
+import { scan as scanTree } from '../../src/pipeline.js';
 import { channelOf } from '../helpers/channel.js';
 import { FIXTURE } from '../helpers/run-cli.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/model.js';
-import { scan } from '../../src/scan/index.js';
+import { scan } from '../../src/pipeline.js';
 import { FIXTURE, runCli } from '../helpers/run-cli.js';
 
 const FILES = 360; // over WORKER_MIN_FILES (300)

@@ -7,6 +7,7 @@ import { resolveDeps, resolveWorkspaceDeps } from './deps.js';
 import { lockedWebpkiOf } from './lockfile.js';
 import { readManifest, toPosix, type ParsedManifest } from './manifest-read.js';
 import { tlsFeaturesOf } from './tls-features.js';
+import { workspaceVersionOf } from './version.js';
 
 export { binaryClosure, CLI_PACKAGE, unifiedFeatures } from './closure.js';
 export {
@@ -22,6 +23,7 @@ export {
   type TomlStringSpan,
 } from '../../util/toml-spans.js';
 export { isShippedTable, isTestTable } from './deps.js';
+export { treeVersion, workspaceVersionOf } from './version.js';
 export { loadTlsRules, tlsRuleFor, compatLine, type TlsCrateRule, type TlsFeatureRule } from './tls-rules.js';
 
 export interface ManifestScan {
@@ -63,11 +65,7 @@ export async function scanManifests(root: string, manifests: string[]): Promise<
     for (const d of resolveWorkspaceDeps(wsRoot)) tlsFeatures.push(...tlsFeaturesOf(d, { manifest: wsRoot, crate }, warnings));
   }
 
-  let workspaceVersion: string | undefined;
-  const wsPkg = (wsRoot?.doc.workspace as Record<string, unknown> | undefined)?.package;
-  if (typeof wsPkg === 'object' && wsPkg !== null && typeof (wsPkg as Record<string, unknown>).version === 'string') {
-    workspaceVersion = (wsPkg as Record<string, string>).version;
-  }
+  const workspaceVersion = wsRoot ? workspaceVersionOf(wsRoot.doc) : undefined;
 
   let lockedWebpki: LockedWebpki[] | undefined;
   const lockRel = wsRoot ? (wsRoot.dir ? `${wsRoot.dir}/Cargo.lock` : 'Cargo.lock') : 'Cargo.lock';
