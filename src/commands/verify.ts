@@ -6,6 +6,7 @@ import { InputError } from '../model.js';
 import type { CaEnvChoice } from '../verify/home.js';
 import { runVerify, type VerifyReport } from '../verify/index.js';
 import { nothingSeen, renderJson, renderMarkdown, renderTable } from '../verify/render.js';
+import { loadVerifyRules } from '../verify/rules.js';
 
 export interface VerifyCommandOptions {
   codex?: string;
@@ -16,7 +17,7 @@ export interface VerifyCommandOptions {
   markdown?: boolean;
   root?: string;
   auth?: 'apikey' | 'chatgpt';
-  caEnv?: 'CODEX_CA_CERTIFICATE' | 'SSL_CERT_FILE' | 'none';
+  caEnv?: string;
 }
 
 const DEFAULT_TIMEOUT_S = 20;
@@ -42,12 +43,8 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 export async function verifyCommand(_pos: string | undefined, opts: VerifyCommandOptions, io: Io): Promise<number> {
   const approach = oneOf('--approach', opts.approach, ['a', 'b', 'ca'] as const, 'ca');
   const auth = oneOf('--auth', opts.auth, ['apikey', 'chatgpt'] as const, 'apikey');
-  const caEnv: CaEnvChoice = oneOf(
-    '--ca-env',
-    opts.caEnv,
-    ['CODEX_CA_CERTIFICATE', 'SSL_CERT_FILE', 'none'] as const,
-    'both' as never,
-  );
+  const rules = loadVerifyRules();
+  const caEnv: CaEnvChoice = oneOf('--ca-env', opts.caEnv, [rules.caEnv, rules.fallbackCaEnv, 'none'], 'both');
   const timeoutMs = parseTimeout(opts.timeout);
   if (opts.json && opts.markdown) throw new InputError('--json and --markdown cannot be used together');
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { readRegularTextSync } from '../../scan/cargo/read-file.js';
 import { InputError, type ScanResult } from '../../model.js';
-import { scan } from '../../scan/index.js';
+import { scan } from '../../pipeline.js';
 import { binaryClosure, CLI_PACKAGE } from '../../scan/cargo/index.js';
 import { applyPlan, type ApplyOptions, type ApplyResult } from '../engine/apply.js';
 import { verifyState } from '../engine/verify-state.js';

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import { assertRealDirs } from '../engine/trust.js';
 import { InputError, type ScanResult } from '../../model.js';
+import { scan as scanTree } from '../../pipeline.js';
 import { applyPlan, isEmptyPlan, readState, sha256, unpatchState, withLock, writeFileAtomic, removeDirIfEmpty, type UnpatchResult } from '../engine/index.js';
 import { checkCaFile, checkListenHost, parsePort, portInUse } from './checks.js';
 import { findBlock, hasManagedContent, parseConfig, reverseConfig, type KeptLines } from './config-edit.js';
@@ -78,8 +79,7 @@ export async function prepareHome(approach: HomeApproach, req: HomeRequest): Pro
   }
   let scan = req.scan;
   if (!scan && req.root) {
-    const mod = (await import('../../scan/index.js')) as { scan: (p: string) => Promise<ScanResult> };
-    scan = await mod.scan(expandPath(req.root, env, cwd));
+    scan = await scanTree(expandPath(req.root, env, cwd));
   }
   const target = resolveTarget({ ...(codexVersion !== undefined ? { codexVersion } : {}), capabilities: scan?.capabilities, env });
   let ca: string | undefined;
