@@ -46,7 +46,7 @@ describe('layering', () => {
     expect(old).toEqual([]);
   });
 
-  it('src/ has no dynamic import() but the CLI's command loader (start-up: --help in 0.1 s, not 1.5 s)', () => {
+  it("src/ has no dynamic import() but the CLI's command loader (start-up: --help in 0.1 s, not 1.5 s)", () => {
     const dynamic = files.filter((f) => relative(SRC, f) !== 'cli.ts').flatMap((f) =>
       readFileSync(f, 'utf8')
         .split('\n')
