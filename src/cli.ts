@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { InputError } from './model.js';
 import { processIo, type Io } from './io.js';
-import { approachARules } from './rules/files.js';
+import { approachARules, rustRules } from './rules/files.js';
 // The one place modules load on demand: each command's module (and what it pulls in: tree-sitter,
 // mockttp, Ink) loads when that command runs, so `--help`, `--version` and a usage error start in
 // ~0.15 s instead of ~1.5 s (measured: every module at start-up made `--help` ten times slower).
@@ -77,7 +77,7 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
     .description('scan a codex checkout (or its codex-rs folder) and report channels, clients, TLS roots')
     .argument('[path]', 'codex checkout or codex-rs folder (default: current directory; none there: the source of the installed codex)')
     .option('--codex-version <version>', 'scan the source of this codex version (fetched once with git: rust-v<version>, codex-rs only)')
-    .option('--source-repo <url>', 'repository to fetch versions from', 'https://github.com/openai/codex.git')
+    .option('--source-repo <url>', 'repository to fetch versions from', rustRules().tree.source_repo)
     .option('--binary <path>', 'also read a codex binary (or its npm launcher): hosts, URLs, env names; cross-checked with the tree')
     .option('--json', 'JSON report (schemaVersion 1)')
     .option('--markdown', 'Markdown report')
@@ -94,7 +94,7 @@ export function buildProgram(io: Io, setHandler: (h: Handler) => void): Command 
     .argument('<b>', 'the same, for the newer side')
     .option('--json', 'JSON')
     .option('--markdown', 'Markdown')
-    .option('--source-repo <url>', 'repository to fetch versions from', 'https://github.com/openai/codex.git')
+    .option('--source-repo <url>', 'repository to fetch versions from', rustRules().tree.source_repo)
     .action((a: string, b: string, opts) => setHandler(() => diffCommand(a, b, opts, io)));
 
   program

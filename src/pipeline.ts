@@ -75,7 +75,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   if (!manifests.crates.some((c) => c.name === CLI_PACKAGE)) {
     scanWarnings.push({
       kind: 'other',
-      message: 'no codex-cli package in this tree: the shipped binary is unknown, so every crate counts as shipped and the verdicts are about the whole tree',
+      message: `no ${CLI_PACKAGE} package in this tree: the shipped binary is unknown, so every crate counts as shipped and the verdicts are about the whole tree`,
     });
   }
   const warnings = [...found.warnings, ...scanWarnings];

@@ -3,6 +3,7 @@
 import type { Capabilities, ClientFactory, ClientSite, Platform, PlatformVerdicts, Roots, TlsFeature, Verdict } from '../model.js';
 import { forcesRustls, tlsMeanings } from './tls-meaning.js';
 import { approachARules } from '../rules/files.js';
+import { CLI_PACKAGE } from '../scan/cargo/closure.js';
 
 /** What the verdicts read of a client: a construction site or a factory. */
 type Carrier = ClientSite | ClientFactory;
@@ -80,7 +81,7 @@ export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crat
   if (ws) reasons.push(`${site} opens a websocket: rustls with the roots of tokio-tungstenite's features${customCa.length ? ', or a rustls config holding the custom CA' : ''}`);
   if (!forcedRustls && r.nativeTls.length > 0) {
     const rustlsWhen = t.rustls === 'conditional' ? 'calls use_rustls_tls only under a condition' : 'does not call use_rustls_tls';
-    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!, dep)} reaches codex-cli${unified(r.nativeTls[0]!)} and ${site} ${rustlsWhen}`);
+    reasons.push(`native-tls (OS store) because ${where(r.nativeTls[0]!, dep)} reaches ${CLI_PACKAGE}${unified(r.nativeTls[0]!)} and ${site} ${rustlsWhen}`);
     return { backend: 'native-tls', roots: ['native-tls'], customCa, honoursProxy, reasons };
   }
   if (client?.tls.preconfiguredTls) reasons.push(`${site} uses use_preconfigured_tls: roots are whatever that config holds`);
@@ -98,7 +99,7 @@ export function clientTrust(client: Carrier | undefined, ctx: TrustContext, crat
     }
   }
   if (roots.length === 0 && customCa.length === 0 && !client?.tls.preconfiguredTls) {
-    reasons.push(`no TLS feature of ${ws ? 'tokio-tungstenite' : 'reqwest'} reaches codex-cli in this tree`);
+    reasons.push(`no TLS feature of ${ws ? 'tokio-tungstenite' : 'reqwest'} reaches ${CLI_PACKAGE} in this tree`);
     return { backend: 'unknown', roots, customCa, honoursProxy, reasons };
   }
   return { backend: 'rustls', roots, customCa, honoursProxy, reasons };

@@ -2,6 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { ScanResult } from '../model.js';
+import { rustRules } from '../rules/files.js';
 import { clientFlags, shipped, shipsLabel, warningText } from './labels.js';
 import { overrideLabel, slash, uniqBy } from './style.js';
 
@@ -149,7 +150,7 @@ export function renderSarif(r: ScanResult): string {
             name: 'codex-mitm',
             version: r.tool.version,
             semanticVersion: r.tool.version,
-            informationUri: 'https://github.com/openai/codex',
+            informationUri: rustRules().tree.source_repo.replace(/\.git$/, ''),
             rules: SARIF_RULES.map((ru) => ({
               id: ru.id,
               name: ru.name,

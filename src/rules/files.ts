@@ -56,7 +56,7 @@ export const channelsRules = (): ChannelsDoc => loadRules('channels.toml', chann
 
 // rules/rust.toml (the data is sent to the scan's worker threads as it is)
 export const rustSchema = table({
-  tree: table({ package_prefix: str({ nonEmpty: true }), cli_package: str({ nonEmpty: true }) }),
+  tree: table({ package_prefix: str({ nonEmpty: true }), cli_package: str({ nonEmpty: true }), source_repo: matching(/^(https?|ssh|git|file):\/\/\S+$/, 'a repository URL') }),
   limits: table({ max_file_bytes: num({ integer: true, min: 1 }) }),
   prefilter: table({ tokens: strs(), word_tokens: strs(), path_fragment: pattern(), config_token: str() }),
   clients: table({

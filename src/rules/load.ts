@@ -36,9 +36,9 @@ export function parseRules<T>(text: string, file: string, schema: Schema<T, bool
     if (err instanceof TomlError) throw new InputError(`invalid TOML: ${err.message.split('\n')[0]}`, file, err.line);
     throw err;
   }
-  const lineOf = lineIndex(text);
+  // lines are looked up only for an error (the lexer pass costs more than the check)
   return schema.read(doc, [], (path, message) => {
-    throw new InputError(describe(doc, path, message), file, lineOf(path));
+    throw new InputError(describe(doc, path, message), file, lineIndex(text)(path));
   });
 }
 

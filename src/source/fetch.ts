@@ -6,8 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../model.js';
+import { rustRules } from '../rules/files.js';
 
-export const DEFAULT_SOURCE_REPO = 'https://github.com/openai/codex.git';
+/** Where codex's source is published (rules/rust.toml [tree] source_repo). */
+export const DEFAULT_SOURCE_REPO: string = rustRules().tree.source_repo;
 
 export interface FetchOptions {
   repo?: string;

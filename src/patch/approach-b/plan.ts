@@ -12,6 +12,7 @@ import { nextStepsB, uncapturedB, type OsInfo } from './next-steps.js';
 import { lexToml, locateFeatureStrings, type FeatureStringSpan } from '../../util/toml-spans.js';
 import { loadTlsRules, tlsRuleFor, type TlsCrateRule } from '../../scan/cargo/tls-rules.js';
 import { tlsMeanings } from '../../channels/tls-meaning.js';
+import { CLI_PACKAGE } from '../../scan/cargo/closure.js';
 
 export interface PlanBOptions {
   /** Crate names that reach the shipped binary (binaryClosure(crates, 'codex-cli')). */
@@ -98,7 +99,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
       const shippedWebpki = tf.roots === 'webpki' && shipped;
       skip(
         shippedWebpki
-          ? `a default feature that compiles webpki roots into codex-cli, which approach B cannot switch (it rewrites feature strings only): set default-features = false on ${tf.dependency} by hand, keeping the features codex needs`
+          ? `a default feature that compiles webpki roots into ${CLI_PACKAGE}, which approach B cannot switch (it rewrites feature strings only): set default-features = false on ${tf.dependency} by hand, keeping the features codex needs`
           : 'an implicit default feature, not written in any manifest',
         (tlsRule?.features.get(tf.feature)?.enables ?? []).map((e) => e.dependency),
       );
@@ -125,8 +126,8 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     if (!opts.shipped.has(tf.crate)) {
       skip(
         tf.table === 'workspace.dependencies'
-          ? 'declared for the workspace; no crate of the codex-cli binary inherits it'
-          : `crate ${tf.crate || '(none)'} is not part of the codex-cli binary`,
+          ? `declared for the workspace; no crate of the ${CLI_PACKAGE} binary inherits it`
+          : `crate ${tf.crate || '(none)'} is not part of the ${CLI_PACKAGE} binary`,
       );
       continue;
     }
@@ -170,7 +171,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     if (!w.file || relevant.has(w.file)) throw new InputError(w.message, w.file ? join(result.root, w.file) : undefined, w.line);
   }
   for (const w of manifestWarnings) {
-    notes.push(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}; not part of the codex-cli binary and not edited, so the patch goes ahead (cargo will still complain about it)`);
+    notes.push(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}; not part of the ${CLI_PACKAGE} binary and not edited, so the patch goes ahead (cargo will still complain about it)`);
   }
 
   // A manifest of the codex-cli binary the scan could not read (a symbolic link, a FIFO, a device,
@@ -190,7 +191,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
       }
       const why = opts.manifestProblem?.(rel) ?? readWarnings.get(rel) ?? 'could not be read (missing, or not a regular file)';
       throw new InputError(
-        `${why.replace(/^manifest /, '')}: the manifest of ${d.name}, a dependency of ${c.name} in the codex-cli binary, could not be read, so approach B cannot switch its features (nothing was written)`,
+        `${why.replace(/^manifest /, '')}: the manifest of ${d.name}, a dependency of ${c.name} in the ${CLI_PACKAGE} binary, could not be read, so approach B cannot switch its features (nothing was written)`,
         join(result.root, ...rel.split('/')),
       );
     }
@@ -254,7 +255,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
         rule: `approach-b/${fe.rule.id}`,
         line: fe.line,
         message: `${fe.label} -> "${fe.to}": ${fe.rule.why}`,
-        finding: `${fe.label} in ${manifest}:${fe.line} (crate ${fe.crate}; reaches codex-cli)`,
+        finding: `${fe.label} in ${manifest}:${fe.line} (crate ${fe.crate}; reaches ${CLI_PACKAGE})`,
       });
     }
     for (const group of groups.sort((a, b) => a[0]!.tf.declared!.start - b[0]!.tf.declared!.start)) {
@@ -270,7 +271,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
         rule: `approach-b/${rule.id}`,
         line: d.line,
         message: `${tf.dependency} "${tf.feature}" -> "${rule.to}": ${rule.why}`,
-        finding: `${tf.dependency} feature "${tf.feature}" in ${d.manifest}:${d.line} (crate ${crates.join(', ')}${via}; reaches codex-cli)`,
+        finding: `${tf.dependency} feature "${tf.feature}" in ${d.manifest}:${d.line} (crate ${crates.join(', ')}${via}; reaches ${CLI_PACKAGE})`,
       });
       const here = spans.find((s) => s.start === d.start);
       if (here && spans.some((s) => s !== here && s.table === here.table && s.dependency === here.dependency && s.feature === rule.to)) {
@@ -300,7 +301,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
   const trustUnchanged = Boolean(caps?.nativeTlsDefault);
   if (trustUnchanged) {
     notes.unshift(
-      'This patch will not change what codex trusts: default-tls (native-tls) is unified into the codex-cli binary and no client switches to rustls unconditionally, so every reqwest client uses native-tls by default (OpenSSL on Linux: the OS store and SSL_CERT_FILE). Approach B changes which roots are compiled in, not which are used; installing the CA in the OS store is enough without a rebuild.',
+      `This patch will not change what codex trusts: default-tls (native-tls) is unified into the ${CLI_PACKAGE} binary and no client switches to rustls unconditionally, so every reqwest client uses native-tls by default (OpenSSL on Linux: the OS store and SSL_CERT_FILE). Approach B changes which roots are compiled in, not which are used; installing the CA in the OS store is enough without a rebuild.`,
     );
   }
   // Clients that switch to rustls (always, or only under a condition such as a custom CA being set);
