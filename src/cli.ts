@@ -7,44 +7,21 @@ import { approachARules, rustRules } from './rules/files.js';
 // mockttp, Ink) loads when that command runs, so `--help`, `--version` and a usage error start in
 // ~0.15 s instead of ~1.5 s (measured: every module at start-up made `--help` ten times slower).
 // Typed by the modules themselves; a module that fails to load fails the command loudly.
-type Commands = typeof import('./commands/scan.js') &
-  typeof import('./commands/docs.js') &
-  typeof import('./commands/patch-tree.js') &
-  typeof import('./commands/patch-home.js') &
-  typeof import('./commands/verify.js') &
-  typeof import('./commands/diff.js') &
-  typeof import('./commands/capture.js') &
-  typeof import('./commands/show.js') &
-  typeof import('./commands/wizard.js');
-const MODULES = {
-  scan: () => import('./commands/scan.js'),
-  docs: () => import('./commands/docs.js'),
-  patchTree: () => import('./commands/patch-tree.js'),
-  patchHome: () => import('./commands/patch-home.js'),
-  verify: () => import('./commands/verify.js'),
-  diff: () => import('./commands/diff.js'),
-  capture: () => import('./commands/capture.js'),
-  show: () => import('./commands/show.js'),
-  wizard: () => import('./commands/wizard.js'),
-};
-function command<K extends keyof Commands>(module: keyof typeof MODULES, name: K): Commands[K] {
-  return (async (...args: unknown[]) => {
-    const mod = (await MODULES[module]()) as unknown as Record<K, (...a: unknown[]) => Promise<number>>;
-    return mod[name](...args);
-  }) as unknown as Commands[K];
+function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
+  return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => Promise<number>)(...args)) as M[K];
 }
-const scanCommand = command('scan', 'scanCommand');
-const docsCommand = command('docs', 'docsCommand');
-const patchTreeCommand = command('patchTree', 'patchTreeCommand');
-const unpatchTreeCommand = command('patchTree', 'unpatchTreeCommand');
-const patchHomeCommand = command('patchHome', 'patchHomeCommand');
-const unpatchHomeCommand = command('patchHome', 'unpatchHomeCommand');
-const runCommand = command('patchHome', 'runCommand');
-const verifyCommand = command('verify', 'verifyCommand');
-const diffCommand = command('diff', 'diffCommand');
-const captureCommand = command('capture', 'captureCommand');
-const showCommand = command('show', 'showCommand');
-const wizardCommand = command('wizard', 'wizardCommand');
+const scanCommand = lazy(() => import('./commands/scan.js'), 'scanCommand');
+const docsCommand = lazy(() => import('./commands/docs.js'), 'docsCommand');
+const patchTreeCommand = lazy(() => import('./commands/patch-tree.js'), 'patchTreeCommand');
+const unpatchTreeCommand = lazy(() => import('./commands/patch-tree.js'), 'unpatchTreeCommand');
+const patchHomeCommand = lazy(() => import('./commands/patch-home.js'), 'patchHomeCommand');
+const unpatchHomeCommand = lazy(() => import('./commands/patch-home.js'), 'unpatchHomeCommand');
+const runCommand = lazy(() => import('./commands/patch-home.js'), 'runCommand');
+const verifyCommand = lazy(() => import('./commands/verify.js'), 'verifyCommand');
+const diffCommand = lazy(() => import('./commands/diff.js'), 'diffCommand');
+const captureCommand = lazy(() => import('./commands/capture.js'), 'captureCommand');
+const showCommand = lazy(() => import('./commands/show.js'), 'showCommand');
+const wizardCommand = lazy(() => import('./commands/wizard.js'), 'wizardCommand');
 
 /** `--ca-env` of verify: the CA variables of rules/approach-a.toml, or none. */
 function caEnvChoices(): string[] {

@@ -45,7 +45,7 @@ export async function patchTreeCommand(path: string | undefined, opts: PatchTree
   // A patch that changes nothing codex trusts is refused (shown as a preview) unless --force: the
   // rebuild it asks for costs minutes and captures nothing more than the CA in the OS store does.
   const pointless = plan.trustUnchanged && files.length > 0 && !opts.dryRun && !opts.force;
-  const refusal = `nothing was written: this patch would not change what codex trusts (${plan.notes[0]?.replace(/^This patch will not change what codex trusts: /, '').split(';')[0]}); install the CA in the OS store instead, or pass --force to write it anyway`;
+  const refusal = `nothing was written: this patch would not change what codex trusts (${plan.trustUnchangedWhy}); install the CA in the OS store instead, or pass --force to write it anyway`;
   if (!opts.dryRun && !pointless && files.length > 0) applied = await applyPlan(plan);
   const stateFile = applied?.stateFile ?? stateFileOf(plan.target, 'b');
 

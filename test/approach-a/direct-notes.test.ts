@@ -1,22 +1,18 @@
 // `patch --approach a` names what goes straight out past its reverse proxies on codex 0.169+
 // (rules/approach-a.toml [[direct]], measured with the real binaries; the capture test checks the
 // list against a real run), with or without a scanned tree.
-import { afterEach, describe, expect, it } from 'vitest';
-import { sandbox, writeCa, type Sandbox } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxes, writeCa } from './helpers.js';
 import { join } from 'node:path';
 
-let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
+const sandbox = sandboxes();
 
 const HEAD = 'goes straight out, not through the proxies';
 
 describe('approach a: what goes straight out', () => {
   it('0.171.0 lists chatgpt.com, github.com, api.github.com and ab.chatgpt.com; 0.169.0 all but the OTLP metrics', async () => {
-    sb = await sandbox();
-    const run = (v: string) => sb!.cli(['patch', '--approach', 'a', '--codex-home', sb!.home, '--auth', 'apikey', '--dry-run', '--codex-version', v]);
+    const sb = await sandbox();
+    const run = (v: string) => sb.cli(['patch', '--approach', 'a', '--codex-home', sb.home, '--auth', 'apikey', '--dry-run', '--codex-version', v]);
     const now = run('0.171.0');
     expect(now.code, now.stderr).toBe(0);
     const notes = now.stdout.slice(now.stdout.indexOf('Notes:'), now.stdout.indexOf('Start the proxies'));
@@ -32,7 +28,7 @@ describe('approach a: what goes straight out', () => {
   });
 
   it('is not printed before 0.169, for an unknown version, or for approach ca (which records all of it)', async () => {
-    sb = await sandbox();
+    const sb = await sandbox();
     const ca = join(sb.dir, 'ca.pem');
     await writeCa(ca);
     for (const args of [

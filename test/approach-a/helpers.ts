@@ -4,6 +4,7 @@ import { promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import forge from 'node-forge';
+import { afterEach, expect } from 'vitest';
 import { REPO, runCli, type CliRun } from '../helpers/run-cli.js';
 
 export { REPO };
@@ -83,3 +84,24 @@ export async function writeCa(path: string): Promise<void> {
   cert.sign(keys.privateKey, forge.md.sha256.create());
   await fs.writeFile(path, forge.pki.certificateToPem(cert));
 }
+
+/** `sandbox()` for a test file: call at its top; every sandbox made is removed after its test. */
+export function sandboxes(): (opts?: { codexVersion?: string }) => Promise<Sandbox> {
+  const made: Sandbox[] = [];
+  afterEach(async () => {
+    for (const sb of made.splice(0)) await sb.cleanup();
+  });
+  return async (opts) => {
+    const sb = await sandbox(opts);
+    made.push(sb);
+    return sb;
+  };
+}
+
+/** `patch --approach a` for codex 0.125.0 with an API key (add --codex-home and the rest). */
+export const PATCH_A = ['patch', '--approach', 'a', '--codex-version', '0.125.0', '--auth', 'apikey'];
+
+/** The output is one line (an error says itself in one). */
+export const expectOneLine = (s: string): void => {
+  expect(s.trim().split('\n')).toHaveLength(1);
+};

@@ -13,6 +13,7 @@ import { lexToml, locateFeatureStrings, type FeatureStringSpan } from '../../uti
 import { loadTlsRules, tlsRuleFor, type TlsCrateRule } from '../../scan/cargo/tls-rules.js';
 import { tlsMeanings } from '../../channels/tls-meaning.js';
 import { CLI_PACKAGE } from '../../scan/cargo/closure.js';
+import { approachARules } from '../../rules/files.js';
 
 export interface PlanBOptions {
   /** Crate names that reach the shipped binary (binaryClosure(crates, 'codex-cli')). */
@@ -38,6 +39,8 @@ export interface ApproachBPlan extends Plan {
   approach: 'b';
   /** The scan shows B will not change which roots codex's clients use (nativeTlsDefault). */
   trustUnchanged: boolean;
+  /** Why, when it is so (the first note says it in full). */
+  trustUnchangedWhy?: string;
   /** What a forward proxy still does not see (clients with no_proxy, channels with coverage.b 'no'). */
   uncaptured: string[];
   /** Locked packages that depend on webpki-roots (as locked now, before the rebuild). */
@@ -299,11 +302,10 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
 
   const caps = result.capabilities;
   const trustUnchanged = Boolean(caps?.nativeTlsDefault);
-  if (trustUnchanged) {
-    notes.unshift(
-      `This patch will not change what codex trusts: default-tls (native-tls) is unified into the ${CLI_PACKAGE} binary and no client switches to rustls unconditionally, so every reqwest client uses native-tls by default (OpenSSL on Linux: the OS store and SSL_CERT_FILE). Approach B changes which roots are compiled in, not which are used; installing the CA in the OS store is enough without a rebuild.`,
-    );
-  }
+  const trustUnchangedWhy = trustUnchanged
+    ? `default-tls (native-tls) is unified into the ${CLI_PACKAGE} binary and no client switches to rustls unconditionally, so every reqwest client uses native-tls by default (OpenSSL on Linux: the OS store and ${approachARules().ca.fallback_env}). Approach B changes which roots are compiled in, not which are used`
+    : undefined;
+  if (trustUnchangedWhy) notes.unshift(`This patch will not change what codex trusts: ${trustUnchangedWhy}; installing the CA in the OS store is enough without a rebuild.`);
   // Clients that switch to rustls (always, or only under a condition such as a custom CA being set);
   // clients of other binaries in the tree (src/bin/*) are not the shipped codex.
   const shippedBinary = (file: string) => !/(^|\/)src\/bin\//.test(file);
@@ -327,6 +329,7 @@ export function planApproachB(result: ScanResult, readText: (absPath: string) =>
     notes,
     nextSteps: nextStepsB(result.root, opts.os ?? { platform: 'linux', ids: [] }, rules, files.length > 0 || Boolean(opts.patchedBefore)),
     trustUnchanged,
+    ...(trustUnchangedWhy ? { trustUnchangedWhy } : {}),
     uncaptured: uncapturedB(result),
     lockedWebpki: result.lockedWebpki ?? [],
     ...splitLocked(result.lockedWebpki ?? [], rules, switched, switchedBefore, skipped),

@@ -2,27 +2,12 @@
 // key/value statement with its byte offsets, so edits can splice values and leave every other byte
 // alone. A view of the one TOML lexer (src/util/toml-spans.ts) in the shape the config
 // editor uses.
-import { lexToml, type TomlCommentLine } from '../../util/toml-spans.js';
+import { lexToml, type TomlCommentLine, type TomlStatementSpan } from '../../util/toml-spans.js';
 
-export interface TomlStatement {
-  kind: 'table' | 'array-table' | 'kv';
-  /** Header path (tables) or full key path: enclosing table path + dotted key (kv). Array-table
-   *  members get a `[]` segment after the array name so they never match a plain key path. */
-  path: string[];
-  /** Offset of the start of the statement's line. */
-  lineStart: number;
-  /** Offset of the statement's first character (the key or `[`). */
-  start: number;
-  /** Offset just past the statement, including a trailing comment, excluding the line break. */
-  end: number;
-  /** kv only: offsets of the value. */
-  valueStart?: number;
-  valueEnd?: number;
-  /** kv only: trailing comment text (from `#`), if any. */
-  comment?: string;
-  /** 1-based line of `start`. */
-  line: number;
-}
+/** The lexer's statement, its path in names only: header path (tables) or enclosing table path +
+ *  dotted key (kv); array-table members get a `[]` segment after the array name, so they never
+ *  match a plain key path. */
+export type TomlStatement = Omit<TomlStatementSpan, 'path'> & { path: string[] };
 
 export interface TomlScan {
   statements: TomlStatement[];
